@@ -1,0 +1,38 @@
+"""``aggregator crawl``: crawl the sources of a config into the store, rebuild the feeds."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from aggregator.commands.common import add_dirs, add_verbosity, scrapy_log_overrides
+from aggregator.config import ConfigError, load_config
+from aggregator.runner import format_report, run_crawl
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("crawl", help="crawl the sources of a config",
+                                   description=__doc__)
+    parser.add_argument("--config", default="",
+                        help="sources config (TOML); default: the bundled real sites")
+    parser.add_argument("--source", action="append", default=None,
+                        help="crawl only this source (repeatable)")
+    add_dirs(parser)
+    add_verbosity(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config or None)
+        if args.source:
+            for name in args.source:
+                config.source(name)
+    except ConfigError as exc:
+        print(f"aggregator crawl: {exc}", file=sys.stderr)
+        return 2
+    report = run_crawl(config, data_dir=args.data_dir, feeds_dir=args.feeds_dir,
+                       config_value=args.config, only=args.source,
+                       overrides=scrapy_log_overrides(args))
+    print(format_report(report))
+    return 0 if report.ok else 1

@@ -1,0 +1,36 @@
+"""``aggregator demo``: serve the bundled demo sites on 127.0.0.1 and crawl them
+with the real spiders and pipelines, offline."""
+
+from __future__ import annotations
+
+import argparse
+
+from aggregator.commands.common import add_dirs, add_verbosity, scrapy_log_overrides
+from aggregator.config import load_demo_config
+from aggregator.demo import site_root
+from aggregator.demo.server import SiteServer
+from aggregator.runner import format_report, run_crawl
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("demo", help="crawl the bundled offline demo site",
+                                   description=__doc__)
+    add_dirs(parser)
+    add_verbosity(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    server = SiteServer(site_root())
+    server.start_in_thread()
+    try:
+        routes = {host: server.hostport for host in server.hosts()}
+        print(f"demo sites {', '.join(routes)} served at {server.url}")
+        report = run_crawl(load_demo_config(), data_dir=args.data_dir, feeds_dir=args.feeds_dir,
+                           config_value="demo", routes=routes,
+                           overrides=scrapy_log_overrides(args))
+    finally:
+        server.shutdown()
+        server.server_close()
+    print(format_report(report))
+    return 0 if report.ok else 1

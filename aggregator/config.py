@@ -1,0 +1,187 @@
+"""The sources config: a TOML file that lists the sites to crawl.
+
+Every error names the file, the source and the key, e.g.
+``sources.toml: source 'bytewire': key 'feeds': expected a list of URLs``.
+
+>>> cfg = parse_config('''
+... [[sources]]
+... name = "example"
+... home = "https://example.com/"
+... ''', "inline.toml")
+>>> cfg.sources[0].allowed_domains
+['example.com']
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_CONFIG = "sources.toml"
+DEMO_CONFIG = "demo.toml"
+
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+class ConfigError(ValueError):
+    """A sources config that can't be used; the message names file, source and key."""
+
+
+@dataclass
+class Source:
+    """One site to crawl and how to discover its articles."""
+
+    name: str
+    home: str
+    title: str = ""
+    timezone: str = "UTC"
+    allowed_domains: list[str] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)
+    sitemaps: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    #: how many hops of suggested links to follow from an article (0: none)
+    follow_related: int = 1
+    #: pages of a section listing to follow (rel=next), per section
+    max_section_pages: int = 5
+    #: upper bound on pages fetched from this source in one run (0: no bound)
+    max_pages: int = 0
+    #: skip sitemap/feed entries older than this many days (0: keep all)
+    max_age_days: int = 0
+    render: bool = False
+    #: site rules: field -> CSS or "xpath:..." selector (see aggregator.extraction.rules)
+    rules: dict[str, Any] = field(default_factory=dict)
+    #: extra Scrapy settings for this source's crawl, e.g. {"DOWNLOAD_DELAY": 2}
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Config:
+    """A parsed sources config."""
+
+    path: str
+    sources: list[Source]
+    #: the [aggregator] table: global options such as feed_limit, tracking_params
+    options: dict[str, Any] = field(default_factory=dict)
+    #: the [[topics]] tables, validated by the feeds module
+    topics: list[dict[str, Any]] = field(default_factory=list)
+
+    def source(self, name: str) -> Source:
+        for src in self.sources:
+            if src.name == name:
+                return src
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"{self.path}: no source named {name!r} (known: {known})")
+
+
+_LIST_KEYS = ("allowed_domains", "feeds", "sitemaps", "sections")
+_INT_KEYS = ("follow_related", "max_section_pages", "max_pages", "max_age_days")
+_KNOWN_KEYS = {
+    "name", "home", "title", "timezone", "render", "rules", "settings", *_LIST_KEYS, *_INT_KEYS,
+}
+
+
+def _is_http_url(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _parse_source(raw: Any, index: int, path: str) -> Source:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: sources[{index}]: expected a table, got {type(raw).__name__}")
+    name = raw.get("name")
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise ConfigError(
+            f"{path}: sources[{index}]: key 'name': expected lower-case letters, digits, '-' or '_',"
+            f" got {name!r}"
+        )
+    where = f"{path}: source {name!r}"
+    unknown = sorted(set(raw) - _KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}")
+    home = raw.get("home")
+    if not _is_http_url(home):
+        raise ConfigError(f"{where}: key 'home': expected an http(s) URL, got {home!r}")
+    values: dict[str, Any] = {"name": name, "home": home}
+    for key in _LIST_KEYS:
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: key {key!r}: expected a list of strings, got {value!r}")
+        if key != "allowed_domains":
+            bad = [v for v in value if not _is_http_url(v)]
+            if bad:
+                raise ConfigError(f"{where}: key {key!r}: not an http(s) URL: {bad[0]!r}")
+        values[key] = list(value)
+    for key in _INT_KEYS:
+        if key in raw:
+            value = raw[key]
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ConfigError(f"{where}: key {key!r}: expected a whole number >= 0, got {value!r}")
+            values[key] = value
+    for key, kind in (("title", str), ("timezone", str), ("render", bool), ("rules", dict),
+                      ("settings", dict)):
+        if key in raw:
+            if not isinstance(raw[key], kind):
+                raise ConfigError(
+                    f"{where}: key {key!r}: expected {kind.__name__}, got {type(raw[key]).__name__}"
+                )
+            values[key] = raw[key]
+    try:
+        ZoneInfo(values.get("timezone", "UTC"))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: key 'timezone': unknown time zone {values['timezone']!r}") from None
+    if not values["allowed_domains"]:
+        values["allowed_domains"] = [urlsplit(home).hostname or ""]
+    return Source(**values)
+
+
+def parse_config(text: str, path: str) -> Config:
+    """Parse and validate the TOML text of a sources config read from ``path``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    raw_sources = data.get("sources", [])
+    if not isinstance(raw_sources, list):
+        raise ConfigError(f"{path}: key 'sources': expected an array of tables ([[sources]])")
+    sources = [_parse_source(raw, i, path) for i, raw in enumerate(raw_sources)]
+    seen: set[str] = set()
+    for src in sources:
+        if src.name in seen:
+            raise ConfigError(f"{path}: source {src.name!r}: key 'name': defined twice")
+        seen.add(src.name)
+    options = data.get("aggregator", {})
+    if not isinstance(options, dict):
+        raise ConfigError(f"{path}: key 'aggregator': expected a table")
+    topics = data.get("topics", [])
+    if not isinstance(topics, list):
+        raise ConfigError(f"{path}: key 'topics': expected an array of tables ([[topics]])")
+    return Config(path=path, sources=sources, options=options, topics=topics)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load the config at ``path``; ``None`` or "" loads the bundled default config."""
+    if not path:
+        text = resources.files("aggregator").joinpath(DEFAULT_CONFIG).read_text("utf-8")
+        return parse_config(text, f"<bundled {DEFAULT_CONFIG}>")
+    p = Path(path)
+    try:
+        text = p.read_text("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{p}: can't read the config: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{p}: the config is not UTF-8 text") from None
+    return parse_config(text, str(p))
+
+
+def load_demo_config() -> Config:
+    """The config of the bundled offline demo sites."""
+    text = resources.files("aggregator").joinpath(DEMO_CONFIG).read_text("utf-8")
+    return parse_config(text, f"<bundled {DEMO_CONFIG}>")

@@ -1,0 +1,186 @@
+"""A small static HTTP server for sites laid out as ``<root>/<host name>/<path>``.
+
+It answers requests for several made-up host names at once: a request line with an
+absolute URI (``GET http://bytewire.example/ HTTP/1.1``, as a client talking to a
+proxy sends) or a ``Host`` header picks the folder. Conditional requests
+(ETag / Last-Modified) get 304s, as real news sites give.
+
+Run it alone: ``python -m aggregator.demo.server --root DIR --port 0`` prints
+``http://127.0.0.1:PORT`` on one line once it accepts connections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email.utils
+import hashlib
+import json
+import logging
+import mimetypes
+import posixpath
+import sys
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from aggregator.demo import site_root
+
+logger = logging.getLogger(__name__)
+
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/xml",
+    ".rss": "application/rss+xml",
+    ".atom": "application/atom+xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".json": "application/json",
+}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: "SiteServer"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+        logger.debug("%s " + format, self.address_string(), *args)
+
+    def _target(self) -> tuple[str, str]:
+        parts = urlsplit(self.path)
+        if parts.scheme and parts.netloc:  # absolute URI: we are asked as a proxy
+            return (parts.hostname or "").lower(), parts.path or "/"
+        host = urlsplit("//" + (self.headers.get("Host") or "")).hostname or ""
+        return host.lower(), parts.path or "/"
+
+    def _resolve(self, host: str, path: str) -> Path | None:
+        root = self.server.root
+        if not host or "/" in host or host.startswith("."):
+            return None
+        clean = posixpath.normpath(unquote(path))
+        if "\\" in clean or "\x00" in clean:
+            return None
+        base = (root / host).resolve()
+        candidate = (base / clean.lstrip("/")).resolve()
+        if base != candidate and base not in candidate.parents:
+            return None
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        return candidate if candidate.is_file() else None
+
+    def do_HEAD(self) -> None:  # noqa: N802 - stdlib name
+        self._serve(head=True)
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        self._serve(head=False)
+
+    def _serve(self, head: bool) -> None:
+        host, path = self._target()
+        file = self._resolve(host, path)
+        if file is None:
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain", host, path, head)
+            return
+        data = file.read_bytes()
+        etag = '"' + hashlib.sha1(data).hexdigest()[:20] + '"'
+        mtime = int(file.stat().st_mtime)
+        last_modified = email.utils.formatdate(mtime, usegmt=True)
+        headers = {"ETag": etag, "Last-Modified": last_modified, "Cache-Control": "max-age=60"}
+        if self._not_modified(etag, mtime):
+            self._send(HTTPStatus.NOT_MODIFIED, b"", None, host, path, head, headers)
+            return
+        ctype = _TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        self._send(HTTPStatus.OK, data, ctype, host, path, head, headers)
+
+    def _not_modified(self, etag: str, mtime: int) -> bool:
+        inm = self.headers.get("If-None-Match")
+        if inm is not None:
+            return etag in [t.strip() for t in inm.split(",")] or inm.strip() == "*"
+        ims = self.headers.get("If-Modified-Since")
+        if ims:
+            try:
+                since = email.utils.parsedate_to_datetime(ims).timestamp()
+            except (TypeError, ValueError):
+                return False
+            return mtime <= since
+        return False
+
+    def _send(self, status: HTTPStatus, body: bytes, ctype: str | None, host: str, path: str,
+              head: bool, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        if ctype:
+            self.send_header("Content-Type", ctype)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head and status != HTTPStatus.NOT_MODIFIED:
+            self.wfile.write(body)
+        self.server.record(self.command, host, path, int(status), 0 if head else len(body))
+
+
+class SiteServer(ThreadingHTTPServer):
+    """The server; ``log`` (if given) gets one JSON line per request served."""
+
+    daemon_threads = True
+
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0,
+                 log: Path | None = None) -> None:
+        self.root = Path(root).resolve()
+        self._log = open(log, "a", encoding="utf-8") if log else None  # noqa: SIM115
+        self._lock = threading.Lock()
+        super().__init__((host, port), _Handler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def hostport(self) -> str:
+        host, port = self.server_address[:2]
+        return f"{host}:{port}"
+
+    def hosts(self) -> list[str]:
+        """The host names this server has a folder for."""
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and "." in p.name)
+
+    def record(self, method: str, host: str, path: str, status: int, size: int) -> None:
+        if self._log is None:
+            return
+        line = json.dumps({"method": method, "host": host, "path": path, "status": status,
+                           "bytes": size})
+        with self._lock:
+            self._log.write(line + "\n")
+            self._log.flush()
+
+    def start_in_thread(self) -> threading.Thread:
+        thread = threading.Thread(target=self.serve_forever, name="site-server", daemon=True)
+        thread.start()
+        return thread
+
+    def server_close(self) -> None:
+        super().server_close()
+        if self._log is not None:
+            self._log.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=None, help="site folder (default: the demo)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--log", type=Path, default=None, help="append a JSON line per request")
+    args = parser.parse_args(argv)
+    server = SiteServer(args.root or site_root(), args.host, args.port, args.log)
+    print(server.url, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

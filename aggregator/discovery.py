@@ -1,0 +1,161 @@
+"""Find article URLs in feeds, sitemaps and index pages.
+
+Links are canonicalised and filtered *before* Requests are made: Scrapy spends most
+of its time on duplicate Requests when a spider follows every link.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+import lxml.etree
+import lxml.html
+from dateutil import parser as dateparser
+from scrapy.linkextractors import IGNORED_EXTENSIONS
+from scrapy.utils.sitemap import Sitemap
+
+from aggregator.urls import canonical_url, in_domains
+
+logger = logging.getLogger(__name__)
+
+_IGNORED = tuple("." + ext for ext in IGNORED_EXTENSIONS)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A URL found in a feed or sitemap, with its date when it has one."""
+
+    url: str
+    updated: datetime | None = None
+
+
+def _parse_date(text: str | None) -> datetime | None:
+    if not text or not text.strip():
+        return None
+    try:
+        return dateparser.parse(text.strip())
+    except (ValueError, OverflowError):
+        return None
+
+
+def feed_entries(body: bytes, base_url: str) -> list[Entry]:
+    """Links of the items of an RSS 2.0, RSS 1.0 or Atom feed, with their dates."""
+    try:
+        root = lxml.etree.fromstring(body, parser=lxml.etree.XMLParser(
+            recover=True, resolve_entities=False, no_network=True, huge_tree=False))
+    except lxml.etree.XMLSyntaxError:
+        return []
+    if root is None:
+        return []
+    entries: list[Entry] = []
+    for node in root.iter("{*}item", "{*}entry"):
+        if not isinstance(node.tag, str):
+            continue
+        link = None
+        for child in node:
+            if not isinstance(child.tag, str):
+                continue
+            name = lxml.etree.QName(child).localname
+            if name == "link":
+                href = child.get("href")
+                if href and child.get("rel", "alternate") == "alternate":
+                    link = href
+                elif not href and (child.text or "").strip():
+                    link = child.text.strip()
+            if link:
+                break
+        if link is None:
+            guid = node.find("{*}guid")
+            if guid is not None and guid.get("isPermaLink", "true") == "true" and guid.text:
+                link = guid.text.strip()
+        if not link:
+            continue
+        date_text = None
+        for tag in ("{*}updated", "{*}pubDate", "{*}published", "{*}date"):
+            found = node.find(tag)
+            if found is not None and found.text:
+                date_text = found.text
+                break
+        entries.append(Entry(urljoin(base_url, link), _parse_date(date_text)))
+    return entries
+
+
+def sitemap_entries(body: bytes) -> tuple[str, list[Entry]]:
+    """``("sitemapindex" | "urlset", entries)`` of a sitemap; ``("", [])`` if it isn't one."""
+    try:
+        sitemap = Sitemap(body)
+    except (lxml.etree.XMLSyntaxError, ValueError):
+        return "", []
+    entries = []
+    for entry in sitemap:
+        loc = entry.get("loc")
+        if loc:
+            entries.append(Entry(loc.strip(), _parse_date(entry.get("lastmod"))))
+    return sitemap.type or "", entries
+
+
+def looks_like_feed(body: bytes) -> bool:
+    head = body[:2048].lstrip().lower()
+    return b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head
+
+
+def page_links(html: str | bytes, base_url: str) -> list[str]:
+    """Absolute ``href``s of a page's ``<a>`` elements, honouring ``<base href>``."""
+    try:
+        doc = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return []
+    base = doc.find(".//base[@href]")
+    if base is not None:
+        base_url = urljoin(base_url, base.get("href", ""))
+    links = []
+    for a in doc.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href and not href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            links.append(urljoin(base_url, href))
+    return links
+
+
+def next_page_links(html: str | bytes, base_url: str) -> list[str]:
+    """The ``rel=next`` links of a paginated listing."""
+    try:
+        doc = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return []
+    out = []
+    for el in doc.xpath("//a[@rel] | //link[@rel]"):
+        if "next" in (el.get("rel") or "").lower().split() and el.get("href"):
+            out.append(urljoin(base_url, el.get("href")))
+    return out
+
+
+class LinkFilter:
+    """Keeps each crawlable URL once: canonical, in the allowed domains, not an asset."""
+
+    def __init__(self, allowed_domains: Iterable[str], extra_params: Iterable[str] = ()) -> None:
+        self.allowed_domains = list(allowed_domains)
+        self.extra_params = list(extra_params)
+        self.seen: set[str] = set()
+
+    def accept(self, url: str) -> str | None:
+        """The canonical URL to request, or None if it is off-site, an asset or seen."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            return None
+        if parts.path.lower().endswith(_IGNORED):
+            return None
+        canon = canonical_url(url, self.extra_params)
+        if canon in self.seen or not in_domains(canon, self.allowed_domains):
+            return None
+        self.seen.add(canon)
+        return canon
+
+    def filter(self, urls: Iterable[str]) -> Iterator[str]:
+        for url in urls:
+            accepted = self.accept(url)
+            if accepted is not None:
+                yield accepted

@@ -1,0 +1,1 @@
+"""Exporters: feeds for readers (RSS, Atom) and data for analysts."""

@@ -1,0 +1,76 @@
+"""The typed items that flow from spiders through pipelines into the store.
+
+Pipelines and exporters read them through :class:`itemadapter.ItemAdapter`, so a
+dataclass is all an item needs to be.
+
+>>> a = Article(url="https://example.com/a", title="Hello")
+>>> a.canonical_url == ""
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class LeadImage:
+    """The article's lead image: where it is, what it shows, who made it."""
+
+    url: str
+    caption: str = ""
+    credit: str = ""
+
+
+@dataclass
+class RelatedLink:
+    """One link of a "Suggested Articles" / related block, in page order."""
+
+    url: str
+    title: str = ""
+    position: int = 0
+    internal: bool = True
+    #: canonical URL of an article already in the store, when the link points at one
+    article_url: str | None = None
+
+
+@dataclass
+class Article:
+    """One article as extracted from one page.
+
+    Datetimes are timezone-aware (UTC once normalised); ``None`` means "not found",
+    never "now".
+    """
+
+    url: str
+    title: str = ""
+    canonical_url: str = ""
+    source: str = ""
+    summary: str = ""
+    authors: list[str] = field(default_factory=list)
+    published: datetime | None = None
+    modified: datetime | None = None
+    #: where each date came from, e.g. {"published": "jsonld", "modified": "meta"}
+    date_sources: dict[str, str] = field(default_factory=dict)
+    #: the offset the source wrote its dates in, e.g. "+08:00", kept after conversion to UTC
+    source_offset: str | None = None
+    body_text: str = ""
+    body_html: str = ""
+    image: LeadImage | None = None
+    tags: list[str] = field(default_factory=list)
+    language: str | None = None
+    related: list[RelatedLink] = field(default_factory=list)
+    fetched_at: datetime | None = None
+    content_hash: str = ""
+    #: flags raised by normalisation, e.g. ["published_in_future"]
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PageInfo:
+    """What extraction says about a page that is not an article (index, section, tag)."""
+
+    url: str
+    kind: str  # "index", "section", "tag", "author", "empty", ...
+    reason: str = ""

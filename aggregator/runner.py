@@ -1,0 +1,149 @@
+"""Run one crawl over the sources of a config: one Scrapy crawler per source, all in
+one reactor; record each source's run in the store; rebuild the feeds."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+
+from aggregator.config import Config
+from aggregator.exporters.publish import publish_feeds
+from aggregator.store import open_store
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SourceReport:
+    """What one source's crawl did."""
+
+    name: str
+    ok: bool
+    error: str = ""
+    pages: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+    bytes: int = 0
+    seconds: float = 0.0
+
+    @property
+    def articles(self) -> int:
+        return self.new + self.updated + self.unchanged
+
+
+@dataclass
+class RunReport:
+    sources: list[SourceReport]
+    feeds: list[Path]
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok for s in self.sources)
+
+
+def build_settings(*, data_dir: str | Path, feeds_dir: str | Path, config_value: str = "",
+                   routes: dict[str, str] | None = None,
+                   overrides: dict[str, Any] | None = None) -> Settings:
+    """The project settings with the command line's values on top."""
+    settings = Settings()
+    settings.setmodule("aggregator.settings", priority="project")
+    settings.set("AGGREGATOR_DATA_DIR", str(data_dir), priority="cmdline")
+    settings.set("AGGREGATOR_FEEDS_DIR", str(feeds_dir), priority="cmdline")
+    settings.set("AGGREGATOR_CONFIG", config_value, priority="cmdline")
+    if routes:
+        settings.set("AGGREGATOR_HOST_ROUTES", routes, priority="cmdline")
+    for key, value in (overrides or {}).items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def _source_report(name: str, crawler: Crawler, seconds: float) -> SourceReport:
+    stats: dict[str, Any] = crawler.stats.get_stats() if crawler.stats else {}
+    spider = crawler.spider
+    errors = {k.rsplit("/", 1)[1]: int(v) for k, v in stats.items()
+              if k.startswith("aggregator/errors/")}
+    dropped = {k.rsplit("/", 1)[1]: int(v) for k, v in stats.items()
+               if k.startswith("aggregator/dropped/")}
+    ok_pages = sum(int(v) for k, v in stats.items()
+                   if k.startswith("downloader/response_status_count/") and k[-3:] in ("200", "304"))
+    first_error = ""
+    if spider is not None and getattr(spider, "errors", None):
+        url, reason = spider.errors[0]
+        first_error = f"{url}: {reason}"
+    finish = str(stats.get("finish_reason", ""))
+    ok = ok_pages > 0 and finish in ("finished", "closespider_pagecount", "")
+    if not ok and not first_error:
+        first_error = f"no page could be fetched (finish reason: {finish or 'unknown'})"
+    return SourceReport(
+        name=name, ok=ok, error="" if ok else first_error,
+        pages=int(stats.get("response_received_count", 0)),
+        new=int(stats.get("aggregator/store/new", 0)),
+        updated=int(stats.get("aggregator/store/updated", 0)),
+        unchanged=int(stats.get("aggregator/store/unchanged", 0)),
+        dropped=dropped, errors=errors,
+        bytes=int(stats.get("downloader/response_bytes", 0)), seconds=seconds,
+    )
+
+
+def run_crawl(config: Config, *, data_dir: str | Path, feeds_dir: str | Path,
+              config_value: str = "", routes: dict[str, str] | None = None,
+              only: list[str] | None = None,
+              overrides: dict[str, Any] | None = None) -> RunReport:
+    """Crawl the sources of ``config`` (or the ``only`` ones), then rebuild the feeds."""
+    from spiders.news import NewsSpider  # the spider package is a sibling of this one
+
+    settings = build_settings(data_dir=data_dir, feeds_dir=feeds_dir, config_value=config_value,
+                              routes=routes, overrides=overrides)
+    sources = [config.source(n) for n in only] if only else list(config.sources)
+    process = CrawlerProcess(settings, install_root_handler=True)
+    store = open_store(data_dir)
+    crawlers: list[tuple[str, Crawler, int]] = []
+    for src in sources:
+        store.save_source(src.name, src.title or src.name, src.home)
+        per_source = settings.copy()
+        per_source.setdict(src.settings, priority="spider")
+        if src.max_pages:
+            per_source.set("CLOSESPIDER_PAGECOUNT", src.max_pages, priority="spider")
+        crawler = Crawler(NewsSpider, per_source)
+        process.crawl(crawler, source_config=src)
+        crawlers.append((src.name, crawler, store.start_run(src.name)))
+    started = time.monotonic()
+    process.start()
+    seconds = time.monotonic() - started
+    reports = []
+    for name, crawler, run_id in crawlers:
+        report = _source_report(name, crawler, seconds)
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        store.finish_run(run_id, stats, report.ok, report.error)
+        reports.append(report)
+    feeds = publish_feeds(store, config, feeds_dir)
+    store.close()
+    return RunReport(sources=reports, feeds=feeds)
+
+
+def format_report(report: RunReport) -> str:
+    """The short summary printed after a crawl."""
+    lines = []
+    for s in report.sources:
+        dropped = sum(s.dropped.values())
+        status = "ok" if s.ok else "FAILED"
+        lines.append(f"{s.name:<16} {status:<6} pages {s.pages:>4}  articles new {s.new:>3}"
+                     f"  updated {s.updated:>3}  unchanged {s.unchanged:>3}  dropped {dropped:>3}")
+        if not s.ok:
+            lines.append(f"  {s.name}: {s.error}")
+        elif s.errors:
+            kinds = ", ".join(f"{k} {v}" for k, v in sorted(s.errors.items()))
+            lines.append(f"  errors: {kinds}")
+    shown = ", ".join(str(p) for p in report.feeds[:2])
+    more = f" (+{len(report.feeds) - 2} more)" if len(report.feeds) > 2 else ""
+    lines.append(f"feeds: {shown}{more}")
+    return "\n".join(lines)

@@ -1,0 +1,70 @@
+"""Scrapy settings of the aggregator project: the one place settings live.
+
+Project settings are prefixed ``AGGREGATOR_``; the command line and the sources
+config override them at ``cmdline`` / ``project`` priority.
+"""
+
+from __future__ import annotations
+
+BOT_NAME = "aggregator"
+
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- Aggregator -------------------------------------------------------------
+#: TOML file listing the sources; empty means the bundled default config.
+AGGREGATOR_CONFIG = ""
+#: folder of the SQLite store (``aggregator.sqlite3``) and crawl state
+AGGREGATOR_DATA_DIR = "data"
+#: folder the feeds are written to
+AGGREGATOR_FEEDS_DIR = "feeds"
+#: how many of the newest articles a feed carries
+AGGREGATOR_FEED_LIMIT = 50
+#: query parameters stripped from every URL, on top of utm_* (see aggregator.urls)
+AGGREGATOR_TRACKING_PARAMS: list[str] = []
+#: host name -> "127.0.0.1:PORT": requests to that host are sent to the local
+#: server through it, as to an HTTP proxy (the demo site and tests use it)
+AGGREGATOR_HOST_ROUTES: dict[str, str] = {}
+#: a URL where site owners can reach the operator; goes into the User-Agent
+AGGREGATOR_CONTACT_URL = "https://github.com/aggregator-news/aggregator"
+
+# --- Politeness ---------------------------------------------------------------
+USER_AGENT = f"aggregator/0.1 (+{AGGREGATOR_CONTACT_URL})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+DEPTH_LIMIT = 6
+RETRY_TIMES = 2
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# --- Components -------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # before HttpProxyMiddleware (750), which then sends the request to the route
+    "aggregator.middlewares.HostRoutingMiddleware": 740,
+}
+
+ITEM_PIPELINES = {
+    "aggregator.pipelines.validate.ValidatePipeline": 100,
+    "aggregator.pipelines.urls.CanonicalUrlPipeline": 200,
+    "aggregator.pipelines.dates.DatesPipeline": 300,
+    "aggregator.pipelines.store.StorePipeline": 900,
+}
+
+FEED_EXPORTERS = {
+    "rss": "aggregator.exporters.scrapy_feeds.RssItemExporter",
+    "atom": "aggregator.exporters.scrapy_feeds.AtomItemExporter",
+}
+
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,50 @@
+"""The article store. Only this package knows SQL; everything else talks to a
+:class:`Store`, so another backend (PostgreSQL) can be added without touching the
+pipelines or exporters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from aggregator.items import Article
+
+SaveResult = Literal["new", "updated", "unchanged"]
+
+DB_FILENAME = "aggregator.sqlite3"
+
+
+class Store(Protocol):
+    """What pipelines, exporters and commands need of a store."""
+
+    def save_article(self, article: Article) -> SaveResult:
+        """Insert or update one article (by canonical URL) in one transaction."""
+
+    def get_article(self, canonical_url: str) -> Article | None: ...
+
+    def iter_articles(self, *, source: str | None = None, since: datetime | None = None,
+                      until: datetime | None = None, newest_first: bool = True,
+                      limit: int | None = None) -> Iterator[Article]: ...
+
+    def count_articles(self, source: str | None = None) -> int: ...
+
+    def known_urls(self, urls: list[str]) -> set[str]:
+        """Which of these canonical URLs are articles of the store."""
+
+    def start_run(self, source: str) -> int: ...
+
+    def finish_run(self, run_id: int, stats: dict[str, Any], ok: bool, error: str = "") -> None: ...
+
+    def close(self) -> None: ...
+
+
+def open_store(data_dir: str | Path) -> "Store":
+    """Open (creating or upgrading) the SQLite store in ``data_dir``."""
+    from aggregator.store.sqlite import SQLiteStore
+
+    path = Path(data_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    return SQLiteStore(path / DB_FILENAME)

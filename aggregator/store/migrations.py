@@ -1,0 +1,72 @@
+"""Schema migrations of the SQLite store, applied in order; ``PRAGMA user_version``
+holds the number of the last one applied. Never edit a released migration: add one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: articles, their versions, suggested-link edges, sources, crawl runs
+    """
+    CREATE TABLE sources (
+        name TEXT PRIMARY KEY,
+        title TEXT NOT NULL DEFAULT '',
+        home TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        canonical_url TEXT NOT NULL UNIQUE,
+        url TEXT NOT NULL,
+        source TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL,
+        summary TEXT NOT NULL DEFAULT '',
+        authors TEXT NOT NULL DEFAULT '[]',
+        published TEXT,
+        modified TEXT,
+        date_sources TEXT NOT NULL DEFAULT '{}',
+        source_offset TEXT,
+        body_text TEXT NOT NULL DEFAULT '',
+        body_html TEXT NOT NULL DEFAULT '',
+        image_url TEXT,
+        image_caption TEXT NOT NULL DEFAULT '',
+        image_credit TEXT NOT NULL DEFAULT '',
+        tags TEXT NOT NULL DEFAULT '[]',
+        language TEXT,
+        flags TEXT NOT NULL DEFAULT '[]',
+        content_hash TEXT NOT NULL DEFAULT '',
+        fetched_at TEXT,
+        first_seen TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1
+    );
+    CREATE INDEX articles_source_published ON articles (source, published);
+    CREATE INDEX articles_published ON articles (published);
+    CREATE TABLE article_versions (
+        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        title TEXT NOT NULL,
+        body_text TEXT NOT NULL,
+        fetched_at TEXT,
+        PRIMARY KEY (article_id, version)
+    );
+    CREATE TABLE links (
+        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        url TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        internal INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (article_id, position)
+    );
+    CREATE INDEX links_url ON links (url);
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        started TEXT NOT NULL,
+        finished TEXT,
+        ok INTEGER,
+        error TEXT NOT NULL DEFAULT '',
+        stats TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX runs_source ON runs (source, started);
+    """,
+]

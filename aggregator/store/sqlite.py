@@ -1,0 +1,299 @@
+"""The SQLite store: one file under the data folder, no server needed."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from aggregator.items import Article, LeadImage, RelatedLink
+from aggregator.store import SaveResult
+from aggregator.store.migrations import MIGRATIONS
+
+logger = logging.getLogger(__name__)
+
+
+def to_db_time(value: datetime | None) -> str | None:
+    """A datetime as sortable ISO 8601 text in UTC (a naive one is taken as UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def from_db_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class StoreError(RuntimeError):
+    """The database can't be opened or upgraded; the message names the file."""
+
+
+class SQLiteStore:
+    """:class:`aggregator.store.Store` on one SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self._conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self._conn.row_factory = sqlite3.Row
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self.migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: can't open the store: {exc}") from exc
+
+    # --- schema ---------------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self) -> None:
+        """Apply the migrations this database has not had yet, each in a transaction."""
+        current = self.schema_version
+        if current > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path}: schema version {current} is newer than this program "
+                f"knows ({len(MIGRATIONS)}); upgrade aggregator"
+            )
+        for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
+            logger.info("Upgrading %s to schema version %d", self.path, number)
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _split_sql(script):
+                    self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA user_version = {number}")
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def transaction(self) -> "_Transaction":
+        return _Transaction(self._conn)
+
+    # --- articles ---------------------------------------------------------------
+    def save_article(self, article: Article) -> SaveResult:
+        key = article.canonical_url or article.url
+        fetched = to_db_time(article.fetched_at or _now())
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT id, content_hash, title, version FROM articles WHERE canonical_url = ?",
+                (key,),
+            ).fetchone()
+            values = _article_values(article)
+            if row is None:
+                cur = conn.execute(
+                    f"INSERT INTO articles (canonical_url, {', '.join(values)}, first_seen,"
+                    f" updated_at, version) VALUES (?, {', '.join('?' * len(values))}, ?, ?, 1)",
+                    (key, *values.values(), fetched, fetched),
+                )
+                article_id = int(cur.lastrowid or 0)
+                self._add_version(conn, article_id, 1, article, fetched)
+                self._replace_links(conn, article_id, article.related)
+                return "new"
+            article_id = int(row["id"])
+            changed = row["content_hash"] != article.content_hash or row["title"] != article.title
+            if changed:
+                version = int(row["version"]) + 1
+                conn.execute(
+                    f"UPDATE articles SET {', '.join(f'{c} = ?' for c in values)}, updated_at = ?,"
+                    " version = ? WHERE id = ?",
+                    (*values.values(), fetched, version, article_id),
+                )
+                self._add_version(conn, article_id, version, article, fetched)
+            else:
+                conn.execute("UPDATE articles SET fetched_at = ? WHERE id = ?", (fetched, article_id))
+            self._replace_links(conn, article_id, article.related)
+            return "updated" if changed else "unchanged"
+
+    @staticmethod
+    def _add_version(conn: sqlite3.Connection, article_id: int, version: int, article: Article,
+                     fetched: str | None) -> None:
+        conn.execute(
+            "INSERT INTO article_versions (article_id, version, content_hash, title, body_text,"
+            " fetched_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (article_id, version, article.content_hash, article.title, article.body_text, fetched),
+        )
+
+    @staticmethod
+    def _replace_links(conn: sqlite3.Connection, article_id: int, links: list[RelatedLink]) -> None:
+        conn.execute("DELETE FROM links WHERE article_id = ?", (article_id,))
+        conn.executemany(
+            "INSERT INTO links (article_id, position, url, title, internal) VALUES (?, ?, ?, ?, ?)",
+            [(article_id, link.position or i, link.url, link.title, int(link.internal))
+             for i, link in enumerate(links, start=1)],
+        )
+
+    def get_article(self, canonical_url: str) -> Article | None:
+        row = self._conn.execute(
+            "SELECT * FROM articles WHERE canonical_url = ?", (canonical_url,)
+        ).fetchone()
+        return self._to_article(row) if row is not None else None
+
+    def iter_articles(self, *, source: str | None = None, since: datetime | None = None,
+                      until: datetime | None = None, newest_first: bool = True,
+                      limit: int | None = None) -> Iterator[Article]:
+        where, params = [], []  # type: list[str], list[Any]
+        if source:
+            where.append("source = ?")
+            params.append(source)
+        sort_key = "COALESCE(published, first_seen)"
+        if since:
+            where.append(f"{sort_key} >= ?")
+            params.append(to_db_time(since))
+        if until:
+            where.append(f"{sort_key} < ?")
+            params.append(to_db_time(until))
+        sql = "SELECT * FROM articles"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        order = "DESC" if newest_first else "ASC"
+        sql += f" ORDER BY {sort_key} {order}, canonical_url {order}"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        # a second connection-level cursor streams rows: constant memory
+        for row in self._conn.execute(sql, params):
+            yield self._to_article(row)
+
+    def count_articles(self, source: str | None = None) -> int:
+        if source:
+            return int(self._conn.execute(
+                "SELECT COUNT(*) FROM articles WHERE source = ?", (source,)).fetchone()[0])
+        return int(self._conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def known_urls(self, urls: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(urls), 500):
+            chunk = urls[start:start + 500]
+            rows = self._conn.execute(
+                f"SELECT canonical_url FROM articles WHERE canonical_url IN"
+                f" ({', '.join('?' * len(chunk))})", chunk)
+            found.update(r[0] for r in rows)
+        return found
+
+    def _links_of(self, article_id: int) -> list[RelatedLink]:
+        rows = self._conn.execute(
+            "SELECT position, url, title, internal FROM links WHERE article_id = ? ORDER BY position",
+            (article_id,),
+        ).fetchall()
+        return [RelatedLink(url=r["url"], title=r["title"], position=r["position"],
+                            internal=bool(r["internal"])) for r in rows]
+
+    def _to_article(self, row: sqlite3.Row) -> Article:
+        image = None
+        if row["image_url"]:
+            image = LeadImage(url=row["image_url"], caption=row["image_caption"],
+                              credit=row["image_credit"])
+        return Article(
+            url=row["url"], canonical_url=row["canonical_url"], source=row["source"],
+            title=row["title"], summary=row["summary"], authors=json.loads(row["authors"]),
+            published=from_db_time(row["published"]), modified=from_db_time(row["modified"]),
+            date_sources=json.loads(row["date_sources"]), source_offset=row["source_offset"],
+            body_text=row["body_text"], body_html=row["body_html"], image=image,
+            tags=json.loads(row["tags"]), language=row["language"],
+            related=self._links_of(int(row["id"])), fetched_at=from_db_time(row["fetched_at"]),
+            content_hash=row["content_hash"], flags=json.loads(row["flags"]),
+        )
+
+    def article_meta(self, canonical_url: str) -> dict[str, Any] | None:
+        """Store-side facts of an article: first_seen, updated_at, version."""
+        row = self._conn.execute(
+            "SELECT first_seen, updated_at, version FROM articles WHERE canonical_url = ?",
+            (canonical_url,),
+        ).fetchone()
+        return dict(row) if row is not None else None
+
+    # --- sources and runs -------------------------------------------------------
+    def save_source(self, name: str, title: str, home: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO sources (name, title, home) VALUES (?, ?, ?) ON CONFLICT (name)"
+                " DO UPDATE SET title = excluded.title, home = excluded.home",
+                (name, title, home),
+            )
+
+    def start_run(self, source: str) -> int:
+        with self.transaction() as conn:
+            cur = conn.execute("INSERT INTO runs (source, started) VALUES (?, ?)",
+                               (source, to_db_time(_now())))
+            return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, stats: dict[str, Any], ok: bool, error: str = "") -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE runs SET finished = ?, ok = ?, error = ?, stats = ? WHERE id = ?",
+                (to_db_time(_now()), int(ok), error, json.dumps(stats, default=str, sort_keys=True),
+                 run_id),
+            )
+
+    def runs(self, source: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM runs"
+        params: list[Any] = []
+        if source:
+            sql += " WHERE source = ?"
+            params.append(source)
+        sql += " ORDER BY id DESC LIMIT ?"
+        params.append(limit)
+        out = []
+        for row in self._conn.execute(sql, params):
+            record = dict(row)
+            record["stats"] = json.loads(record["stats"])
+            out.append(record)
+        return out
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _article_values(article: Article) -> dict[str, Any]:
+    image = article.image
+    return {
+        "url": article.url,
+        "source": article.source,
+        "title": article.title,
+        "summary": article.summary,
+        "authors": json.dumps(article.authors, ensure_ascii=False),
+        "published": to_db_time(article.published),
+        "modified": to_db_time(article.modified),
+        "date_sources": json.dumps(article.date_sources, sort_keys=True),
+        "source_offset": article.source_offset,
+        "body_text": article.body_text,
+        "body_html": article.body_html,
+        "image_url": image.url if image else None,
+        "image_caption": image.caption if image else "",
+        "image_credit": image.credit if image else "",
+        "tags": json.dumps(article.tags, ensure_ascii=False),
+        "language": article.language,
+        "flags": json.dumps(article.flags),
+        "content_hash": article.content_hash,
+        "fetched_at": to_db_time(article.fetched_at),
+    }
+
+
+class _Transaction:
+    """``with store.transaction() as conn:`` — BEGIN IMMEDIATE ... COMMIT, or ROLLBACK."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _split_sql(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]

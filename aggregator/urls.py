@@ -1,0 +1,92 @@
+"""The one canonical-URL policy: used for dedup, feed GUIDs, related links and for
+filtering links before Requests are made.
+
+>>> canonical_url("HTTP://Example.COM:80/a/b?utm_source=x&id=3&fbclid=y#top")
+'http://example.com/a/b?id=3'
+>>> same_site("https://www.example.com/x", "https://example.com/y")
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+#: query parameters that only track the reader; never part of an article's identity
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "twclid", "igshid", "mc_cid",
+    "mc_eid", "ref", "ref_src", "ref_url", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id",
+    "oly_enc_id", "vero_id", "wickedid", "cmpid", "ncid", "ocid", "sr_share", "spm", "share",
+    "utm", "at_medium", "at_campaign", "s_kwcid", "trk", "trkcampaign", "__twitter_impression",
+})
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "at_", "itm_")
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_WWW_RE = re.compile(r"^www\d*\.")
+
+
+def is_tracking_param(name: str, extra: Iterable[str] = ()) -> bool:
+    key = name.lower()
+    return key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES) or key in extra
+
+
+def strip_tracking(url: str, extra: Iterable[str] = ()) -> str:
+    """Drop tracking query parameters and keep every other one, in order."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    extra = frozenset(e.lower() for e in extra)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not is_tracking_param(k, extra)]
+    return urlunsplit(parts._replace(query=urlencode(kept, doseq=True)))
+
+
+def canonical_url(url: str, extra_params: Iterable[str] = ()) -> str:
+    """The canonical form of ``url``: tracking parameters and fragment dropped, host
+    lower-cased, default port removed, query sorted and escaping normalised (w3lib)."""
+    url = url.strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return url
+    host = parts.hostname.lower().rstrip(".")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    path = parts.path or "/"
+    url = urlunsplit((scheme, netloc, path, parts.query, ""))
+    return canonicalize_url(strip_tracking(url, extra_params), keep_fragments=False)
+
+
+def registrable_host(url: str) -> str:
+    """The host without a leading ``www.``; enough to compare sites of one publisher."""
+    host = (urlsplit(url).hostname or "").lower()
+    return _WWW_RE.sub("", host)
+
+
+def same_site(a: str, b: str) -> bool:
+    """Whether two URLs are on the same site (ignoring ``www.``)."""
+    ha, hb = registrable_host(a), registrable_host(b)
+    return bool(ha) and (ha == hb or ha.endswith("." + hb) or hb.endswith("." + ha))
+
+
+def choose_canonical(page_url: str, declared: str | None, extra_params: Iterable[str] = ()) -> str:
+    """The article's canonical URL: the declared one (rel=canonical / og:url) when it is
+    same-site and sane, else the page's own URL; canonicalised either way."""
+    if declared:
+        cand = urlsplit(declared.strip())
+        if (cand.scheme in ("http", "https") and cand.hostname and same_site(declared, page_url)
+                and cand.path not in ("", "/")):
+            return canonical_url(declared, extra_params)
+    return canonical_url(page_url, extra_params)
+
+
+def in_domains(url: str, domains: Iterable[str]) -> bool:
+    """Whether ``url``'s host is one of ``domains`` or a subdomain of one."""
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == d or host.endswith("." + d) for d in (d.lower() for d in domains))
