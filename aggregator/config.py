@@ -167,7 +167,10 @@ def parse_config(text: str, path: str) -> Config:
 
 
 def load_config(path: str | Path | None = None) -> Config:
-    """Load the config at ``path``; ``None`` or "" loads the bundled default config."""
+    """Load the config at ``path``; ``None`` or "" loads the bundled default config,
+    ``"demo"`` the bundled demo config."""
+    if path == "demo":
+        return load_demo_config()
     if not path:
         text = resources.files("aggregator").joinpath(DEFAULT_CONFIG).read_text("utf-8")
         return parse_config(text, f"<bundled {DEFAULT_CONFIG}>")

@@ -19,7 +19,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from aggregator import discovery
-from aggregator.config import Config, ConfigError, Source, load_config, load_demo_config
+from aggregator.config import ConfigError, Source, load_config
 from aggregator.extraction import SiteRules, extract
 from aggregator.items import Article
 
@@ -27,11 +27,6 @@ logger = logging.getLogger(__name__)
 
 #: index pages reached from a start page are followed this many hops deep
 INDEX_HOPS = 2
-
-
-def config_from_settings(value: str) -> Config:
-    """``AGGREGATOR_CONFIG``: a file, "" for the bundled sources, "demo" for the demo."""
-    return load_demo_config() if value == "demo" else load_config(value or None)
 
 
 class NewsSpider(Spider):
@@ -59,7 +54,7 @@ class NewsSpider(Spider):
         else:
             if not self.source_name:
                 raise ConfigError("the news spider needs a source: scrapy crawl news -a source=NAME")
-            src = config_from_settings(crawler.settings.get("AGGREGATOR_CONFIG", "")).source(
+            src = load_config(crawler.settings.get("AGGREGATOR_CONFIG", "") or None).source(
                 self.source_name)
         self.source_config = src
         self.allowed_domains = list(src.allowed_domains)

@@ -17,6 +17,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="sources config (TOML); default: the bundled real sites")
     parser.add_argument("--source", action="append", default=None,
                         help="crawl only this source (repeatable)")
+    parser.add_argument("--route", action="append", default=[], metavar="HOST=ADDR",
+                        help="send requests for HOST to ADDR (host:port), e.g. a local mirror")
     add_dirs(parser)
     add_verbosity(parser)
     parser.set_defaults(func=run)
@@ -28,11 +30,23 @@ def run(args: argparse.Namespace) -> int:
         if args.source:
             for name in args.source:
                 config.source(name)
+        routes = parse_routes(args.route)
     except ConfigError as exc:
         print(f"aggregator crawl: {exc}", file=sys.stderr)
         return 2
     report = run_crawl(config, data_dir=args.data_dir, feeds_dir=args.feeds_dir,
-                       config_value=args.config, only=args.source,
+                       config_value=args.config, only=args.source, routes=routes,
                        overrides=scrapy_log_overrides(args))
     print(format_report(report))
     return 0 if report.ok else 1
+
+
+def parse_routes(values: list[str]) -> dict[str, str]:
+    """``["a.example=127.0.0.1:8000"]`` -> ``{"a.example": "127.0.0.1:8000"}``."""
+    routes = {}
+    for value in values:
+        host, sep, addr = value.partition("=")
+        if not sep or not host or ":" not in addr:
+            raise ConfigError(f"--route {value!r}: expected HOST=ADDRESS:PORT")
+        routes[host.strip().lower()] = addr.strip()
+    return routes

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from aggregator.commands.common import add_dirs
-from aggregator.config import ConfigError, load_config, load_demo_config
+from aggregator.config import ConfigError, load_config
 from aggregator.exporters.publish import publish_feeds
 from aggregator.store import open_store
 
@@ -22,7 +22,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        config = load_demo_config() if args.config == "demo" else load_config(args.config or None)
+        config = load_config(args.config or None)
     except ConfigError as exc:
         print(f"aggregator feeds: {exc}", file=sys.stderr)
         return 2

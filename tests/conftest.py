@@ -1,0 +1,96 @@
+"""Shared fixtures: a real HTTP server for the demo sites on 127.0.0.1 (port 0),
+and a runner for the real ``aggregator`` command in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from aggregator.demo import site_root
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@dataclass
+class RunningServer:
+    url: str
+    hostport: str
+    root: Path
+    log: Path
+    process: subprocess.Popen
+
+    def routes(self) -> list[str]:
+        """``--route`` arguments sending every host of the site folder to this server."""
+        hosts = sorted(p.name for p in self.root.iterdir() if p.is_dir() and "." in p.name)
+        return [arg for host in hosts for arg in ("--route", f"{host}={self.hostport}")]
+
+    def requests(self) -> list[dict]:
+        """Every request the server answered so far."""
+        if not self.log.exists():
+            return []
+        return [json.loads(line) for line in self.log.read_text().splitlines() if line]
+
+
+def start_server(root: Path, log: Path) -> RunningServer:
+    """Start the site server as a subprocess; return once it accepts connections
+    (it prints its URL only after binding)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aggregator.demo.server", "--root", str(root), "--port", "0",
+         "--log", str(log)],
+        stdout=subprocess.PIPE, text=True, cwd=REPO)
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    if not url.startswith("http://127.0.0.1:"):
+        proc.kill()
+        raise RuntimeError(f"site server did not start: {url!r}")
+    return RunningServer(url=url, hostport=url.removeprefix("http://"), root=root, log=log,
+                         process=proc)
+
+
+def stop_server(server: RunningServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture
+def site_copy(tmp_path: Path) -> Path:
+    """A private, editable copy of the demo sites."""
+    dest = tmp_path / "site"
+    shutil.copytree(site_root(), dest)
+    return dest
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path) -> Iterator[RunningServer]:
+    """The bundled demo sites, served read-only."""
+    server = start_server(site_root(), tmp_path / "requests.log")
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture
+def copy_server(site_copy: Path, tmp_path: Path) -> Iterator[RunningServer]:
+    """An editable copy of the demo sites, served."""
+    server = start_server(site_copy, tmp_path / "requests.log")
+    yield server
+    stop_server(server)
+
+
+def run_aggregator(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the real ``aggregator`` command line in a subprocess (one reactor per crawl)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return subprocess.run([sys.executable, "-m", "aggregator.cli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)

@@ -1,0 +1,168 @@
+"""The whole path, for real: site server on 127.0.0.1 -> spider -> extraction ->
+pipelines -> SQLite file -> feed files, read back with feedparser."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import feedparser
+import pytest
+from scrapy.utils.sitemap import Sitemap
+
+from aggregator.demo import site_root
+from aggregator.store.sqlite import SQLiteStore
+from tests.conftest import FIXTURES, RunningServer, run_aggregator, start_server, stop_server
+
+SEED_URL = "http://bytewire.example/2023/04/12/cuhk-sensetime-to-collaborate-to-nurture-ai-talent/"
+
+
+def seed_fields() -> dict:
+    """The seed article's parts, from the text a reader sees (tests/fixtures/seed)."""
+    text = (FIXTURES / "seed" / "cuhk-sensetime-article.txt").read_text("utf-8")
+    article, suggested = text.split("\nSuggested Articles\n")
+    blocks = [b.strip() for b in article.split("\n\n") if b.strip()]
+    return {
+        "title": blocks[0],
+        "caption": blocks[1],
+        "paragraphs": blocks[2:],
+        "suggested": [b.strip() for b in suggested.split("\n\n") if b.strip()],
+    }
+
+
+def demo_article_urls() -> set[str]:
+    """Every article URL the demo sites list in their sitemaps."""
+    urls: set[str] = set()
+    for sitemap_file in site_root().glob("*/sitemap*.xml"):
+        sitemap = Sitemap(sitemap_file.read_bytes())
+        if sitemap.type == "urlset":
+            urls.update(entry["loc"] for entry in sitemap if "/section/" not in entry["loc"]
+                        and "/tag/" not in entry["loc"] and "/author/" not in entry["loc"]
+                        and not entry["loc"].endswith(".example/"))
+    return urls
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
+    tmp = tmp_path_factory.mktemp("e2e")
+    server = start_server(site_root(), tmp / "requests.log")
+    try:
+        result = run_aggregator("crawl", "--config", "demo", *server.routes(),
+                                "--data-dir", str(tmp / "data"), "--feeds-dir", str(tmp / "feeds"),
+                                cwd=tmp)
+        yield result, tmp / "data", tmp / "feeds", server
+    finally:
+        stop_server(server)
+
+
+def test_crawl_succeeds_and_reports(crawl: tuple) -> None:
+    result, _, _, _ = crawl
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "bytewire" in result.stdout and "circuitdaily" in result.stdout
+    assert "FAILED" not in result.stdout
+    assert "feeds:" in result.stdout
+
+
+def test_seed_article_fields_exact(crawl: tuple) -> None:
+    _, data_dir, _, _ = crawl
+    seed = seed_fields()
+    assert len(seed["paragraphs"]) == 8 and len(seed["suggested"]) == 3
+    store = SQLiteStore(data_dir / "aggregator.sqlite3")
+    try:
+        article = store.get_article(SEED_URL)
+        assert article is not None, "the seed article is not in the store"
+        assert article.title == seed["title"]
+        assert article.image is not None
+        caption, credit = seed["caption"].rsplit(" (Image ", 1)
+        assert article.image.caption == caption
+        assert article.image.credit == credit.rstrip(")")
+        assert article.image.url.startswith("http://bytewire.example/")
+        assert article.body_text == "\n\n".join(seed["paragraphs"])
+        assert [link.title for link in article.related] == seed["suggested"]
+        for link in article.related:
+            assert link.url.startswith("http://bytewire.example/"), link.url
+            # each suggested article is itself a crawled article of the store
+            assert store.get_article(link.url) is not None, link.url
+        assert article.source == "bytewire"
+        assert article.published is not None and article.published.utcoffset().total_seconds() == 0
+    finally:
+        store.close()
+
+
+def test_every_demo_article_is_stored(crawl: tuple) -> None:
+    _, data_dir, _, _ = crawl
+    expected = demo_article_urls()
+    assert len(expected) >= 16
+    with sqlite3.connect(data_dir / "aggregator.sqlite3") as conn:
+        stored = {row[0] for row in conn.execute("SELECT canonical_url FROM articles")}
+    assert expected <= stored, sorted(expected - stored)
+    # section, tag, author and home pages are never stored as articles
+    assert not [u for u in stored if "/section/" in u or "/tag/" in u or "/author/" in u]
+
+
+def test_robots_txt_is_obeyed(crawl: tuple) -> None:
+    _, _, _, server = crawl
+    paths = [r["path"] for r in server.requests()]
+    assert "/robots.txt" in paths
+    assert not [p for p in paths if p.startswith("/private/")]
+
+
+def test_no_tracking_duplicates_fetched(crawl: tuple) -> None:
+    _, _, _, server = crawl
+    fetched = [(r["host"], r["path"]) for r in server.requests() if r["method"] == "GET"]
+    assert len(fetched) == len(set(fetched)), "a page was fetched twice"
+
+
+@pytest.mark.parametrize("name", ["all.rss", "all.atom"])
+def test_feeds_read_back(crawl: tuple, name: str) -> None:
+    _, data_dir, feeds_dir, _ = crawl
+    parsed = feedparser.parse((feeds_dir / name).read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    with sqlite3.connect(data_dir / "aggregator.sqlite3") as conn:
+        count = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    assert len(parsed.entries) == count
+    for entry in parsed.entries:
+        assert entry.get("id") and entry.get("link") and entry.get("title"), entry
+        assert entry.get("published_parsed"), entry.get("title")
+    seed = [e for e in parsed.entries if e.link == SEED_URL]
+    assert seed and seed[0].title == seed_fields()["title"]
+    assert "Suggested articles" in seed[0].content[0].value
+
+
+def test_demo_command_twice_updates_same_store(tmp_path: Path) -> None:
+    first = run_aggregator("demo", cwd=tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert (tmp_path / "feeds" / "all.rss").exists() and (tmp_path / "feeds" / "all.atom").exists()
+    db = tmp_path / "data" / "aggregator.sqlite3"
+    with sqlite3.connect(db) as conn:
+        count = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+    assert count >= 16
+    second = run_aggregator("demo", cwd=tmp_path)
+    assert second.returncode == 0, second.stdout + second.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == count
+        assert conn.execute("SELECT MAX(version) FROM articles").fetchone()[0] == 1
+    assert "new   0" in second.stdout.replace("new 0", "new   0")
+
+
+def test_unreachable_source_is_reported_by_name(tmp_path: Path, demo_server: RunningServer) -> None:
+    config = tmp_path / "sources.toml"
+    config.write_text(
+        '[[sources]]\nname = "good"\nhome = "http://bytewire.example/"\n'
+        'feeds = ["http://bytewire.example/feed.rss"]\nfollow_related = 0\n'
+        'settings = { DOWNLOAD_DELAY = 0, AUTOTHROTTLE_ENABLED = false }\n\n'
+        # a port on 127.0.0.1 that nothing listens on: refused at once, no network needed
+        '[[sources]]\nname = "gone"\nhome = "http://gone.example/"\n'
+        'feeds = ["http://gone.example/feed.xml"]\n'
+        'settings = { RETRY_TIMES = 0 }\n')
+    result = run_aggregator("crawl", "--config", str(config), *demo_server.routes(),
+                            "--route", "gone.example=127.0.0.1:9", "--data-dir",
+                            str(tmp_path / "data"), "--feeds-dir", str(tmp_path / "feeds"),
+                            cwd=tmp_path)
+    assert result.returncode == 1
+    assert "gone" in result.stdout and "FAILED" in result.stdout
+    assert "Connection" in result.stdout or "refused" in result.stdout.lower()
+    good = [line for line in result.stdout.splitlines() if line.startswith("good")]
+    assert good and " ok " in good[0]
+    assert (tmp_path / "feeds" / "good.rss").exists()
