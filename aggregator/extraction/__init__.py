@@ -1,0 +1,115 @@
+"""Extraction: any news page in, a faithful :class:`~aggregator.items.Article` out.
+
+Layers, each usable alone:
+
+1. :mod:`.structured` -- JSON-LD, microdata, OpenGraph, meta (through extruct);
+2. :mod:`.rules` -- per-site selectors from the sources config;
+3. :mod:`.body` -- the generic main-text extractor (trafilatura, two modes compared).
+
+Around them: :mod:`.decode` (bytes to text), :mod:`.dom` (parsing), :mod:`.pagekind` (article or
+listing), :mod:`.related` (suggested links), :mod:`.boilerplate`, and one module per field
+(:mod:`.fields`, :mod:`.authors`, :mod:`.dates`, :mod:`.images`).
+
+>>> page = b'''<html lang="en"><head><title>Chips are back | Wire</title>
+... <meta property="og:type" content="article">
+... <meta property="article:published_time" content="2023-04-12T09:30:00+08:00"></head>
+... <body><article><h1>Chips are back</h1><p class="byline">By Ann Lee and Bo Chan</p>
+... <p>''' + b"The chip market recovered this quarter, analysts said. " * 12 + b'''</p>
+... </article></body></html>'''
+>>> article = extract(page, "https://wire.example/2023/04/12/chips/")
+>>> article.title, article.authors, article.published.isoformat(), article.date_sources
+('Chips are back', ['Ann Lee', 'Bo Chan'], '2023-04-12T09:30:00+08:00', {'published': 'opengraph'})
+>>> extract(b"", "https://wire.example/x")
+PageInfo(url='https://wire.example/x', kind='empty', reason='https://wire.example/x: empty body')
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ..items import Article, PageInfo
+from .authors import find_authors
+from .body import extract_body
+from .boilerplate import remove_boilerplate
+from .dates import find_dates
+from .decode import decode_body
+from .dom import drop, parse_html
+from .fields import find_canonical, find_language, find_summary, find_tags, find_title
+from .images import find_image
+from .pagekind import classify
+from .related import find_related
+from .rules import SiteRules
+from .structured import read_structured
+from .text import content_hash
+
+__all__ = ["SiteRules", "extract"]
+
+logger = logging.getLogger(__name__)
+
+
+def extract(
+    body: bytes | str,
+    url: str,
+    *,
+    rules: SiteRules | None = None,
+    encoding: str | None = None,
+) -> Article | PageInfo:
+    """The article on the page at ``url``, or a :class:`PageInfo` saying why there is none.
+
+    ``body`` is the page as served (bytes, decoded with ``encoding`` -- the HTTP header's
+    charset -- or the page's ``<meta charset>``) or already-decoded text. Never raises on bad
+    input: empty, binary or unparseable pages give ``PageInfo(kind="empty"|"not_html")``.
+    """
+    decoded = decode_body(body, encoding)
+    if decoded.problem:
+        kind = "empty" if decoded.problem == "empty body" else "not_html"
+        return PageInfo(url, kind, f"{url}: {decoded.problem}")
+    tree = parse_html(decoded.text)
+    if tree is None:
+        return PageInfo(url, "not_html", f"{url}: no HTML markup found")
+    if rules is not None:
+        for name_el in rules.select(tree, "remove"):
+            if hasattr(name_el, "getparent"):
+                drop(name_el)
+    data = read_structured(tree, url)
+    info = classify(tree, data, url)
+    if info is not None:
+        return info
+
+    title = find_title(tree, data, rules)
+    dates = find_dates(tree, data, rules)
+    image = find_image(tree, data, url, rules)
+    authors = find_authors(tree, data, rules)
+    tags = find_tags(tree, data, rules)
+    related = find_related(tree, url, data, rules)
+
+    # what is not the article goes before the main-text extractor sees the page
+    for block in related.blocks:
+        drop(block)
+    removed = remove_boilerplate(tree)
+    logger.debug("%s: removed %d related blocks and %d boilerplate elements",
+                 url, len(related.blocks), removed)
+    article_body = data.article.get("articleBody")
+    body_out = extract_body(
+        tree, url, title=title, rules=rules,
+        article_body=article_body if isinstance(article_body, str) else "",
+    )
+    if not body_out.text:
+        return PageInfo(url, "empty", f"{url}: no article text found")
+    return Article(
+        url=url,
+        title=title,
+        canonical_url=find_canonical(data, url),
+        summary=find_summary(data, body_out.text),
+        authors=authors,
+        published=dates.published,
+        modified=dates.modified,
+        date_sources=dates.sources,
+        body_text=body_out.text,
+        body_html=body_out.html,
+        image=image,
+        tags=tags,
+        language=find_language(tree, data),
+        related=related.links,
+        content_hash=content_hash(body_out.text),
+    )

@@ -1,0 +1,67 @@
+"""Remove known boilerplate before the main-text extractor sees the page.
+
+Share bars, newsletter boxes, ad slots, "related" widgets and the like are found by the words
+sites put in their class and id attributes; an element is removed only when it is small or
+mostly links, so a wrapper that merely mentions "share" in its class never takes the article
+with it.
+
+>>> from aggregator.extraction.dom import parse_html
+>>> page = parse_html('<article><div class="share-bar"><a href="/s">Share</a></div><p>Text.</p></article>')
+>>> remove_boilerplate(page)
+1
+>>> page.find(".//article").text_content()
+'Text.'
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from lxml import etree
+
+from .dom import drop
+
+logger = logging.getLogger(__name__)
+
+_TOKENS_RE = re.compile(
+    r"(?:^|[\s_-])(?:share|sharing|social|newsletter|subscribe|subscription|signup|sign-up|"
+    r"promo|advert|advertisement|ad-slot|adslot|ad-container|ad-wrapper|ads|sponsored|"
+    r"cookie|consent|breadcrumbs?|paywall|inline-related|related|outbrain|taboola|"
+    r"most-popular|trending|recirc|recirculation|byline-share|print-only)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_CANDIDATES = etree.XPath(
+    "//*[@class or @id][not(self::html or self::body or self::article or self::main)]"
+)
+#: a matching element is removed when its text is shorter than this...
+_MAX_TEXT = 400
+#: ...or when at least this share of its text is link text
+_MIN_LINK_SHARE = 0.6
+_ALWAYS = etree.XPath("//*[@role='complementary' or @aria-hidden='true'][not(.//p[string-length() > 200])]")
+
+
+def _link_share(el: etree._Element, total: int) -> float:
+    links = sum(len("".join(a.itertext()).strip()) for a in el.iter("a"))
+    return links / total if total else 1.0
+
+
+def remove_boilerplate(tree: etree._Element) -> int:
+    """Remove boilerplate elements from ``tree`` in place; returns how many were removed."""
+    doomed = []
+    for el in _CANDIDATES(tree):
+        marker = f"{el.get('class', '')} {el.get('id', '')}"
+        if not _TOKENS_RE.search(marker):
+            continue
+        text = "".join(el.itertext()).strip()
+        if len(text) < _MAX_TEXT or _link_share(el, len(text)) >= _MIN_LINK_SHARE:
+            doomed.append(el)
+    doomed.extend(_ALWAYS(tree))
+    removed = 0
+    doomed_set = set(doomed)
+    for el in doomed:
+        if any(anc in doomed_set for anc in el.iterancestors()):
+            continue
+        drop(el)
+        removed += 1
+    return removed

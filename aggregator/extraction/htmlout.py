@@ -1,0 +1,154 @@
+"""The article body as HTML and as text, from trafilatura's XML or from a rule's element.
+
+``body_html`` keeps the article's own structure (p, h2-h4, ul/ol/li, blockquote, figure, pre,
+table); ``body_text`` is its text, one block per paragraph, blocks separated by a blank line.
+
+>>> from lxml import etree
+>>> xml = etree.fromstring('<body><head rend="h2">Sub</head><p>One “two”</p>'
+...                        '<list rend="ul"><item>a <hi rend="#b">b</hi></item></list></body>')
+>>> body = from_trafilatura(xml)
+>>> to_html(body)
+'<h2>Sub</h2><p>One “two”</p><ul><li>a <strong>b</strong></li></ul>'
+>>> to_text(body)
+'Sub\\n\\nOne “two”\\n\\na b'
+"""
+
+from __future__ import annotations
+
+import logging
+
+from lxml import etree, html
+
+from .text import clean_text
+
+logger = logging.getLogger(__name__)
+
+_HI = {"#b": "strong", "#i": "em", "#u": "u", "#t": "code", "#sub": "sub", "#sup": "sup"}
+_SIMPLE = {"p": "p", "quote": "blockquote", "item": "li", "row": "tr", "lb": "br", "del": "del",
+           "table": "table", "div": "div", "code": "pre", "figure": "figure"}
+#: elements whose text is one paragraph of body_text
+BLOCKS = frozenset({
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "tr", "dt", "dd",
+    "figcaption", "div", "ul", "ol", "table", "figure", "section", "article", "main", "body",
+    "header", "footer", "aside", "dl", "tbody", "thead",
+})
+#: kept when a rule selects the body: everything else is unwrapped, these are dropped whole
+_DROP = frozenset({"script", "style", "noscript", "iframe", "form", "button", "svg", "input",
+                   "select", "textarea", "template", "nav", "object", "embed", "canvas"})
+
+
+def _convert(el: etree._Element) -> None:
+    """Rename one trafilatura element to its HTML tag, in place."""
+    tag = el.tag
+    if tag == "head":
+        level = (el.get("rend") or "h2").lstrip("h")
+        el.tag = f"h{min(max(int(level) if level.isdigit() else 2, 2), 4)}"
+    elif tag == "list":
+        el.tag = "ol" if el.get("rend") == "ol" else "ul"
+    elif tag == "hi":
+        el.tag = _HI.get(el.get("rend") or "", "em")
+    elif tag == "cell":
+        el.tag = "th" if el.get("role") == "head" else "td"
+    elif tag == "ref":
+        el.tag = "a"
+        if el.get("target"):
+            el.set("href", el.get("target", ""))
+    elif tag == "graphic":
+        el.tag = "img"
+    else:
+        el.tag = _SIMPLE.get(tag, "span")
+    for attr in list(el.attrib):
+        if attr not in ("href", "src", "alt"):
+            del el.attrib[attr]
+
+
+def from_trafilatura(body: etree._Element) -> html.HtmlElement:
+    """An HTML ``<div>`` holding trafilatura's extracted body, converted to HTML tags."""
+    root = html.Element("div")
+    for child in body:
+        root.append(child)
+    for el in list(root.iter()):
+        if el is not root and isinstance(el.tag, str):
+            _convert(el)
+    return root
+
+
+def from_element(selected: list[etree._Element]) -> html.HtmlElement:
+    """An HTML ``<div>`` with copies of the elements a rule selected, scripts and forms removed."""
+    root = html.Element("div")
+    for el in selected:
+        copy = html.fromstring(etree.tostring(el, encoding="unicode", with_tail=False))
+        root.append(copy)
+    for el in list(root.iter()):
+        if el is root or not isinstance(el.tag, str):
+            continue
+        if el.tag in _DROP:
+            el.drop_tree()
+    for el in list(root.iter()):
+        if el is not root and isinstance(el.tag, str):
+            for attr in list(el.attrib):
+                if attr not in ("href", "src", "alt", "datetime"):
+                    del el.attrib[attr]
+    return root
+
+
+def to_html(root: etree._Element) -> str:
+    """The inner HTML of ``root``."""
+    parts = [root.text or ""] if root.text and root.text.strip() else []
+    parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in root)
+    return "".join(parts).strip()
+
+
+_NOT_TEXT = frozenset({"figure", "figcaption", "img"})
+
+
+class _Tail:
+    """A piece of tail text waiting on the walk's stack."""
+
+    tag = None
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def to_text(root: etree._Element) -> str:
+    """Paragraphs of ``root`` separated by a blank line (table cells separated by " | ")."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        text = clean_text("".join(current))
+        if text:
+            paragraphs.append(text)
+        current.clear()
+
+    # iterative walk: (element, entering) events, tails handled on leaving
+    stack: list[tuple[etree._Element | _Tail, bool]] = [(root, True)]
+    while stack:
+        el, entering = stack.pop()
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if entering:
+            if tag in _NOT_TEXT:
+                # a caption is the image's, not a paragraph of the article
+                if el.tail and el is not root:
+                    stack.append((_Tail(el.tail), False))
+                continue
+            if tag in BLOCKS:
+                flush()
+            if tag in ("td", "th") and el.getprevious() is not None:
+                current.append(" | ")
+            if tag == "br":
+                current.append(" ")
+            if el.text and tag:
+                current.append(el.text)
+            stack.append((el, False))
+            stack.extend((child, True) for child in reversed(el))
+        elif isinstance(el, _Tail):
+            current.append(el.text)
+        else:
+            if tag in BLOCKS:
+                flush()
+            if el.tail and el is not root:
+                current.append(el.tail)
+    flush()
+    return "\n\n".join(paragraphs)
