@@ -36,7 +36,7 @@ from .decode import decode_body
 from .dom import drop, parse_html
 from .fields import find_canonical, find_language, find_summary, find_tags, find_title
 from .images import find_image
-from .pagekind import classify
+from .pagekind import classify, classify_body
 from .related import find_related
 from .rules import SiteRules
 from .structured import read_structured
@@ -72,7 +72,7 @@ def extract(
             if hasattr(name_el, "getparent"):
                 drop(name_el)
     data = read_structured(tree, url)
-    info = classify(tree, data, url)
+    info, signals = classify(tree, data, url)
     if info is not None:
         return info
 
@@ -96,6 +96,9 @@ def extract(
     )
     if not body_out.text:
         return PageInfo(url, "empty", f"{url}: no article text found")
+    info = classify_body(signals, url, body_out.text)
+    if info is not None:
+        return info
     return Article(
         url=url,
         title=title,

@@ -7,7 +7,7 @@ little running text, a ``rel=next`` list).
 >>> from aggregator.extraction.dom import parse_html
 >>> from aggregator.extraction.structured import read_structured
 >>> page = parse_html("<html><body><p>x</p></body></html>")
->>> classify(page, read_structured(page, "https://ex.com/tag/ai/"), "https://ex.com/tag/ai/").kind
+>>> classify(page, read_structured(page, "https://ex.com/tag/ai/"), "https://ex.com/tag/ai/")[0].kind
 'tag'
 """
 
@@ -101,22 +101,33 @@ def _url_kind(url: str) -> str:
     return ""
 
 
-def classify(tree: etree._Element, data: StructuredData, url: str) -> PageInfo | None:
-    """A :class:`PageInfo` when the page is not an article, else None."""
+def classify(tree: etree._Element, data: StructuredData, url: str) -> tuple[PageInfo | None, Signals]:
+    """Before body extraction: a :class:`PageInfo` when the page is plainly not an article.
+
+    Returns the measured signals too, for :func:`classify_body` to finish the decision.
+    """
     s = measure(tree, data, url)
     url_kind = _url_kind(url)
-    listing_layout = s.teasers >= MIN_TEASERS and s.prose < s.teasers * PROSE_PER_TEASER
-    strong_article = s.declared_article and s.prose >= MIN_ARTICLE_PROSE and not listing_layout
-    if url_kind and not strong_article:
+    many_teasers = s.teasers >= MIN_TEASERS
+    if url_kind and (not s.declared_article or (many_teasers and s.prose < MIN_ARTICLE_PROSE)):
         return PageInfo(url, url_kind, f"{url}: URL looks like a {url_kind} page "
-                                       f"({s.teasers} teaser links, {s.prose} chars of prose)")
+                                       f"({s.teasers} teaser links, {s.prose} chars of prose)"), s
     if s.declared_profile and not s.declared_article:
-        return PageInfo(url, "author", f"{url}: declared as a profile page")
-    if s.declared_listing and not s.declared_article and s.prose < MIN_ARTICLE_PROSE * 3:
-        return PageInfo(url, "index", f"{url}: declared as a collection/list page")
-    if listing_layout and not strong_article:
-        kind = "index"
+        return PageInfo(url, "author", f"{url}: declared as a profile page"), s
+    if s.declared_listing and not s.declared_article:
+        return PageInfo(url, "index", f"{url}: declared as a collection/list page"), s
+    return None, s
+
+
+def classify_body(s: Signals, url: str, body_text: str) -> PageInfo | None:
+    """After body extraction: a page that does not declare itself an article must read like one."""
+    if s.declared_article:
+        return None
+    if len(body_text) < MIN_ARTICLE_PROSE:
+        return PageInfo(url, "index", f"{url}: not declared an article and only "
+                                      f"{len(body_text)} chars of text ({s.teasers} teaser links)")
+    if s.teasers >= MIN_TEASERS and len(body_text) < s.teasers * PROSE_PER_TEASER:
         why = "rel=next list" if s.has_next else "list"
-        return PageInfo(url, kind, f"{url}: {why} of {s.teasers} teaser links with "
-                                   f"{s.prose} chars of prose")
+        return PageInfo(url, "index", f"{url}: {why} of {s.teasers} teaser links with "
+                                      f"{len(body_text)} chars of text")
     return None
