@@ -6,6 +6,7 @@ pipelines or exporters.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -15,6 +16,18 @@ from aggregator.items import Article
 SaveResult = Literal["new", "updated", "unchanged"]
 
 DB_FILENAME = "aggregator.sqlite3"
+
+
+@dataclass
+class StoredArticle:
+    """An article with the store's own facts about it: when it was first seen, when
+    its content last really changed (``updated_at``; a re-fetch of the same content
+    leaves it alone) and how many versions it has had."""
+
+    article: Article
+    first_seen: datetime
+    updated_at: datetime
+    version: int
 
 
 class Store(Protocol):
@@ -28,6 +41,11 @@ class Store(Protocol):
     def iter_articles(self, *, source: str | None = None, since: datetime | None = None,
                       until: datetime | None = None, newest_first: bool = True,
                       limit: int | None = None) -> Iterator[Article]: ...
+
+    def iter_stored(self, *, source: str | None = None, since: datetime | None = None,
+                    until: datetime | None = None, newest_first: bool = True,
+                    limit: int | None = None) -> Iterator[StoredArticle]:
+        """Like :meth:`iter_articles`, with first_seen / updated_at / version; streamed."""
 
     def count_articles(self, source: str | None = None) -> int: ...
 

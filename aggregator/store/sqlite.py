@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from aggregator.items import Article, LeadImage, RelatedLink
-from aggregator.store import SaveResult
+from aggregator.store import SaveResult, StoredArticle
 from aggregator.store.migrations import MIGRATIONS
 
 logger = logging.getLogger(__name__)
@@ -28,6 +28,9 @@ def to_db_time(value: datetime | None) -> str | None:
 
 def from_db_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _now() -> datetime:
@@ -143,6 +146,13 @@ class SQLiteStore:
     def iter_articles(self, *, source: str | None = None, since: datetime | None = None,
                       until: datetime | None = None, newest_first: bool = True,
                       limit: int | None = None) -> Iterator[Article]:
+        for stored in self.iter_stored(source=source, since=since, until=until,
+                                       newest_first=newest_first, limit=limit):
+            yield stored.article
+
+    def iter_stored(self, *, source: str | None = None, since: datetime | None = None,
+                    until: datetime | None = None, newest_first: bool = True,
+                    limit: int | None = None) -> Iterator[StoredArticle]:
         where, params = [], []  # type: list[str], list[Any]
         if source:
             where.append("source = ?")
@@ -164,7 +174,10 @@ class SQLiteStore:
             params.append(int(limit))
         # a second connection-level cursor streams rows: constant memory
         for row in self._conn.execute(sql, params):
-            yield self._to_article(row)
+            yield StoredArticle(article=self._to_article(row),
+                                first_seen=from_db_time(row["first_seen"]) or EPOCH,
+                                updated_at=from_db_time(row["updated_at"]) or EPOCH,
+                                version=int(row["version"]))
 
     def count_articles(self, source: str | None = None) -> int:
         if source:
