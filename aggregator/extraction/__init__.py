@@ -96,7 +96,8 @@ def extract(
     )
     if not body_out.text:
         return PageInfo(url, "empty", f"{url}: no article text found")
-    info = classify_body(signals, url, body_out.text)
+    # a body chosen by a site rule is an article by the site's own definition
+    info = None if body_out.method == "rule" else classify_body(signals, url, body_out.text)
     if info is not None:
         return info
     return Article(

@@ -57,17 +57,23 @@ def find_title(tree: etree._Element, data: StructuredData, rules: SiteRules | No
         clean_text(tree.findtext(".//title") or ""),
     ]
     declared = [t for t in declared if t]
+    # the <title> is the last resort among declared titles
     site_name = data.first("og:site_name", "application-name")
     for h1 in _H1(tree)[:3]:
         text = clean_text("".join(h1.itertext()))
         # the visible headline wins when the metadata agrees it is the headline
         if text and any(text.casefold() in d.casefold() for d in declared):
             return text
+    h1s = _H1(tree)
+    if h1s and len(declared) <= 1:
+        # only a <title> to go by: the visible headline is the better one
+        text = clean_text("".join(h1s[0].itertext()))
+        if text:
+            return text
     for title in declared:
         stripped = _strip_site_name(title, site_name)
         if stripped:
             return stripped
-    h1s = _H1(tree)
     return clean_text("".join(h1s[0].itertext())) if h1s else ""
 
 

@@ -134,6 +134,10 @@ def _figure_for(tree: etree._Element, image_url: str) -> etree._Element | None:
     for fig in figures:
         if any(anc.tag in ("article", "main") for anc in fig.iterancestors()):
             return fig
+    # no declared image and no <article>: the page's first figure, if it has a caption
+    for fig in figures:
+        if fig.tag == "figure" and next(fig.iter("figcaption"), None) is not None:
+            return fig
     return None
 
 

@@ -40,6 +40,10 @@ _PROSE = etree.XPath("//p[not(ancestor::a)][string-length(normalize-space()) >= 
 MIN_TEASERS = 8
 #: characters of running text per teaser link below which a page reads as a list of links
 PROSE_PER_TEASER = 120
+#: a page that does not declare itself an article needs this much text to be one
+MIN_UNDECLARED_TEXT = 150
+#: ...and with fewer than MIN_ARTICLE_PROSE chars, this many teaser links make it a list
+MIN_LIST_TEASERS = 3
 #: an article has at least this much running text
 MIN_ARTICLE_PROSE = 400
 
@@ -123,7 +127,10 @@ def classify_body(s: Signals, url: str, body_text: str) -> PageInfo | None:
     """After body extraction: a page that does not declare itself an article must read like one."""
     if s.declared_article:
         return None
-    if len(body_text) < MIN_ARTICLE_PROSE:
+    if len(body_text) < MIN_UNDECLARED_TEXT:
+        return PageInfo(url, "empty", f"{url}: not declared an article and only "
+                                      f"{len(body_text)} chars of text")
+    if len(body_text) < MIN_ARTICLE_PROSE and s.teasers >= MIN_LIST_TEASERS:
         return PageInfo(url, "index", f"{url}: not declared an article and only "
                                       f"{len(body_text)} chars of text ({s.teasers} teaser links)")
     if s.teasers >= MIN_TEASERS and len(body_text) < s.teasers * PROSE_PER_TEASER:

@@ -77,7 +77,7 @@ def _article_links(block: etree._Element, url: str) -> list[etree._Element]:
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
         absolute = urldefrag(urljoin(url, href))[0]
-        if urlsplit(absolute).scheme in ("http", "https") and absolute != page:
+        if urlsplit(absolute).scheme in ("http", "https", "file") and absolute != page:
             out.append(a)
     return out
 
