@@ -69,4 +69,22 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX runs_source ON runs (source, started);
     """,
+    # incremental crawling: every URL a crawl fetched, with what a conditional request and
+    # a re-crawl need (validators, body hash, the links it led to)
+    """
+    CREATE TABLE url_state (
+        url TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        body_hash TEXT NOT NULL DEFAULT '',
+        published TEXT,
+        links TEXT NOT NULL DEFAULT '[]',
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        last_changed TEXT NOT NULL
+    );
+    CREATE INDEX url_state_source ON url_state (source, kind);
+    """,
 ]
