@@ -84,7 +84,7 @@ def extract(
     related = find_related(tree, url, data, rules)
 
     # what is not the article goes before the main-text extractor sees the page
-    for block in related.blocks:
+    for block in [*related.blocks, *related.other_blocks]:
         drop(block)
     removed = remove_boilerplate(tree)
     logger.debug("%s: removed %d related blocks and %d boilerplate elements",

@@ -35,8 +35,13 @@ HEADING_RE = re.compile(
     r"^(?:suggested|related|recommended|read more|read next|more from|more on|more in|more about|"
     r"more stories|more news|more articles|more like this|you may also like|you might also like|"
     r"you may like|you might like|also read|see also|further reading|related stories|"
-    r"related articles|popular|most read|most popular|trending|don'?t miss|keep reading|"
-    r"editor'?s picks|what to read next|up next|latest)\b",
+    r"related articles|keep reading|what to read next|read this next)\b",
+    re.IGNORECASE,
+)
+#: headings of site-wide link lists: kept out of the body, but they are not related to the article
+POPULAR_RE = re.compile(
+    r"^(?:popular|most read|most popular|most viewed|trending|don'?t miss|editor'?s picks|"
+    r"latest|top stories|up next)\b",
     re.IGNORECASE,
 )
 _MAX_HEADING_LEN = 60
@@ -66,6 +71,8 @@ class Related:
 
     links: list[RelatedLink] = field(default_factory=list)
     blocks: list[etree._Element] = field(default_factory=list)
+    #: site-wide link lists ("Most read", "Trending"): not related links, not body either
+    other_blocks: list[etree._Element] = field(default_factory=list)
 
 
 def _article_links(block: etree._Element, url: str) -> list[etree._Element]:
@@ -172,11 +179,16 @@ def find_related(
         blocks = [el for el in rules.select(tree, "related") if isinstance(el, etree._Element)]
         return Related(_links_from(blocks, url), blocks)
     blocks: list[etree._Element] = []
+    popular: list[etree._Element] = []
     for heading in _HEADINGS(tree):
         if len(heading) > 3:
             continue
         text = clean_text("".join(heading.itertext()))
-        if HEADING_RE.match(text):
+        if POPULAR_RE.match(text):
+            block = _block_after_heading(heading, url)
+            if block is not None:
+                popular.append(block)
+        elif HEADING_RE.match(text):
             block = _block_after_heading(heading, url)
             if block is not None:
                 blocks.append(block)
@@ -184,9 +196,12 @@ def find_related(
                     blocks.append(heading)
     for el in _CLASSED(tree):
         marker = f"{el.get('class', '')} {el.get('id', '')}"
-        if _CLASS_RE.search(marker) and _is_link_block(el, url):
+        if _CLASS_RE.search(marker) and _is_link_block(el, url) and \
+                not any(el is block or el in block.iterancestors() for block in popular):
             blocks.append(el)
     for aside in tree.iter("aside"):
+        if any(aside in block.iterancestors() or block is aside for block in popular):
+            continue
         if _is_link_block(aside, url) and len(_article_links(aside, url)) >= 3:
             blocks.append(aside)
     blocks.extend(_REL_RELATED(tree))
@@ -200,4 +215,4 @@ def find_related(
                 links.append(RelatedLink(url=absolute, position=len(links) + 1))
     if not links and data is not None:
         links = _jsonld_related(data, url, tree)
-    return Related(links, blocks)
+    return Related(links, blocks, _outermost(popular))
