@@ -48,7 +48,8 @@ _MAX_HEADING_LEN = 60
 _HEADINGS = etree.XPath(
     "//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::header"
     " or self::strong or self::b or self::p or self::span or self::div or self::legend]"
-    "[not(ancestor::a)][string-length(normalize-space()) > 3]"
+    # a heading holds little markup: skipping bigger elements first keeps this cheap on big pages
+    "[not(*/*/*)][not(ancestor::a)][string-length(normalize-space()) > 3]"
     f"[string-length(normalize-space()) < {_MAX_HEADING_LEN}]"
 )
 _CLASS_RE = re.compile(
