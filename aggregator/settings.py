@@ -62,6 +62,7 @@ ITEM_PIPELINES = {
 FEED_EXPORTERS = {
     "rss": "aggregator.exporters.scrapy_feeds.RssItemExporter",
     "atom": "aggregator.exporters.scrapy_feeds.AtomItemExporter",
+    "jsonfeed": "aggregator.exporters.scrapy_feeds.JsonFeedItemExporter",
 }
 
 LOG_LEVEL = "INFO"

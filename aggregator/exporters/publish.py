@@ -1,29 +1,172 @@
-"""Rebuild every feed from the store: one per source and one combined (``all``)."""
+"""Rebuild every feed from the store: one combined (``all``), one per source, one per
+topic of the config, each as RSS, Atom and JSON Feed, and ``feeds.opml`` listing them.
+
+Each file is checked before it replaces the last good one; an entry that can't go
+into a feed is dropped and reported, never the whole feed.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-from aggregator.config import Config
-from aggregator.exporters.feeds import FeedSpec, write_feed
-from aggregator.store import Store
+from aggregator.config import Config, ConfigError
+from aggregator.exporters.atomic import write_atomic
+from aggregator.exporters.feeds import FORMATS, FeedEntry, FeedSpec, feed_filename, render
+from aggregator.exporters.index_page import feed_infos, write_index
+from aggregator.exporters.opml import OPML_FILENAME, OpmlFeed, render_opml
+from aggregator.exporters.topics import Topic, parse_topics
+from aggregator.exporters.validate import check_feed, entry_problem
+from aggregator.store import StoredArticle, Store
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_FEED_LIMIT = 50
+
+
+@dataclass
+class DroppedEntry:
+    feed: str
+    id: str
+    reason: str
+
+
+@dataclass
+class FailedFeed:
+    path: Path
+    problems: list[str]
+
+
+class PublishResult(list[Path]):
+    """The paths of the feed files (a list, as before), plus what happened to them:
+    ``written`` (changed on disk), ``unchanged``, ``failed`` (check failed: the last good
+    file was kept) and ``dropped`` entries."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written: list[Path] = []
+        self.unchanged: list[Path] = []
+        self.failed: list[FailedFeed] = []
+        self.dropped: list[DroppedEntry] = []
+
+    @property
+    def dropped_ids(self) -> set[str]:
+        return {d.id for d in self.dropped}
+
+    def summary(self) -> str:
+        return (f"{len(self)} feed files: {len(self.written)} written, {len(self.unchanged)}"
+                f" unchanged, {len(self.failed)} failed; {len(self.dropped_ids)} entries dropped")
+
+
+def feeds_base_url(config: Config) -> str:
+    """``[aggregator] feeds_url``: where the feeds folder is served, if it is."""
+    base = config.options.get("feeds_url", "")
+    if not isinstance(base, str):
+        raise ConfigError(f"{config.path}: key 'aggregator.feeds_url': expected a URL string")
+    if base and not base.startswith(("http://", "https://")):
+        raise ConfigError(f"{config.path}: key 'aggregator.feeds_url': expected an http(s) URL,"
+                          f" got {base!r}")
+    return base if not base or base.endswith("/") else base + "/"
+
+
+def _feed_limit(config: Config, limit: int | None) -> int:
+    value = limit or config.options.get("feed_limit", DEFAULT_FEED_LIMIT)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ConfigError(f"{config.path}: key 'aggregator.feed_limit': expected a whole number"
+                          f" >= 1, got {value!r}")
+    return value
+
+
+def _take(stored: Iterable[StoredArticle], limit: int, feed: str, result: PublishResult,
+          keep: Callable[[StoredArticle], bool] = lambda s: True) -> list[FeedEntry]:
+    """The first ``limit`` clean entries of ``stored`` that ``keep`` accepts."""
+    entries: list[FeedEntry] = []
+    for item in stored:
+        if not keep(item):
+            continue
+        entry = FeedEntry.from_stored(item)
+        problem = entry_problem(entry)
+        if problem:
+            if entry.id not in result.dropped_ids:
+                logger.warning("Feed entry %s dropped: %s", entry.id, problem)
+            result.dropped.append(DroppedEntry(feed=feed, id=entry.id, reason=problem))
+            continue
+        entries.append(entry)
+        if len(entries) >= limit:
+            break
+    return entries
+
+
+def _topic_entries(store: Store, topic: Topic, limit: int,
+                   result: PublishResult) -> list[FeedEntry]:
+    source = topic.sources[0] if len(topic.sources) == 1 else None
+    stored = store.iter_stored(source=source, since=topic.since)
+    return _take(stored, topic.limit or limit, topic.name, result,
+                 keep=lambda s: topic.matches(s.article))
+
+
+def build_specs(store: Store, config: Config, limit: int,
+                result: PublishResult) -> list[FeedSpec]:
+    """Every feed of ``config``, filled from ``store``."""
+    base = feeds_base_url(config)
+    home = config.options.get("home") or (config.sources[0].home if config.sources else "")
+
+    def urls(name: str) -> dict[str, str]:
+        return {fmt: base + feed_filename(name, fmt) for fmt in FORMATS} if base else {}
+
+    specs = [FeedSpec(name="all", title=config.options.get("title", "All articles"), link=home,
+                      description="Every source, newest first", feed_urls=urls("all"),
+                      entries=_take(store.iter_stored(), limit, "all", result))]
+    for src in config.sources:
+        title = src.title or src.name
+        specs.append(FeedSpec(
+            name=src.name, title=title, link=src.home, feed_urls=urls(src.name),
+            description=f"Full-text articles of {title}",
+            entries=_take(store.iter_stored(source=src.name), limit, src.name, result)))
+    for topic in parse_topics(config):
+        specs.append(FeedSpec(
+            name=topic.name, title=topic.title, link=home, feed_urls=urls(topic.name),
+            description=topic.description or f"Articles about {topic.title}",
+            entries=_topic_entries(store, topic, limit, result)))
+    return specs
+
+
+def _publish_file(path: Path, data: bytes, problems: list[str], result: PublishResult) -> None:
+    result.append(path)
+    if problems:
+        logger.error("Feed %s not published (the last good one is kept): %s", path,
+                     "; ".join(problems[:5]))
+        result.failed.append(FailedFeed(path=path, problems=problems))
+    elif write_atomic(path, data):
+        logger.info("Wrote %s", path)
+        result.written.append(path)
+    else:
+        result.unchanged.append(path)
 
 
 def publish_feeds(store: Store, config: Config, feeds_dir: str | Path,
-                  limit: int | None = None) -> list[Path]:
-    """Write all feeds of ``config`` from ``store`` into ``feeds_dir``; return the paths."""
+                  limit: int | None = None) -> PublishResult:
+    """Write all feeds of ``config`` from ``store`` into ``feeds_dir``; return the paths
+    (a :class:`PublishResult`, which also tells what was written, kept or dropped)."""
     feeds_dir = Path(feeds_dir)
-    limit = limit or int(config.options.get("feed_limit", 50))
-    specs = [FeedSpec(
-        name="all", title="All articles", link=config.sources[0].home if config.sources else "",
-        description="Every source, newest first",
-        articles=list(store.iter_articles(limit=limit)))]
-    for src in config.sources:
-        specs.append(FeedSpec(
-            name=src.name, title=src.title or src.name, link=src.home,
-            description=f"Full-text articles of {src.title or src.name}",
-            articles=list(store.iter_articles(source=src.name, limit=limit))))
-    paths: list[Path] = []
+    result = PublishResult()
+    specs = build_specs(store, config, _feed_limit(config, limit), result)
     for spec in specs:
-        paths.extend(write_feed(spec, feeds_dir))
-    return paths
+        for fmt in FORMATS:
+            path = feeds_dir / feed_filename(spec.name, fmt)
+            try:
+                data = render(spec, fmt)
+            except ValueError as exc:  # lxml refuses text it can't write
+                _publish_file(path, b"", [f"can't render: {exc}"], result)
+                continue
+            _publish_file(path, data, check_feed(data, fmt), result)
+    opml = render_opml(config.options.get("title", "aggregator feeds"), [
+        OpmlFeed(title=spec.title, html_url=spec.link,
+                 xml_url=spec.feed_urls.get("rss") or feed_filename(spec.name, "rss"))
+        for spec in specs])
+    _publish_file(feeds_dir / OPML_FILENAME, opml, check_feed(opml, "opml"), result)
+    write_index(feeds_dir, feed_infos(specs, feeds_dir, config))
+    logger.info("Feeds in %s: %s", feeds_dir, result.summary())
+    return result

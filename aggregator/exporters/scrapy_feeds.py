@@ -1,13 +1,18 @@
-"""RSS and Atom as Scrapy feed exporters: ``scrapy crawl news -a source=X -O out.atom:atom``."""
+"""RSS, Atom and JSON Feed as Scrapy feed exporters, registered in ``FEED_EXPORTERS``:
+``scrapy crawl news -a source=X -O out.atom:atom`` (or ``:rss``, ``:jsonfeed``)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, BinaryIO
 
 from scrapy.exporters import BaseItemExporter
 
-from aggregator.exporters.feeds import FeedSpec, render
+from aggregator.exporters.feeds import FeedEntry, FeedSpec, render
+from aggregator.exporters.validate import entry_problem
 from aggregator.items import Article
+
+logger = logging.getLogger(__name__)
 
 
 class _FeedItemExporter(BaseItemExporter):
@@ -16,22 +21,23 @@ class _FeedItemExporter(BaseItemExporter):
     def __init__(self, file: BinaryIO, **kwargs: Any) -> None:
         super().__init__(dont_fail=True, **kwargs)
         self.file = file
-        self.articles: list[Article] = []
+        self.entries: dict[str, FeedEntry] = {}
 
     def export_item(self, item: Any) -> None:
-        if isinstance(item, Article):
-            self.articles.append(item)
+        if not isinstance(item, Article):
+            return
+        entry = FeedEntry.from_article(item)
+        problem = entry_problem(entry)
+        if problem:
+            logger.warning("Feed entry %s dropped: %s", entry.id, problem)
+            return
+        self.entries[entry.id] = entry  # one entry per canonical URL, the last one wins
 
     def finish_exporting(self) -> None:
-        articles = sorted(self.articles, key=_newest_first)
-        link = (articles[0].canonical_url or articles[0].url) if articles else "about:blank"
-        spec = FeedSpec(name="export", title="aggregator export", link=link, articles=articles)
+        entries = sorted(self.entries.values(), key=lambda e: (-e.published.timestamp(), e.id))
+        link = entries[0].link if entries else "about:blank"
+        spec = FeedSpec(name="export", title="aggregator export", link=link, entries=entries)
         self.file.write(render(spec, self.fmt))
-
-
-def _newest_first(article: Article) -> tuple[float, str]:
-    ts = article.published.timestamp() if article.published else 0.0
-    return (-ts, article.canonical_url)
 
 
 class RssItemExporter(_FeedItemExporter):
@@ -40,3 +46,7 @@ class RssItemExporter(_FeedItemExporter):
 
 class AtomItemExporter(_FeedItemExporter):
     fmt = "atom"
+
+
+class JsonFeedItemExporter(_FeedItemExporter):
+    fmt = "json"
