@@ -22,6 +22,9 @@ from typing import Any
 
 from aggregator.config import ConfigError, load_config, load_demo_config
 from aggregator.extraction import extract
+from aggregator.extraction.decode import decode_body
+from aggregator.extraction.dom import parse_html
+from aggregator.extraction.structured import read_structured
 from aggregator.extraction.rules import SiteRules
 from aggregator.items import Article, PageInfo
 
@@ -39,7 +42,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("inputs", nargs="+", metavar="PATH_OR_URL",
                         help="an .html / .html.gz file, a folder of them, or an http(s) URL")
     parser.add_argument("--url", default="",
-                        help="the page's URL, for files (resolves relative links)")
+                        help="the page's URL, for files (default: its rel=canonical or og:url)")
     parser.add_argument("--rules-from", default="", metavar="SOURCE_NAME",
                         help="use the site rules of this source of the config")
     parser.add_argument("--config", default="",
@@ -81,6 +84,22 @@ def _read(item: str) -> tuple[bytes, str | None, str]:
     return data, None, path.resolve().as_uri()
 
 
+def _declared_url(body: bytes, file_url: str) -> str:
+    """A saved page's own URL (rel=canonical or og:url) when it gives an absolute http(s) one.
+
+    The URL's shape (``/tag/x/``, the site root) is one of the signals of a listing page, so a
+    saved page is read as the crawl would read it.
+    """
+    tree = parse_html(decode_body(body).text)
+    if tree is None:
+        return file_url
+    data = read_structured(tree, file_url)
+    for value in (data.links.get("canonical", [""])[0], data.first("og:url")):
+        if value.startswith(("http://", "https://")):
+            return value
+    return file_url
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
@@ -117,6 +136,8 @@ def run(args: argparse.Namespace) -> int:
             status = 1
             continue
         url = args.url or fetched_url
+        if not args.url and fetched_url.startswith("file:"):
+            url = _declared_url(body, fetched_url)
         result = extract(body, url, rules=rules, encoding=charset)
         print(json.dumps(to_json(result, args.rules_from), ensure_ascii=False), flush=True)
     return status
