@@ -1,0 +1,109 @@
+"""Bylines to a list of person names.
+
+Handles "By A and B", "A, B & C", "By Jane Doe, Senior Editor", e-mail forms
+("jdoe@x.com (Jane Doe)", "Jane Doe <jdoe@x.com>"), all-caps names, duplicates, and drops what
+is not a person ("Staff", "Staff Reporter", "and", bare e-mail addresses, URLs).
+
+>>> split_authors(["By JANE DOE and John O'BRIEN", "jane doe", "Staff Reporter"])
+['Jane Doe', "John O'Brien"]
+>>> split_authors(["A. Lee, B. Chan & C. Wong"])
+['A. Lee', 'B. Chan', 'C. Wong']
+>>> split_authors(["By Jane Doe, Senior Editor", "jdoe@x.com (Jane Doe)"])
+['Jane Doe']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .text import clean_text
+
+_PREFIX_RE = re.compile(
+    r"^(?:(?:written|words|posted|reported|reporting|story|text|published|compiled|edited)\s+)?"
+    r"by[:\s]+", re.IGNORECASE)
+_EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+_EMAIL_PAREN_RE = re.compile(rf"^\s*(?:mailto:)?{_EMAIL}\s*\((?P<name>[^)]*)\)\s*$")
+_NAME_ANGLE_RE = re.compile(rf"^\s*(?P<name>[^<]*?)\s*<\s*(?:mailto:)?{_EMAIL}\s*>\s*$")
+_EMAIL_RE = re.compile(rf"(?:mailto:)?{_EMAIL}")
+_SEPARATOR_RE = re.compile(r"\s*(?:,|;|\||/|&|\+|\band\b|\bund\b|\bet\b|\bwith\b)\s*",
+                           re.IGNORECASE)
+_URL_RE = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
+_HANDLE_RE = re.compile(r"^@\w+$")
+#: words that make a byline part a job title or a desk, not a person
+_ROLE_WORDS = frozenset("""
+    editor editors editorial reporter reporters correspondent correspondents writer writers
+    staff contributor contributors contributing columnist analyst producer chief senior deputy
+    associate managing executive director manager founder ceo cto journalist journalists
+    desk team newsroom bureau admin administrator photographer photos photo agency agencies
+    wire wires intern freelance freelancer guest author authors news service services
+    press release correspondence special technology tech business science
+""".split())
+#: whole bylines that name no person
+_GENERIC = frozenset({"staff", "admin", "administrator", "editor", "editors", "anonymous",
+                      "unknown", "guest", "author", "newsroom", "team", "and", "by", "the"})
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "phd", "ph.d.", "md"})
+
+
+def _is_role(part: str) -> bool:
+    words = [w.strip(".").lower() for w in part.split()]
+    return bool(words) and (part.lower() in _GENERIC or all(w in _ROLE_WORDS or w in ("of", "at",
+            "the", "for", "&") for w in words) or (len(words) >= 2 and words[0] in _ROLE_WORDS
+            and words[-1] in _ROLE_WORDS))
+
+
+def _fix_case_word(word: str) -> str:
+    if len(word) <= 1 or not word.isupper() or word.lower() in _SUFFIXES:
+        return word
+    if len(word.strip(".")) <= 2 and word.endswith("."):  # initials: "J."
+        return word
+    # O'BRIEN -> O'Brien, SMITH-JONES -> Smith-Jones
+    return re.sub(r"[^\W\d_]+", lambda m: m.group(0).capitalize(), word.lower())
+
+
+def fix_case(name: str) -> str:
+    """An all-caps or all-lower-case name in title case; in a mixed-case name, only words of
+    three or more capitals ("John O'BRIEN" -> "John O'Brien")."""
+    letters = [c for c in name if c.isalpha()]
+    if not letters:
+        return name
+    if all(c.isupper() for c in letters):
+        return " ".join(_fix_case_word(w) for w in name.split())
+    if all(c.islower() for c in letters):
+        return " ".join(_fix_case_word(w.upper()) for w in name.split())
+    return " ".join(_fix_case_word(w) if sum(c.isalpha() for c in w) >= 3 else w
+                    for w in name.split())
+
+
+def _names_of(byline: str) -> list[str]:
+    text = clean_text(byline, decode_entities=True)
+    match = _EMAIL_PAREN_RE.match(text) or _NAME_ANGLE_RE.match(text)
+    if match:
+        text = match.group("name")
+    text = _EMAIL_RE.sub(" ", text)
+    text = _PREFIX_RE.sub("", text.strip(" -–—:"))
+    names = []
+    for part in _SEPARATOR_RE.split(text):
+        part = _PREFIX_RE.sub("", part.strip(" -–—:()[]\"'“”")).strip(" .,")
+        if not part or _URL_RE.match(part) or _HANDLE_RE.match(part) or _is_role(part):
+            continue
+        if not any(c.isalpha() for c in part) or len(part) > 80:
+            continue
+        names.append(fix_case(part))
+    return names
+
+
+def split_authors(bylines: Iterable[str]) -> list[str]:
+    """The person names in ``bylines``, split, cleaned, de-duplicated (case-insensitively,
+    first spelling kept), in order."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for byline in bylines:
+        if not isinstance(byline, str):
+            continue
+        for name in _names_of(byline):
+            key = name.casefold()
+            if key not in seen:
+                seen.add(key)
+                out.append(name)
+    return out

@@ -1,0 +1,120 @@
+"""Near-duplicate bodies: MinHash signatures over word shingles, grouped with MinHashLSH.
+
+The same story published by several sources (syndicated or press-release copies with small
+edits) has bodies whose word 3-shingles overlap far more than two different stories do.
+A signature is 128 64-bit values (1 KiB), stored as a blob so grouping works across runs.
+
+>>> a = "The chip maker said on Tuesday that it would build a new plant in Ohio " * 4
+>>> b = a.replace("Tuesday", "Wednesday")
+>>> sa, sb = signature(a), signature(b)
+>>> round(similarity(sa, sb), 1) >= 0.7
+True
+>>> index = StoryIndex()
+>>> index.add("https://a.example/1", sa)
+>>> index.best_match(sb)[0]
+'https://a.example/1'
+>>> signature("Too short.") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+NUM_PERM = 128
+SEED = 1
+#: datasketch's hashing scheme; part of what a stored signature means, so fixed here
+SCHEME = "affine32"
+SHINGLE_WORDS = 3
+#: bodies shorter than this many words are not compared: too little text to tell copies apart
+MIN_WORDS = 25
+DEFAULT_THRESHOLD = 0.5
+
+_WORD_RE = re.compile(r"\w+")
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-cased words of ``text`` (NFKC-folded, so typographic variants compare equal)."""
+    return _WORD_RE.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def shingles(text: str, k: int = SHINGLE_WORDS) -> set[bytes]:
+    """The set of ``k``-word shingles of ``text``, UTF-8 encoded."""
+    words = words_of(text)
+    if len(words) < k:
+        return {" ".join(words).encode("utf-8")} if words else set()
+    return {" ".join(words[i:i + k]).encode("utf-8") for i in range(len(words) - k + 1)}
+
+
+def signature(text: str, *, min_words: int = MIN_WORDS) -> LeanMinHash | None:
+    """The MinHash signature of a body; ``None`` when it has fewer than ``min_words`` words."""
+    if len(words_of(text)) < min_words:
+        return None
+    mh = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_TEMPLATE.permutations, scheme=SCHEME)
+    mh.update_batch(list(shingles(text)))
+    return LeanMinHash(mh)
+
+
+def to_blob(sig: LeanMinHash) -> bytes:
+    """The signature as bytes for the store (little-endian uint64 values)."""
+    return np.asarray(sig.hashvalues, dtype="<u8").tobytes()
+
+
+def from_blob(blob: bytes) -> LeanMinHash:
+    """A signature read back from :func:`to_blob` bytes."""
+    values = np.frombuffer(blob, dtype="<u8").astype(np.uint64)
+    if len(values) != NUM_PERM:
+        raise ValueError(f"a MinHash signature has {NUM_PERM} values, got {len(values)}")
+    return LeanMinHash(seed=SEED, hashvalues=values, scheme=SCHEME)
+
+
+def similarity(a: LeanMinHash, b: LeanMinHash) -> float:
+    """Estimated Jaccard similarity of the two bodies' shingle sets."""
+    return float(a.jaccard(b))
+
+
+class StoryIndex:
+    """An in-memory LSH index of signatures by key (an article's canonical URL)."""
+
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.threshold = threshold
+        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        self.signatures: dict[str, LeanMinHash] = {}
+
+    def __len__(self) -> int:
+        return len(self.signatures)
+
+    def add(self, key: str, sig: LeanMinHash) -> None:
+        """Index ``sig`` under ``key``, replacing the key's previous signature."""
+        if key in self.signatures:
+            self.lsh.remove(key)
+        self.signatures[key] = sig
+        self.lsh.insert(key, sig)
+
+    def discard(self, key: str) -> None:
+        if self.signatures.pop(key, None) is not None:
+            self.lsh.remove(key)
+
+    def matches(self, sig: LeanMinHash, exclude: Iterable[str] = ()) -> list[tuple[str, float]]:
+        """Indexed keys whose estimated similarity to ``sig`` reaches the threshold, most
+        similar first."""
+        skip = set(exclude)
+        found = []
+        for key in self.lsh.query(sig):
+            if key in skip:
+                continue
+            score = similarity(sig, self.signatures[key])
+            if score >= self.threshold:
+                found.append((key, score))
+        found.sort(key=lambda ks: (-ks[1], ks[0]))
+        return found
+
+    def best_match(self, sig: LeanMinHash, exclude: Iterable[str] = ()) -> tuple[str, float] | None:
+        found = self.matches(sig, exclude)
+        return found[0] if found else None

@@ -1,0 +1,53 @@
+"""Suggested / related links: absolute, canonical, tracking-free, de-duplicated, the
+article's own URL dropped, titles cleaned, renumbered 1..n in page order, marked internal
+(same site as the article) or external.
+
+>>> from aggregator.items import RelatedLink
+>>> links = [RelatedLink("/b?utm_source=x", " B &amp; co "), RelatedLink("/a#top", "Self"),
+...          RelatedLink("https://other.org/c", "C"), RelatedLink("/b", "B again")]
+>>> [(l.position, l.url, l.title, l.internal) for l in
+...  normalize_related(links, "https://ex.com/a")]
+[(1, 'https://ex.com/b', 'B & co', True), (2, 'https://other.org/c', 'C', False)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import urljoin, urlsplit
+
+from aggregator.items import RelatedLink
+from aggregator.urls import canonical_url, same_site
+
+from .text import clean_text
+
+
+def normalize_related(links: Iterable[RelatedLink], article_url: str, *,
+                      canonical: str = "", tracking_params: Iterable[str] = ()) -> list[RelatedLink]:
+    """The cleaned list of ``links`` of the article at ``article_url`` (its final URL, which
+    relative links are resolved against) whose canonical URL is ``canonical``."""
+    extra = tuple(tracking_params)
+    own = {canonical_url(article_url, extra)}
+    if canonical:
+        own.add(canonical_url(canonical, extra))
+    seen: set[str] = set()
+    out: list[RelatedLink] = []
+    ordered = sorted(enumerate(links), key=lambda il: (il[1].position or il[0] + 1, il[0]))
+    for _, link in ordered:
+        if not link.url or not link.url.strip():
+            continue
+        absolute = urljoin(article_url, link.url.strip())
+        parts = urlsplit(absolute)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            continue
+        url = canonical_url(absolute, extra)
+        if url in own or url in seen:
+            continue
+        seen.add(url)
+        out.append(RelatedLink(
+            url=url,
+            title=clean_text(link.title, decode_entities=True),
+            position=len(out) + 1,
+            internal=same_site(url, article_url),
+            article_url=link.article_url,
+        ))
+    return out

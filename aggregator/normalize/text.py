@@ -1,0 +1,100 @@
+"""Text clean-up shared by every field: Unicode NFC, whitespace collapsed, zero-width and
+XML-forbidden characters removed, UTF-8-read-as-cp1252 mojibake repaired, entities decoded once.
+
+Typographic characters (curly quotes, dashes, ellipses) are kept exactly as written, including
+unbalanced quotes: a reader's text is not ours to "fix".
+
+>>> clean_text("  Caf\\u0065\\u0301\\u200b  au\\x00\\n lait ")
+'Café au lait'
+>>> clean_text("AT&amp;T &#8217;s “deal”", decode_entities=True)
+'AT&T ’s “deal”'
+>>> clean_text("&amp;amp;", decode_entities=True)  # decoded once, never twice
+'&amp;'
+>>> clean_body_text("One\\u00a0 two\\n\\n\\n  Three\\u2028four ")
+'One two\\n\\nThree four'
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+#: characters XML 1.0 forbids (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF), C1
+#: controls, and invisible format characters that only break search and dedup
+_FORBIDDEN_RE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff"
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u2061-\u2064\u206a-\u206f]"
+)
+#: every whitespace character (incl. NBSP, U+2028/2029 and U+0085) as one space
+_SPACE_RE = re.compile(r"[\s\u0085\u2028\u2029]+")
+#: a complete entity reference: named, decimal or hex, with its semicolon (so "AT&T" and
+#: "R&D" are left alone)
+_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+#: what UTF-8 looks like when it was read as cp1252 / Latin-1 ("â€™" for "’", "Ã©" for "é")
+_MOJIBAKE_RE = re.compile("(?:â€|Ã[\u0080-\u00bf]|Â[\u00a0-\u00bf])")
+
+
+def remove_forbidden(text: str) -> str:
+    """``text`` without XML 1.0-forbidden, C1 control and zero-width characters."""
+    return _FORBIDDEN_RE.sub("", text)
+
+
+def decode_entities(text: str) -> str:
+    """Decode the complete HTML entity references in ``text``, once.
+
+    ``&amp;amp;`` becomes ``&amp;``, not ``&``: one level of escaping is undone, because the
+    HTML parser already undid the first one when the text was read from the page.
+    """
+    if "&" not in text:
+        return text
+    return _ENTITY_RE.sub(lambda m: html.unescape(m.group(0)), text)
+
+
+def fix_mojibake(text: str) -> str:
+    """Repair UTF-8 text that was decoded as cp1252 ("donâ€™t" -> "don’t").
+
+    Only when the text carries the tell-tale sequences and the whole string round-trips;
+    otherwise ``text`` is returned unchanged.
+    """
+    if not _MOJIBAKE_RE.search(text):
+        return text
+    for codec in ("cp1252", "latin-1"):
+        try:
+            repaired = text.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+        return repaired
+    return text
+
+
+def _prepare(value: str, decode: bool) -> str:
+    text = fix_mojibake(unicodedata.normalize("NFC", value))
+    if decode:
+        text = decode_entities(text)
+    # NFC again: a decoded entity or a repaired sequence may compose with its neighbour
+    return remove_forbidden(unicodedata.normalize("NFC", text))
+
+
+def clean_text(value: str | None, *, decode_entities: bool = False) -> str:
+    """One line of clean text: NFC, forbidden characters out, whitespace collapsed.
+
+    ``decode_entities`` decodes entity references left in the text once -- for metadata
+    (titles, captions, names from JSON-LD or ``<meta>``), which CMSs often escape twice.
+    """
+    if not value:
+        return ""
+    return _SPACE_RE.sub(" ", _prepare(value, decode_entities)).strip()
+
+
+def clean_body_text(value: str | None) -> str:
+    """Paragraphs of clean text separated by one blank line.
+
+    The body comes from the page's DOM, where the parser has already decoded every entity:
+    a literal ``&amp;`` in it is what the reader sees, so entities are *not* decoded again.
+    """
+    if not value:
+        return ""
+    text = _prepare(value, False)
+    paragraphs = (_SPACE_RE.sub(" ", p).strip() for p in re.split(r"\n\s*\n|\r\n\s*\r\n", text))
+    return "\n\n".join(p for p in paragraphs if p)
