@@ -120,6 +120,34 @@ def page_links(html: str | bytes, base_url: str) -> list[str]:
     return links
 
 
+def outlinks(html: str | bytes, base_url: str) -> tuple[list[str], list[str]]:
+    """``(links, next_links)`` of a page in one parse: the absolute ``href``s of its ``<a>``
+    elements (honouring ``<base href>``) and its ``rel=next`` links.
+
+    A listing page is parsed by extraction and then here once, not twice.
+    """
+    try:
+        doc = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return [], []
+    base = doc.find(".//base[@href]")
+    if base is not None:
+        base_url = urljoin(base_url, base.get("href", ""))
+    links: list[str] = []
+    next_links: list[str] = []
+    for el in doc.iter("a", "link"):
+        href = (el.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            continue
+        absolute = urljoin(base_url, href)
+        if el.tag == "a":
+            links.append(absolute)
+        rel = el.get("rel")
+        if rel and "next" in rel.lower().split():
+            next_links.append(absolute)
+    return links, next_links
+
+
 def next_page_links(html: str | bytes, base_url: str) -> list[str]:
     """The ``rel=next`` links of a paginated listing."""
     try:
@@ -141,18 +169,27 @@ class LinkFilter:
         self.extra_params = list(extra_params)
         self.seen: set[str] = set()
 
-    def accept(self, url: str) -> str | None:
-        """The canonical URL to request, or None if it is off-site, an asset or seen."""
+    def normalise(self, url: str) -> str | None:
+        """The canonical URL, or None if it is off-site or an asset (seen or not)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             return None
         if parts.path.lower().endswith(_IGNORED):
             return None
         canon = canonical_url(url, self.extra_params)
-        if canon in self.seen or not in_domains(canon, self.allowed_domains):
+        return canon if in_domains(canon, self.allowed_domains) else None
+
+    def accept(self, url: str) -> str | None:
+        """The canonical URL to request, or None if it is off-site, an asset or seen."""
+        canon = self.normalise(url)
+        if canon is None or canon in self.seen:
             return None
         self.seen.add(canon)
         return canon
+
+    def mark_seen(self, url: str) -> None:
+        """Remember ``url`` (a start URL requested anyway) so no page link fetches it again."""
+        self.seen.add(canonical_url(url, self.extra_params))
 
     def filter(self, urls: Iterable[str]) -> Iterator[str]:
         for url in urls:

@@ -94,6 +94,16 @@ def _source_report(name: str, crawler: Crawler, seconds: float) -> SourceReport:
     )
 
 
+def spider_for(spidercls: type, src: Any) -> type:
+    """A subclass of ``spidercls`` carrying the source's own Scrapy settings as
+    ``custom_settings`` (Scrapy applies them at "spider" priority, per crawler)."""
+    custom = dict(getattr(spidercls, "custom_settings", None) or {})
+    custom.update(src.settings)
+    if src.max_pages:
+        custom["CLOSESPIDER_PAGECOUNT"] = src.max_pages
+    return type(spidercls.__name__, (spidercls,), {"custom_settings": custom})
+
+
 def run_crawl(config: Config, *, data_dir: str | Path, feeds_dir: str | Path,
               config_value: str = "", routes: dict[str, str] | None = None,
               only: list[str] | None = None,
@@ -109,11 +119,7 @@ def run_crawl(config: Config, *, data_dir: str | Path, feeds_dir: str | Path,
     crawlers: list[tuple[str, Crawler, int]] = []
     for src in sources:
         store.save_source(src.name, src.title or src.name, src.home)
-        per_source = settings.copy()
-        per_source.setdict(src.settings, priority="spider")
-        if src.max_pages:
-            per_source.set("CLOSESPIDER_PAGECOUNT", src.max_pages, priority="spider")
-        crawler = Crawler(NewsSpider, per_source)
+        crawler = process.create_crawler(spider_for(NewsSpider, src))
         process.crawl(crawler, source_config=src)
         crawlers.append((src.name, crawler, store.start_run(src.name)))
     started = time.monotonic()

@@ -15,7 +15,8 @@ from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.http import Response, TextResponse
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse, XmlResponse
 from twisted.python.failure import Failure
 
 from aggregator import discovery
@@ -66,6 +67,8 @@ class NewsSpider(Spider):
     # --- start ---------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
         src = self.source_config
+        for url in [*src.feeds, *src.sitemaps]:
+            self.links.mark_seen(url)
         for url in src.feeds:
             yield Request(url, self.parse_feed, errback=self.on_error, priority=20,
                           meta={"start": True}, dont_filter=True)
@@ -129,6 +132,11 @@ class NewsSpider(Spider):
         if not isinstance(response, TextResponse):
             stats.inc_value("aggregator/pages/not_text")
             return
+        if isinstance(response, XmlResponse) or discovery.looks_like_feed(response.body):
+            # a feed linked from a page: discovery, not an article
+            stats.inc_value("aggregator/pages/feed")
+            yield from self.parse_feed(response)
+            return
         result = extract(response.body, response.url, rules=self.rules,
                          encoding=response.encoding)
         if isinstance(result, Article):
@@ -169,6 +177,11 @@ class NewsSpider(Spider):
     def on_error(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
+        if failure.check(IgnoreRequest):
+            # refused by robots.txt (or a middleware): politeness, not a failure
+            self.crawler.stats.inc_value("aggregator/ignored_requests")
+            logger.debug("Ignored: %s (%s)", url, failure.getErrorMessage())
+            return
         response = getattr(failure.value, "response", None)
         if response is not None:
             kind, reason = f"http_{response.status}", f"HTTP {response.status}"
