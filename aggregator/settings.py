@@ -20,6 +20,8 @@ AGGREGATOR_DATA_DIR = "data"
 AGGREGATOR_FEEDS_DIR = "feeds"
 #: how many of the newest articles a feed carries
 AGGREGATOR_FEED_LIMIT = 50
+#: Cache-Control max-age (seconds) of the files `aggregator serve` answers with
+AGGREGATOR_SERVE_MAX_AGE = 300
 #: query parameters stripped from every URL, on top of utm_* (see aggregator.urls)
 AGGREGATOR_TRACKING_PARAMS: list[str] = []
 #: host name -> "127.0.0.1:PORT": requests to that host are sent to the local

@@ -1,0 +1,180 @@
+"""The feed server: a ``ThreadingHTTPServer`` that answers GET and HEAD for the files of
+one folder, with feed media types, validators, 304s, gzip and ``Cache-Control``.
+
+>>> server = FeedServer(Path("feeds"), ("127.0.0.1", 0))  # doctest: +SKIP
+>>> server.serve_forever()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from aggregator.serve.caching import FileCache, accepts_gzip, not_modified, GZIP_MIN_BYTES
+from aggregator.serve.paths import AddSlash, NotFound, resolve_file, safe_relative_path
+
+logger = logging.getLogger(__name__)
+
+#: media types by file extension; anything else is application/octet-stream
+MEDIA_TYPES = {
+    ".rss": "application/rss+xml; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+    ".json": "application/feed+json; charset=utf-8",
+    ".opml": "text/x-opml; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".xsl": "text/xsl; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+}
+#: types worth compressing (images here are already compressed)
+COMPRESSIBLE = frozenset(ext for ext in MEDIA_TYPES if ext not in (".png", ".ico"))
+ALLOW = "GET, HEAD"
+#: the index page runs no script and loads only its own stylesheet and remote images
+HTML_CSP = "default-src 'none'; style-src 'self'; img-src * data:; base-uri 'none'; form-action 'none'"
+
+
+#: feeds that carry the xml-stylesheet instruction; see :func:`wants_page`
+STYLED_FEEDS = frozenset((".rss", ".atom"))
+BROWSER_XML_TYPE = "application/xml; charset=utf-8"
+
+
+def media_type(path: Path) -> str:
+    return MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
+
+
+def wants_page(accept: str | None, feed_type: str) -> bool:
+    """Whether a client asks for a page rather than a feed: it accepts ``text/html`` and
+    not the feed's own type. That is a browser following a link; it gets the same bytes as
+    ``application/xml``, the type browsers run the feed's XSL stylesheet on (Chromium shows
+    ``application/rss+xml`` as plain text). Readers name feed types or ``*/*``."""
+    if not accept:
+        return False
+    types = {part.split(";", 1)[0].strip().lower() for part in accept.split(",")
+             if not part.replace(" ", "").endswith(("q=0", "q=0.0"))}
+    return "text/html" in types and feed_type.split(";", 1)[0] not in types
+
+
+class FeedRequestHandler(BaseHTTPRequestHandler):
+    """Read-only GET/HEAD over ``server.root``; any other method gets 405."""
+
+    server: "FeedServer"
+    server_version = "aggregator"
+    sys_version = ""
+    protocol_version = "HTTP/1.1"
+    #: a client that stalls longer than this mid-request loses its connection
+    timeout = 30
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def do_GET(self) -> None:
+        self._serve(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._serve(send_body=False)
+
+    def __getattr__(self, name: str) -> Any:
+        # http.server looks up do_<METHOD>; every method but GET and HEAD is refused
+        if name.startswith("do_"):
+            return self._method_not_allowed
+        raise AttributeError(name)
+
+    def _method_not_allowed(self) -> None:
+        self._error(HTTPStatus.METHOD_NOT_ALLOWED, {"Allow": ALLOW})
+
+    def _serve(self, send_body: bool) -> None:
+        relative = safe_relative_path(self.path)
+        if relative is None:
+            logger.info("Refused unsafe path %r from %s", self.path, self.client_address[0])
+            self._error(HTTPStatus.NOT_FOUND, body=send_body)
+            return
+        try:
+            path = resolve_file(self.server.root, relative)
+            rep = self.server.cache.get(path)
+        except AddSlash:
+            self._error(HTTPStatus.MOVED_PERMANENTLY,
+                        {"Location": "/" + posixpath.normpath(relative) + "/"}, body=send_body)
+            return
+        except (NotFound, OSError):
+            self._error(HTTPStatus.NOT_FOUND, body=send_body)
+            return
+        compressible = path.suffix.lower() in COMPRESSIBLE
+        use_gzip = (compressible and len(rep.body) >= GZIP_MIN_BYTES
+                    and accepts_gzip(self.headers.get("Accept-Encoding")))
+        etag = rep.gzip_etag if use_gzip else rep.etag
+        headers = {
+            "ETag": etag,
+            "Last-Modified": rep.last_modified,
+            "Cache-Control": f"public, max-age={self.server.max_age}",
+        }
+        content_type = media_type(path)
+        suffix = path.suffix.lower()
+        if suffix in STYLED_FEEDS:
+            headers["Vary"] = "Accept, Accept-Encoding"
+            if wants_page(self.headers.get("Accept"), content_type):
+                content_type = BROWSER_XML_TYPE
+        elif compressible:
+            headers["Vary"] = "Accept-Encoding"
+        if not_modified(etag, rep.mtime, self.headers.get("If-None-Match"),
+                        self.headers.get("If-Modified-Since")):
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            return
+        body = rep.gzipped() if use_gzip else rep.body
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        if use_gzip:
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        if suffix == ".html":
+            self.send_header("Content-Security-Policy", HTML_CSP)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+
+    def _error(self, status: HTTPStatus, extra: dict[str, str] | None = None,
+               body: bool = True) -> None:
+        payload = f"{status.value} {status.phrase}\n".encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if body and self.command != "HEAD":
+            self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib's name)
+        logger.info("%s %s", self.address_string(), format % args)
+
+
+class FeedServer(ThreadingHTTPServer):
+    """Serve the files of ``root`` (read-only) on ``address``."""
+
+    daemon_threads = True
+
+    def __init__(self, root: Path, address: tuple[str, int], max_age: int = 300) -> None:
+        self.root = Path(root)
+        self.max_age = max_age
+        self.cache = FileCache()
+        super().__init__(address, FeedRequestHandler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        host = f"[{host}]" if ":" in str(host) else host
+        return f"http://{host}:{port}/"
