@@ -42,6 +42,7 @@ class CrawlTimer:
         self._stop = threading.Event()
         self._process: subprocess.Popen | None = None
         self._lock = threading.Lock()
+        self._finished = threading.Condition()
         self._thread = threading.Thread(target=self._loop, name="crawl-timer", daemon=True)
 
     def start(self) -> None:
@@ -67,10 +68,17 @@ class CrawlTimer:
                 return
         _, stderr = self._process.communicate()
         code = self._process.returncode
-        self.runs += 1
+        with self._finished:
+            self.runs += 1
+            self._finished.notify_all()
         if code != 0 and not self._stop.is_set():
             logger.warning("The crawl exited with %s: %s", code, stderr.strip()[-2000:])
         print(f"crawl finished (exit {code}) in {time.monotonic() - started:.1f}s", flush=True)
+
+    def wait_runs(self, count: int, timeout: float) -> bool:
+        """Block until ``count`` crawls have finished (or ``timeout``); whether they had."""
+        with self._finished:
+            return self._finished.wait_for(lambda: self.runs >= count, timeout=timeout)
 
     def stop(self, timeout: float = 30) -> None:
         """Stop the timer and end a crawl in progress (SIGTERM, then SIGKILL)."""
