@@ -1,4 +1,6 @@
-"""``aggregator feeds``: rebuild every feed from the store, without crawling."""
+"""``aggregator feeds``: rebuild every feed from the store, without crawling: one per
+source, ``all``, one per ``[[topics]]`` table, as RSS, Atom and JSON Feed, and
+``feeds.opml``. Exit status 1 when a feed failed its check (the last good one is kept)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import sys
 from aggregator.commands.common import add_dirs
 from aggregator.config import ConfigError, load_config
 from aggregator.exporters.publish import publish_feeds
+from aggregator.exporters.topics import parse_topics
 from aggregator.store import open_store
 
 
@@ -16,6 +19,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                                    description=__doc__)
     parser.add_argument("--config", default="",
                         help="sources config (TOML); 'demo' for the demo; default: bundled")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="items per feed (default: the config's feed_limit, else 50)")
     add_dirs(parser)
     parser.set_defaults(func=run)
 
@@ -23,14 +28,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config or None)
+        parse_topics(config)
     except ConfigError as exc:
         print(f"aggregator feeds: {exc}", file=sys.stderr)
         return 2
     store = open_store(args.data_dir)
     try:
-        paths = publish_feeds(store, config, args.feeds_dir)
+        result = publish_feeds(store, config, args.feeds_dir, limit=args.limit)
     finally:
         store.close()
-    for path in paths:
+    for path in result:
         print(path)
-    return 0
+    for dropped in result.dropped:
+        print(f"dropped from {dropped.feed}: {dropped.id}: {dropped.reason}", file=sys.stderr)
+    for failed in result.failed:
+        print(f"not published (last good kept): {failed.path}: {'; '.join(failed.problems[:3])}",
+              file=sys.stderr)
+    print(result.summary(), file=sys.stderr)
+    return 1 if result.failed else 0

@@ -20,6 +20,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from aggregator.exporters.atomic import write_atomic
+from aggregator.exporters.index_page import STYLESHEET, add_stylesheet
 from aggregator.items import Article
 from aggregator.store import StoredArticle
 
@@ -232,9 +233,9 @@ def render(spec: FeedSpec, fmt: str) -> bytes:
         return render_json_feed(spec)
     fg = build_feed(spec)
     if fmt == "rss":
-        return fg.rss_str(pretty=True)
+        return add_stylesheet(fg.rss_str(pretty=True), STYLESHEET)
     if fmt == "atom":
-        return fix_atom_links(fg.atom_str(pretty=True), spec)
+        return add_stylesheet(fix_atom_links(fg.atom_str(pretty=True), spec), STYLESHEET)
     raise ValueError(f"unknown feed format {fmt!r} (known: {', '.join(FORMATS)})")
 
 
