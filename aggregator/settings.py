@@ -22,8 +22,13 @@ AGGREGATOR_FEEDS_DIR = "feeds"
 AGGREGATOR_FEED_LIMIT = 50
 #: Cache-Control max-age (seconds) of the files `aggregator serve` answers with
 AGGREGATOR_SERVE_MAX_AGE = 300
-#: query parameters stripped from every URL, on top of utm_* (see aggregator.urls)
+#: query parameters stripped from every URL, on top of utm_* (see aggregator.urls); the
+#: config's ``[aggregator] tracking_params`` list is added to it
 AGGREGATOR_TRACKING_PARAMS: list[str] = []
+#: seconds a date may lie after the fetch before it is flagged and not trusted
+AGGREGATOR_FUTURE_DATE_TOLERANCE = 900
+#: estimated Jaccard similarity of word 3-shingles above which two bodies are one story
+AGGREGATOR_STORY_THRESHOLD = 0.5
 #: host name -> "127.0.0.1:PORT": requests to that host are sent to the local
 #: server through it, as to an HTTP proxy (the demo site and tests use it)
 AGGREGATOR_HOST_ROUTES: dict[str, str] = {}
@@ -57,8 +62,14 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {
     "aggregator.pipelines.validate.ValidatePipeline": 100,
     "aggregator.pipelines.urls.CanonicalUrlPipeline": 200,
-    "aggregator.pipelines.dates.DatesPipeline": 300,
+    "aggregator.pipelines.normalize.TextPipeline": 300,
+    "aggregator.pipelines.dates.DatesPipeline": 400,
+    "aggregator.pipelines.normalize.AuthorsPipeline": 500,
+    "aggregator.pipelines.normalize.HtmlPipeline": 600,
+    "aggregator.pipelines.links.LinksPipeline": 700,
     "aggregator.pipelines.store.StorePipeline": 900,
+    # after the store: groups the stored article with its copies from other sources
+    "aggregator.pipelines.stories.StoriesPipeline": 1000,
 }
 
 FEED_EXPORTERS = {

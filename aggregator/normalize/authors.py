@@ -2,10 +2,15 @@
 
 Handles "By A and B", "A, B & C", "By Jane Doe, Senior Editor", e-mail forms
 ("jdoe@x.com (Jane Doe)", "Jane Doe <jdoe@x.com>"), all-caps names, duplicates, and drops what
-is not a person ("Staff", "Staff Reporter", "and", bare e-mail addresses, URLs).
+is not a person name ("and", bare e-mail addresses, URLs, job titles after a name).
+
+A desk byline ("Staff", "Staff Reporter", "Circuit Daily Staff") is what the publisher credits
+when no person is named: it is kept, cleaned, but only when the bylines name no person.
 
 >>> split_authors(["By JANE DOE and John O'BRIEN", "jane doe", "Staff Reporter"])
 ['Jane Doe', "John O'Brien"]
+>>> split_authors(["By STAFF REPORTER"])
+['Staff Reporter']
 >>> split_authors(["A. Lee, B. Chan & C. Wong"])
 ['A. Lee', 'B. Chan', 'C. Wong']
 >>> split_authors(["By Jane Doe, Senior Editor", "jdoe@x.com (Jane Doe)"])
@@ -20,7 +25,8 @@ from collections.abc import Iterable
 from .text import clean_text
 
 _PREFIX_RE = re.compile(
-    r"^(?:(?:written|words|posted|reported|reporting|story|text|published|compiled|edited)\s+)?"
+    r"^(?:(?:written|words|posted|reported|reporting|story|text|published|compiled|edited|editing|"
+    r"additional reporting|photos?|pictures?|video|illustrations?)\s+)?"
     r"by[:\s]+", re.IGNORECASE)
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _EMAIL_PAREN_RE = re.compile(rf"^\s*(?:mailto:)?{_EMAIL}\s*\((?P<name>[^)]*)\)\s*$")
@@ -75,35 +81,63 @@ def fix_case(name: str) -> str:
                     for w in name.split())
 
 
-def _names_of(byline: str) -> list[str]:
+def _names_of(byline: str) -> tuple[list[str], list[str]]:
+    """(person names, desk bylines) of one byline."""
     text = clean_text(byline, decode_entities=True)
     match = _EMAIL_PAREN_RE.match(text) or _NAME_ANGLE_RE.match(text)
     if match:
         text = match.group("name")
     text = _EMAIL_RE.sub(" ", text)
     text = _PREFIX_RE.sub("", text.strip(" -–—:"))
-    names = []
+    names: list[str] = []
+    desks: list[str] = []
     for part in _SEPARATOR_RE.split(text):
-        part = _PREFIX_RE.sub("", part.strip(" -–—:()[]\"'“”")).strip(" .,")
-        if not part or _URL_RE.match(part) or _HANDLE_RE.match(part) or _is_role(part):
+        part = _PREFIX_RE.sub("", part.strip(" -–—:()[]\"'“”")).strip(" ,")
+        if part.lower() in _SUFFIXES and names:  # "John Smith, Jr."
+            names[-1] = f"{names[-1]} {part}"
+            continue
+        if part.endswith(".") and part.split()[-1].lower() not in _SUFFIXES \
+                and len(part.split()[-1]) > 2:
+            part = part.rstrip(".")
+        if not part or _URL_RE.match(part) or _HANDLE_RE.match(part):
             continue
         if not any(c.isalpha() for c in part) or len(part) > 80:
             continue
-        names.append(fix_case(part))
-    return names
+        if part.lower() in ("and", "by", "the", "unknown", "anonymous"):
+            continue
+        if _is_role(part) or _is_desk(part):
+            desks.append(fix_case(part))
+        else:
+            names.append(fix_case(part))
+    return names, desks
+
+
+def _is_desk(part: str) -> bool:
+    """"Circuit Daily Staff", "Reuters Staff": a publication's name plus a desk word."""
+    words = [w.strip(".").lower() for w in part.split()]
+    return len(words) >= 2 and words[-1] in ("staff", "desk", "team", "newsroom", "editors")
+
+
+def _dedupe(values: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for value in values:
+        key = value.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
 
 
 def split_authors(bylines: Iterable[str]) -> list[str]:
     """The person names in ``bylines``, split, cleaned, de-duplicated (case-insensitively,
-    first spelling kept), in order."""
-    seen: set[str] = set()
-    out: list[str] = []
+    first spelling kept), in order; the desk bylines when no person is named."""
+    names: list[str] = []
+    desks: list[str] = []
     for byline in bylines:
         if not isinstance(byline, str):
             continue
-        for name in _names_of(byline):
-            key = name.casefold()
-            if key not in seen:
-                seen.add(key)
-                out.append(name)
-    return out
+        found, desk = _names_of(byline)
+        names.extend(found)
+        desks.extend(desk)
+    return _dedupe(names) if names else _dedupe(desks)

@@ -52,6 +52,25 @@ class Store(Protocol):
     def known_urls(self, urls: list[str]) -> set[str]:
         """Which of these canonical URLs are articles of the store."""
 
+    def iter_links(self, *, source: str | None = None) -> Iterator[tuple[str, int, str, str, bool,
+                                                                        str | None]]:
+        """Suggested-link edges ``(from_url, position, to_url, title, internal,
+        to_article_url)``."""
+
+    def story_of(self, canonical_url: str) -> int | None: ...
+
+    def story_members(self, story_id: int) -> list[str]:
+        """Canonical URLs of a story's copies, first published first."""
+
+    def also_covered_by(self, canonical_url: str) -> list[str]: ...
+
+    def story_state(self, canonical_url: str) -> tuple[int | None, bytes | None] | None: ...
+
+    def signatures_since(self, seq: int) -> list[tuple[int, str, int | None, bytes]]: ...
+
+    def set_story(self, canonical_url: str, story_id: int | None,
+                  signature: bytes | None) -> int: ...
+
     def start_run(self, source: str) -> int: ...
 
     def finish_run(self, run_id: int, stats: dict[str, Any], ok: bool, error: str = "") -> None: ...

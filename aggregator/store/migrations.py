@@ -87,4 +87,19 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX url_state_source ON url_state (source, kind);
     """,
+    # stories: copies of one story across sources (MinHash signature of each body, grouped
+    # by aggregator.normalize.dedup); minhash_seq orders signature changes so every process
+    # can bring its in-memory LSH index up to date incrementally
+    """
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    ALTER TABLE articles ADD COLUMN story_id INTEGER REFERENCES stories (id) ON DELETE SET NULL;
+    ALTER TABLE articles ADD COLUMN minhash BLOB;
+    ALTER TABLE articles ADD COLUMN minhash_seq INTEGER;
+    CREATE INDEX articles_story ON articles (story_id);
+    CREATE INDEX articles_minhash_seq ON articles (minhash_seq);
+    """,
 ]

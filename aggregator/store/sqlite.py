@@ -197,7 +197,9 @@ class SQLiteStore:
 
     def _links_of(self, article_id: int) -> list[RelatedLink]:
         rows = self._conn.execute(
-            "SELECT position, url, title, internal FROM links WHERE article_id = ? ORDER BY position",
+            "SELECT l.position, l.url, l.title, l.internal, a.canonical_url AS article_url"
+            " FROM links l LEFT JOIN articles a ON a.canonical_url = l.url"
+            " WHERE l.article_id = ? ORDER BY l.position",
             (article_id,),
         ).fetchall()
         return [RelatedLink(url=r["url"], title=r["title"], position=r["position"],
@@ -229,6 +231,87 @@ class SQLiteStore:
 
     # --- sources and runs -------------------------------------------------------
     def save_source(self, name: str, title: str, home: str) -> None:
+    # --- suggested-link edges -----------------------------------------------------
+    def iter_links(self, *, source: str | None = None) -> Iterator[tuple[str, int, str, str, bool,
+                                                                        str | None]]:
+        """Every suggested-link edge: ``(from_url, position, to_url, title, internal,
+        to_article_url)``; ``to_article_url`` is the canonical URL of the stored article the
+        link points at, or None. Ordered by source article, then position; streamed."""
+        sql = ("SELECT f.canonical_url AS from_url, l.position, l.url, l.title, l.internal,"
+               " t.canonical_url AS to_article_url FROM links l"
+               " JOIN articles f ON f.id = l.article_id"
+               " LEFT JOIN articles t ON t.canonical_url = l.url")
+        params: list[Any] = []
+        if source:
+            sql += " WHERE f.source = ?"
+            params.append(source)
+        for row in self._conn.execute(sql + " ORDER BY f.canonical_url, l.position", params):
+            yield (row["from_url"], int(row["position"]), row["url"], row["title"],
+                   bool(row["internal"]), row["to_article_url"])
+
+    # --- stories (near-duplicate copies across sources) ---------------------------
+    def story_of(self, canonical_url: str) -> int | None:
+        """The story the article belongs to, or None (unknown article or not grouped yet)."""
+        row = self._conn.execute("SELECT story_id FROM articles WHERE canonical_url = ?",
+                                 (canonical_url,)).fetchone()
+        return int(row[0]) if row is not None and row[0] is not None else None
+
+    def story_members(self, story_id: int) -> list[str]:
+        """Canonical URLs of the story's copies, first published (or first seen) first."""
+        rows = self._conn.execute(
+            "SELECT canonical_url FROM articles WHERE story_id = ?"
+            " ORDER BY COALESCE(published, first_seen), id", (story_id,))
+        return [r[0] for r in rows]
+
+    def also_covered_by(self, canonical_url: str) -> list[str]:
+        """The other copies of the article's story (empty when it has none)."""
+        story = self.story_of(canonical_url)
+        if story is None:
+            return []
+        return [u for u in self.story_members(story) if u != canonical_url]
+
+    def story_state(self, canonical_url: str) -> tuple[int | None, bytes | None] | None:
+        """``(story_id, minhash blob)`` of a stored article, or None if it is not stored."""
+        row = self._conn.execute("SELECT story_id, minhash FROM articles WHERE canonical_url = ?",
+                                 (canonical_url,)).fetchone()
+        if row is None:
+            return None
+        return (int(row[0]) if row[0] is not None else None,
+                bytes(row[1]) if row[1] is not None else None)
+
+    def signatures_since(self, seq: int) -> list[tuple[int, str, int | None, bytes]]:
+        """Signatures stored or changed after ``seq``: ``(seq, canonical_url, story_id,
+        blob)``, oldest first -- for bringing an in-memory LSH index up to date."""
+        rows = self._conn.execute(
+            "SELECT minhash_seq, canonical_url, story_id, minhash FROM articles"
+            " WHERE minhash_seq > ? AND minhash IS NOT NULL ORDER BY minhash_seq", (seq,))
+        return [(int(r[0]), r[1], int(r[2]) if r[2] is not None else None, bytes(r[3]))
+                for r in rows]
+
+    def set_story(self, canonical_url: str, story_id: int | None,
+                  signature: bytes | None) -> int:
+        """Put the article in ``story_id`` (a new story when None) with its body's MinHash
+        ``signature``; returns the story id."""
+        now = to_db_time(_now())
+        with self.transaction() as conn:
+            row = conn.execute("SELECT story_id FROM articles WHERE canonical_url = ?",
+                               (canonical_url,)).fetchone()
+            old = row[0] if row is not None else None
+            if story_id is None:
+                story_id = int(conn.execute("INSERT INTO stories (created, updated) VALUES (?, ?)",
+                                            (now, now)).lastrowid or 0)
+            else:
+                conn.execute("UPDATE stories SET updated = ? WHERE id = ?", (now, story_id))
+            conn.execute(
+                "UPDATE articles SET story_id = ?, minhash = ?, minhash_seq ="
+                " (SELECT COALESCE(MAX(minhash_seq), 0) + 1 FROM articles) WHERE canonical_url = ?",
+                (story_id, signature, canonical_url))
+            if old is not None and old != story_id:
+                # a story left without copies (its article joined another one) goes
+                conn.execute("DELETE FROM stories WHERE id = ? AND NOT EXISTS"
+                             " (SELECT 1 FROM articles WHERE story_id = ?)", (old, old))
+        return story_id
+
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO sources (name, title, home) VALUES (?, ?, ?) ON CONFLICT (name)"
