@@ -203,7 +203,8 @@ class SQLiteStore:
             (article_id,),
         ).fetchall()
         return [RelatedLink(url=r["url"], title=r["title"], position=r["position"],
-                            internal=bool(r["internal"])) for r in rows]
+                            internal=bool(r["internal"]), article_url=r["article_url"])
+                for r in rows]
 
     def _to_article(self, row: sqlite3.Row) -> Article:
         image = None
@@ -229,8 +230,6 @@ class SQLiteStore:
         ).fetchone()
         return dict(row) if row is not None else None
 
-    # --- sources and runs -------------------------------------------------------
-    def save_source(self, name: str, title: str, home: str) -> None:
     # --- suggested-link edges -----------------------------------------------------
     def iter_links(self, *, source: str | None = None) -> Iterator[tuple[str, int, str, str, bool,
                                                                         str | None]]:
@@ -312,6 +311,8 @@ class SQLiteStore:
                              " (SELECT 1 FROM articles WHERE story_id = ?)", (old, old))
         return story_id
 
+    # --- sources and runs -------------------------------------------------------
+    def save_source(self, name: str, title: str, home: str) -> None:
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO sources (name, title, home) VALUES (?, ?, ?) ON CONFLICT (name)"
