@@ -85,9 +85,13 @@ class Site:
     articles: list[Article]
 
 
-def build_site(root: Path) -> Site:
+def build_site(root: Path, feeds_url: str = "") -> Site:
+    """Fill a store and publish its feeds into ``root/feeds`` (``feeds_url``: where they
+    are served, which makes the OPML's links absolute)."""
     config_path = root / "sources.toml"
-    config_path.write_text(CONFIG_TOML, "utf-8")
+    options = f'feeds_url = "{feeds_url}"\n' if feeds_url else ""
+    config_path.write_text(CONFIG_TOML.replace("[aggregator]\n", "[aggregator]\n" + options),
+                           "utf-8")
     config = load_config(str(config_path))
     articles = [make_article("alpha", n) for n in range(1, 8)]
     articles += [make_article("beta", n) for n in range(1, 6)]
