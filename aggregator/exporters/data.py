@@ -34,7 +34,9 @@ CSV_COLUMNS = [
     "body_text", "content_hash", "flags", "fetched_at", "first_seen", "updated_at", "version",
     "related_count",
 ]
-LINK_COLUMNS = ["article_url", "position", "url", "title", "internal"]
+#: the CSV columns of the links file: one suggested-link edge per row; ``target_url`` is the
+#: canonical URL of the stored article the link points at (empty when not stored)
+LINK_COLUMNS = ["article_url", "position", "url", "title", "internal", "target_url"]
 LIST_SEPARATOR = "; "
 
 
@@ -82,7 +84,8 @@ def article_record(stored: StoredArticle) -> dict[str, Any]:
         "updated_at": _time(stored.updated_at),
         "version": stored.version,
         "related": [{"position": link.position or i, "url": link.url, "title": link.title,
-                     "internal": link.internal} for i, link in enumerate(a.related, start=1)],
+                     "internal": link.internal, "article_url": link.article_url}
+                    for i, link in enumerate(a.related, start=1)],
     }
 
 
@@ -99,7 +102,8 @@ def record_article(record: dict[str, Any]) -> Article:
         body_html=record["body_html"], content_hash=record["content_hash"],
         flags=list(record["flags"]), fetched_at=_parse_time(record["fetched_at"]),
         related=[RelatedLink(url=r["url"], title=r["title"], position=r["position"],
-                             internal=r["internal"]) for r in record["related"]],
+                             internal=r["internal"], article_url=r["article_url"])
+                 for r in record["related"]],
     )
 
 
@@ -152,7 +156,9 @@ def write_csv(items: Iterable[dict[str, Any]], out: IO[str], links: IO[str] | No
         writer.writerow(csv_row(record))
         if link_writer is not None:
             for link in record["related"]:
-                link_writer.writerow({"article_url": record["canonical_url"], **link,
-                                      "internal": int(link["internal"])})
+                link_writer.writerow({
+                    "article_url": record["canonical_url"], "position": link["position"],
+                    "url": link["url"], "title": link["title"], "internal": int(link["internal"]),
+                    "target_url": link["article_url"] or ""})
         count += 1
     return count
