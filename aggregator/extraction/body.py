@@ -52,15 +52,18 @@ def _trafilatura(tree: etree._Element, url: str, precision: bool) -> html.HtmlEl
             include_comments=False,
             include_tables=True,
             include_formatting=True,
+            include_links=False,
             favor_precision=precision,
             fast=True,
+            # not "python": that also renders the text, which we never read
+            output_format="xml",
         )
     except (ValueError, TypeError, AttributeError, RecursionError, etree.LxmlError) as exc:
         logger.warning("trafilatura failed on %s: %s", url, exc)
         return None
     if doc is None or doc.body is None:
         return None
-    return htmlout.from_trafilatura(doc.body)
+    return htmlout.from_trafilatura(doc.body, url)
 
 
 def _drop_title(root: html.HtmlElement, title: str) -> None:

@@ -16,6 +16,8 @@ table); ``body_text`` is its text, one block per paragraph, blocks separated by 
 from __future__ import annotations
 
 import logging
+import re
+from urllib.parse import urljoin
 
 from lxml import etree, html
 
@@ -62,15 +64,74 @@ def _convert(el: etree._Element) -> None:
             del el.attrib[attr]
 
 
-def from_trafilatura(body: etree._Element) -> html.HtmlElement:
-    """An HTML ``<div>`` holding trafilatura's extracted body, converted to HTML tags."""
+def from_trafilatura(body: etree._Element, base_url: str = "") -> html.HtmlElement:
+    """An HTML ``<div>`` holding trafilatura's extracted body, converted to HTML tags.
+
+    Links keep their target, made absolute against ``base_url``; a link without a usable
+    target is unwrapped. The spaces trafilatura trimmed around inline elements are put back.
+    """
     root = html.Element("div")
     for child in body:
         root.append(child)
     for el in list(root.iter()):
         if el is not root and isinstance(el.tag, str):
+            if el.tag in _INLINE:
+                _respace(el)
             _convert(el)
+    absolutise_links(root, base_url)
     return root
+
+
+#: trafilatura's inline elements: their text runs on from the text around them
+_INLINE = frozenset({"hi", "ref", "del"})
+_ENDS_WORD = re.compile(r"[\w,;:!?.)\]”’\"']$")
+_STARTS_WORD = re.compile(r"^[\w(\[“‘]")
+
+
+def _respace(el: etree._Element) -> None:
+    """Restore the space between an inline element and the words on either side of it."""
+    text = el.text or ""
+    if not text and len(el):
+        text = "".join(el.itertext())
+    if not text:
+        return
+    tail = el.tail
+    if tail and tail[0].isalnum() and _ENDS_WORD.search(text):
+        el.tail = " " + tail
+    previous = el.getprevious()
+    if previous is None:
+        parent = el.getparent()
+        before = parent.text if parent is not None else None
+        if before and _ENDS_WORD.search(before) and _STARTS_WORD.search(text):
+            parent.text = before + " "
+    elif previous.tail and _ENDS_WORD.search(previous.tail) and _STARTS_WORD.search(text):
+        previous.tail += " "
+
+
+_UNLINKABLE = ("#", "javascript:", "mailto:", "tel:", "data:")
+
+
+def absolutise_links(root: etree._Element, base_url: str) -> None:
+    """Make every ``<a href>`` under ``root`` absolute; unwrap links that lead nowhere."""
+    for a in list(root.iter("a")):
+        href = (a.get("href") or "").strip()
+        if not href or href.lower().startswith(_UNLINKABLE):
+            if a.getparent() is not None:
+                _unwrap(a)
+            continue
+        if base_url:
+            try:
+                a.set("href", urljoin(base_url, href))
+            except ValueError:
+                _unwrap(a)
+
+
+def _unwrap(el: etree._Element) -> None:
+    """Replace ``el`` by its content."""
+    if isinstance(el, html.HtmlElement):
+        el.drop_tag()
+    else:
+        el.getparent().remove(el)
 
 
 def from_element(selected: list[etree._Element]) -> html.HtmlElement:
