@@ -54,6 +54,9 @@ class Source:
     #: skip sitemap/feed entries older than this many days (0: keep all)
     max_age_days: int = 0
     render: bool = False
+    #: re-check articles published less than this many hours ago for updates
+    #: (None: the AGGREGATOR_REFRESH_AGE setting; 0: never)
+    refresh_hours: float | None = None
     #: site rules: field -> CSS or "xpath:..." selector (see aggregator.extraction.rules)
     rules: dict[str, Any] = field(default_factory=dict)
     #: extra Scrapy settings for this source's crawl, e.g. {"DOWNLOAD_DELAY": 2}
@@ -82,7 +85,8 @@ class Config:
 _LIST_KEYS = ("allowed_domains", "feeds", "sitemaps", "sections")
 _INT_KEYS = ("follow_related", "max_section_pages", "max_pages", "max_age_days")
 _KNOWN_KEYS = {
-    "name", "home", "title", "timezone", "render", "rules", "settings", *_LIST_KEYS, *_INT_KEYS,
+    "name", "home", "title", "timezone", "render", "rules", "settings", "refresh_hours",
+    *_LIST_KEYS, *_INT_KEYS,
 }
 
 
@@ -133,6 +137,12 @@ def _parse_source(raw: Any, index: int, path: str) -> Source:
                     f"{where}: key {key!r}: expected {kind.__name__}, got {type(raw[key]).__name__}"
                 )
             values[key] = raw[key]
+    if "refresh_hours" in raw:
+        value = raw["refresh_hours"]
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{where}: key 'refresh_hours': expected a number of hours >= 0,"
+                              f" got {value!r}")
+        values["refresh_hours"] = float(value)
     try:
         ZoneInfo(values.get("timezone", "UTC"))
     except (ZoneInfoNotFoundError, ValueError):

@@ -4,7 +4,10 @@ one reactor; record each source's run in the store; rebuild the feeds."""
 from __future__ import annotations
 
 import logging
+import os
+from importlib import metadata
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from aggregator.config import Config
+from aggregator.runlock import crawl_lock
 from aggregator.exporters.publish import publish_feeds
 from aggregator.store import open_store
 
@@ -50,12 +54,37 @@ class RunReport:
         return all(s.ok for s in self.sources)
 
 
+#: settings an environment variable of the same name overrides (read here, at the top)
+ENV_SETTINGS = ("AGGREGATOR_CONTACT_URL", "AGGREGATOR_REFRESH_AGE")
+
+
+def user_agent(contact_url: str) -> str:
+    """``aggregator/0.1 (+https://...)``: names the project and how to reach the operator."""
+    try:
+        version = metadata.version("aggregator")
+    except metadata.PackageNotFoundError:  # run from a checkout, not installed
+        version = "0.1"
+    return f"aggregator/{version} (+{contact_url})"
+
+
 def build_settings(*, data_dir: str | Path, feeds_dir: str | Path, config_value: str = "",
                    routes: dict[str, str] | None = None,
-                   overrides: dict[str, Any] | None = None) -> Settings:
-    """The project settings with the command line's values on top."""
+                   overrides: dict[str, Any] | None = None,
+                   options: Mapping[str, Any] | None = None,
+                   environ: Mapping[str, str] | None = None) -> Settings:
+    """The project settings, then the config's ``[aggregator]`` options (``contact_url``),
+    then the environment (:data:`ENV_SETTINGS`), then the command line's values on top."""
     settings = Settings()
     settings.setmodule("aggregator.settings", priority="project")
+    contact = (options or {}).get("contact_url")
+    if isinstance(contact, str) and contact:
+        settings.set("AGGREGATOR_CONTACT_URL", contact, priority="project")
+    env = os.environ if environ is None else environ
+    for key in ENV_SETTINGS:
+        if env.get(key):
+            settings.set(key, env[key], priority="cmdline")
+    settings.set("USER_AGENT", user_agent(settings.get("AGGREGATOR_CONTACT_URL")),
+                 priority="project")
     settings.set("AGGREGATOR_DATA_DIR", str(data_dir), priority="cmdline")
     settings.set("AGGREGATOR_FEEDS_DIR", str(feeds_dir), priority="cmdline")
     settings.set("AGGREGATOR_CONFIG", config_value, priority="cmdline")
@@ -108,13 +137,34 @@ def run_crawl(config: Config, *, data_dir: str | Path, feeds_dir: str | Path,
               config_value: str = "", routes: dict[str, str] | None = None,
               only: list[str] | None = None,
               overrides: dict[str, Any] | None = None) -> RunReport:
-    """Crawl the sources of ``config`` (or the ``only`` ones), then rebuild the feeds."""
+    """Crawl the sources of ``config`` (or the ``only`` ones), then rebuild the feeds.
+
+    Holds the data folder's crawl lock (:mod:`aggregator.runlock`) throughout; raises
+    :class:`aggregator.runlock.CrawlLocked` at once if another crawl holds it."""
+    with crawl_lock(data_dir):
+        return _run_crawl(config, data_dir=data_dir, feeds_dir=feeds_dir,
+                          config_value=config_value, routes=routes, only=only,
+                          overrides=overrides)
+
+
+def _run_crawl(config: Config, *, data_dir: str | Path, feeds_dir: str | Path,
+               config_value: str, routes: dict[str, str] | None, only: list[str] | None,
+               overrides: dict[str, Any] | None) -> RunReport:
     from spiders.news import NewsSpider  # the spider package is a sibling of this one
 
     settings = build_settings(data_dir=data_dir, feeds_dir=feeds_dir, config_value=config_value,
-                              routes=routes, overrides=overrides)
+                              routes=routes, overrides=overrides, options=config.options)
     sources = [config.source(n) for n in only] if only else list(config.sources)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    for src in sources:
+        if src.render:
+            logger.warning("source %r: render = true is not supported yet; crawling it without"
+                           " a browser", src.name)
+    # the command line's logging handler (and level) stays the only one: a second root
+    # handler from Scrapy would print every warning twice and INFO lines under cron
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    for handler in logging.getLogger().handlers:  # Scrapy sets its loggers to DEBUG
+        handler.setLevel(settings.get("LOG_LEVEL"))
+    process = CrawlerProcess(settings)
     store = open_store(data_dir)
     crawlers: list[tuple[str, Crawler, int]] = []
     for src in sources:
@@ -127,13 +177,21 @@ def run_crawl(config: Config, *, data_dir: str | Path, feeds_dir: str | Path,
     seconds = time.monotonic() - started
     reports = []
     for name, crawler, run_id in crawlers:
-        report = _source_report(name, crawler, seconds)
+        report = _source_report(name, crawler, _elapsed(crawler, seconds))
         stats = crawler.stats.get_stats() if crawler.stats else {}
         store.finish_run(run_id, stats, report.ok, report.error)
         reports.append(report)
     feeds = publish_feeds(store, config, feeds_dir)
     store.close()
     return RunReport(sources=reports, feeds=feeds)
+
+
+def _elapsed(crawler: Crawler, default: float) -> float:
+    try:
+        stats = crawler.stats.get_stats()
+    except RuntimeError:  # the crawl never started (the spider could not be built)
+        return default
+    return float(stats.get("elapsed_time_seconds", default))
 
 
 def format_report(report: RunReport) -> str:
@@ -143,7 +201,8 @@ def format_report(report: RunReport) -> str:
         dropped = sum(s.dropped.values())
         status = "ok" if s.ok else "FAILED"
         lines.append(f"{s.name:<16} {status:<6} pages {s.pages:>4}  articles new {s.new:>3}"
-                     f"  updated {s.updated:>3}  unchanged {s.unchanged:>3}  dropped {dropped:>3}")
+                     f"  updated {s.updated:>3}  unchanged {s.unchanged:>3}  dropped {dropped:>3}"
+                     f"  {s.bytes / 1024:,.0f} KiB  {s.seconds:.1f}s")
         if not s.ok:
             lines.append(f"  {s.name}: {s.error}")
         elif s.errors:

@@ -33,13 +33,23 @@ AGGREGATOR_STORY_THRESHOLD = 0.5
 #: server through it, as to an HTTP proxy (the demo site and tests use it)
 AGGREGATOR_HOST_ROUTES: dict[str, str] = {}
 #: a URL where site owners can reach the operator; goes into the User-Agent
+#: (env AGGREGATOR_CONTACT_URL or `[aggregator] contact_url` in the config override it)
 AGGREGATOR_CONTACT_URL = "https://github.com/aggregator-news/aggregator"
+#: incremental crawling (aggregator.incremental): conditional requests, known unchanged
+#: pages skipped; False fetches everything every run
+AGGREGATOR_INCREMENTAL = True
+#: hours after publication during which a known article is re-checked for updates on
+#: every run (a conditional request); 0: only when a feed/sitemap date says it changed.
+#: Env AGGREGATOR_REFRESH_AGE or a source's `refresh_hours` override it.
+AGGREGATOR_REFRESH_AGE = 24.0
+#: live progress line on stderr: "auto" (only on a terminal), "always" or "never"
+AGGREGATOR_PROGRESS = "auto"
 
 # --- Politeness ---------------------------------------------------------------
 USER_AGENT = f"aggregator/0.1 (+{AGGREGATOR_CONTACT_URL})"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
-CONCURRENT_REQUESTS_PER_DOMAIN = 4
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.25
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
@@ -70,6 +80,12 @@ ITEM_PIPELINES = {
     "aggregator.pipelines.store.StorePipeline": 900,
     # after the store: groups the stored article with its copies from other sources
     "aggregator.pipelines.stories.StoriesPipeline": 1000,
+}
+
+EXTENSIONS = {
+    # per-run field coverage and the live progress line (aggregator.health, .progress)
+    "aggregator.health.CoverageStats": 500,
+    "aggregator.progress.ProgressLine": 510,
 }
 
 FEED_EXPORTERS = {

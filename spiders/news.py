@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from scrapy import Request, Spider
@@ -22,7 +23,9 @@ from twisted.python.failure import Failure
 from aggregator import discovery
 from aggregator.config import ConfigError, Source, load_config
 from aggregator.extraction import SiteRules, extract
+from aggregator.incremental import REVALIDATE, SKIP, CrawlState
 from aggregator.items import Article
+from aggregator.state import FEED, PAGE, SITEMAP, UrlState
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +66,10 @@ class NewsSpider(Spider):
         self.rules = SiteRules.from_mapping(src.rules, where) if src.rules else None
         self.links = discovery.LinkFilter(
             src.allowed_domains, crawler.settings.getlist("AGGREGATOR_TRACKING_PARAMS"))
+        self.tz = ZoneInfo(src.timezone)
+        self.state = CrawlState.from_crawler(crawler, src.name, refresh_hours=src.refresh_hours,
+                                             tz=self.tz)
+        self.sitemaps_seen: set[str] = set()
 
     # --- start ---------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
@@ -70,26 +77,74 @@ class NewsSpider(Spider):
         for url in [*src.feeds, *src.sitemaps]:
             self.links.mark_seen(url)
         for url in src.feeds:
+            state = self.state.lookup(url)
             yield Request(url, self.parse_feed, errback=self.on_error, priority=20,
-                          meta={"start": True}, dont_filter=True)
+                          meta={"start": True, **self._state_meta(url, state)}, dont_filter=True,
+                          headers=self.state.conditional_headers(state))
         for url in src.sitemaps:
-            yield Request(url, self.parse_sitemap, errback=self.on_error, priority=20,
-                          meta={"start": True}, dont_filter=True)
+            for request in self.visit_sitemap(url):
+                request.meta["start"] = True
+                yield request
         for url in [*src.sections, src.home]:
-            request = self.page_request(url, hops=0, listing_page=1)
-            if request is not None:
+            for request in self.visit(url, hops=0, listing_page=1):
                 request.meta["start"] = True
                 yield request
 
-    def page_request(self, url: str, *, hops: int, related_depth: int = 0,
-                     listing_page: int = 0) -> Request | None:
-        """A Request for a page that may be an article, or None if it is filtered out."""
+    @staticmethod
+    def _state_meta(url: str, state: UrlState | None) -> dict[str, Any]:
+        # a 304 must reach the callback, which replays what the URL led to last time
+        return {"state_url": url, "state": state, "handle_httpstatus_list": [304]}
+
+    def visit(self, url: str, *, hops: int, related_depth: int = 0, listing_page: int = 0,
+              updated: datetime | None = None, entry: bool = False) -> Iterator[Request]:
+        """A Request for a page that may be an article, unless it is filtered out or known
+        unchanged (then the requests of the links it led to last time, if any)."""
         accepted = self.links.accept(url)
         if accepted is None:
-            return None
-        return Request(accepted, self.parse_page, errback=self.on_error,
-                       meta={"hops": hops, "related_depth": related_depth,
-                             "listing_page": listing_page})
+            return
+        meta = {"hops": hops, "related_depth": related_depth, "listing_page": listing_page}
+        state = self.state.lookup(accepted)
+        decision = self.state.decide(state, updated)
+        if entry and state is None:
+            self.crawler.stats.inc_value("aggregator/incremental/new_entries")
+        if decision == SKIP and state is not None:
+            yield from self.replay(state, meta)
+            return
+        yield Request(accepted, self.parse_page, errback=self.on_error,
+                      meta={**meta, **self._state_meta(accepted, state)},
+                      headers=self.state.conditional_headers(state) if decision == REVALIDATE
+                      else None)
+
+    def visit_sitemap(self, url: str, updated: datetime | None = None) -> Iterator[Request]:
+        """A Request for a sitemap, or its stored entries' requests when its ``lastmod``
+        (from a sitemap index) says it has not changed since it was fetched."""
+        if url in self.sitemaps_seen:
+            return
+        self.sitemaps_seen.add(url)
+        state = self.state.lookup(url)
+        if (state is not None and updated is not None and state.last_seen is not None
+                and self.state.enabled and self._aware(updated) < state.last_seen):
+            self.crawler.stats.inc_value("aggregator/incremental/skipped_sitemaps")
+            yield from self.replay(state, {})
+            return
+        yield Request(url, self.parse_sitemap, errback=self.on_error, priority=20,
+                      meta=self._state_meta(url, state), dont_filter=True,
+                      headers=self.state.conditional_headers(state))
+
+    def _aware(self, when: datetime) -> datetime:
+        return when if when.tzinfo is not None else when.replace(tzinfo=self.tz)
+
+    def replay(self, state: UrlState, meta: dict[str, Any]) -> Iterator[Request]:
+        """Follow the links an unchanged URL led to when it was last fetched."""
+        links = state.links
+        if state.kind in (FEED, SITEMAP):
+            entries = [discovery.Entry(u, datetime.fromisoformat(d) if d else None)
+                       for u, d in links.get("entries", [])]
+            yield from self.follow_entries(entries, links.get("kind", ""))
+        elif state.kind == PAGE:
+            yield from self.follow_index(links.get("links", []), links.get("next", []), meta)
+        elif state.is_leaf:
+            yield from self.follow_related(links, meta.get("related_depth", 0))
 
     # --- discovery -----------------------------------------------------------
     def _too_old(self, when: datetime | None) -> bool:
@@ -101,34 +156,59 @@ class NewsSpider(Spider):
         return when < datetime.now(timezone.utc) - timedelta(days=days)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
+        state = response.meta.get("state")
+        if self.state.unchanged(response, state):
+            yield from self.replay(state, response.meta)
+            return
         entries = discovery.feed_entries(response.body, response.url)
         self.crawler.stats.inc_value("aggregator/discovery/feed_entries", len(entries))
         if not entries and not discovery.looks_like_feed(response.body):
             self.record_error(response.url, "not_a_feed", "the response is not an RSS/Atom feed")
-        for entry in entries:
-            if not self._too_old(entry.updated):
-                request = self.page_request(entry.url, hops=1)
-                if request is not None:
-                    yield request
+            return
+        self.remember_entries(response, FEED, "", entries)
+        yield from self.follow_entries(entries)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        state = response.meta.get("state")
+        if self.state.unchanged(response, state):
+            yield from self.replay(state, response.meta)
+            return
         kind, entries = discovery.sitemap_entries(response.body)
         self.crawler.stats.inc_value("aggregator/discovery/sitemap_entries", len(entries))
         if not kind:
             self.record_error(response.url, "not_a_sitemap", "the response is not a sitemap")
+            return
+        self.remember_entries(response, SITEMAP, kind, entries)
+        yield from self.follow_entries(entries, kind)
+
+    def remember_entries(self, response: Response, kind: str, sitemap_kind: str,
+                         entries: list[discovery.Entry]) -> None:
+        stored = [[e.url, e.updated.isoformat() if e.updated else None] for e in entries]
+        self.state.record(response.meta.get("state_url") or response.url, response, kind,
+                          {"kind": sitemap_kind, "entries": stored},
+                          previous=response.meta.get("state"))
+
+    def follow_entries(self, entries: list[discovery.Entry],
+                       sitemap_kind: str = "") -> Iterator[Request]:
         for entry in entries:
             if self._too_old(entry.updated):
                 continue
-            if kind == "sitemapindex":
-                yield Request(entry.url, self.parse_sitemap, errback=self.on_error, priority=10)
+            if sitemap_kind == "sitemapindex":
+                yield from self.visit_sitemap(entry.url, entry.updated)
             else:
-                request = self.page_request(entry.url, hops=1)
-                if request is not None:
-                    yield request
+                yield from self.visit(entry.url, hops=1, updated=entry.updated, entry=True)
 
     # --- pages ---------------------------------------------------------------
     def parse_page(self, response: Response) -> Iterator[Any]:
         stats = self.crawler.stats
+        state = response.meta.get("state")
+        if self.state.unchanged(response, state):
+            stats.inc_value("aggregator/pages/unchanged")
+            yield from self.replay(state, response.meta)
+            return
+        if response.status == 304:  # not asked for: nothing to read
+            self.record_error(response.url, "http_304", "HTTP 304 to a request without validators")
+            return
         if not isinstance(response, TextResponse):
             stats.inc_value("aggregator/pages/not_text")
             return
@@ -143,35 +223,41 @@ class NewsSpider(Spider):
             stats.inc_value("aggregator/pages/article")
             result.source = self.source_config.name
             result.fetched_at = datetime.now(timezone.utc)
+            # its URL state is written by CrawlState once the pipelines are done with it
             yield result
-            yield from self.follow_related(result, response.meta.get("related_depth", 0))
+            yield from self.follow_related([link.url for link in result.related],
+                                           response.meta.get("related_depth", 0))
             return
         stats.inc_value(f"aggregator/pages/{result.kind}")
         logger.debug("Not an article (%s): %s %s", result.kind, response.url, result.reason)
-        yield from self.follow_index(response)
+        links, next_links = discovery.outlinks(response.body, response.url)
+        links, next_links = self._keepable(links), self._keepable(next_links)
+        self.state.record(response.meta.get("state_url") or response.url, response, PAGE,
+                          {"links": links, "next": next_links}, previous=state)
+        yield from self.follow_index(links, next_links, response.meta)
 
-    def follow_related(self, article: Article, depth: int) -> Iterator[Request]:
+    def _keepable(self, urls: list[str]) -> list[str]:
+        """The crawlable ones, canonical, each once, in page order."""
+        out = dict.fromkeys(u for u in map(self.links.normalise, urls) if u is not None)
+        return list(out)
+
+    def follow_related(self, urls: list[str], depth: int) -> Iterator[Request]:
         if depth >= self.source_config.follow_related:
             return
-        for link in article.related:
-            request = self.page_request(link.url, hops=INDEX_HOPS, related_depth=depth + 1)
-            if request is not None:
-                yield request
+        for url in urls:
+            yield from self.visit(url, hops=INDEX_HOPS, related_depth=depth + 1)
 
-    def follow_index(self, response: Response) -> Iterator[Request]:
-        hops = response.meta.get("hops", 0)
-        listing_page = response.meta.get("listing_page", 0)
+    def follow_index(self, links: list[str], next_links: list[str],
+                     meta: dict[str, Any]) -> Iterator[Request]:
+        hops = meta.get("hops", 0)
+        listing_page = meta.get("listing_page", 0)
         if listing_page and listing_page < self.source_config.max_section_pages:
-            for url in discovery.next_page_links(response.body, response.url):
-                request = self.page_request(url, hops=hops, listing_page=listing_page + 1)
-                if request is not None:
-                    yield request
+            for url in next_links:
+                yield from self.visit(url, hops=hops, listing_page=listing_page + 1)
         if hops >= INDEX_HOPS:
             return
-        for url in discovery.page_links(response.body, response.url):
-            request = self.page_request(url, hops=hops + 1)
-            if request is not None:
-                yield request
+        for url in links:
+            yield from self.visit(url, hops=hops + 1)
 
     # --- errors --------------------------------------------------------------
     def on_error(self, failure: Failure) -> None:

@@ -7,6 +7,7 @@ import sys
 
 from aggregator.commands.common import add_dirs, add_verbosity, scrapy_log_overrides
 from aggregator.config import ConfigError, load_config
+from aggregator.runlock import EXIT_LOCKED, CrawlLocked
 from aggregator.runner import format_report, run_crawl
 
 
@@ -34,9 +35,13 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"aggregator crawl: {exc}", file=sys.stderr)
         return 2
-    report = run_crawl(config, data_dir=args.data_dir, feeds_dir=args.feeds_dir,
-                       config_value=args.config, only=args.source, routes=routes,
-                       overrides=scrapy_log_overrides(args))
+    try:
+        report = run_crawl(config, data_dir=args.data_dir, feeds_dir=args.feeds_dir,
+                           config_value=args.config, only=args.source, routes=routes,
+                           overrides=scrapy_log_overrides(args))
+    except CrawlLocked as exc:
+        print(f"aggregator crawl: {exc}; not starting a second one", file=sys.stderr)
+        return EXIT_LOCKED
     print(format_report(report))
     return 0 if report.ok else 1
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from aggregator.items import Article, LeadImage, RelatedLink
+from aggregator.state import UrlState
 from aggregator.store import SaveResult, StoredArticle
 from aggregator.store.migrations import MIGRATIONS
 
@@ -348,6 +349,54 @@ class SQLiteStore:
             record["stats"] = json.loads(record["stats"])
             out.append(record)
         return out
+
+    # --- crawl state (aggregator.state) -------------------------------------------
+    def url_state(self, url: str) -> UrlState | None:
+        """What the last crawls learnt of ``url``, or None if it was never fetched."""
+        row = self._conn.execute("SELECT * FROM url_state WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            return None
+        return UrlState(
+            url=row["url"], source=row["source"], kind=row["kind"], etag=row["etag"],
+            last_modified=row["last_modified"], body_hash=row["body_hash"],
+            published=from_db_time(row["published"]), links=json.loads(row["links"]),
+            first_seen=from_db_time(row["first_seen"]), last_seen=from_db_time(row["last_seen"]),
+            last_changed=from_db_time(row["last_changed"]))
+
+    def save_url_state(self, state: UrlState, changed: bool = True) -> None:
+        """Insert or replace a URL's state; ``first_seen`` is kept, ``last_changed`` moves
+        only when ``changed``."""
+        now = to_db_time(state.last_seen or _now())
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO url_state (url, source, kind, etag, last_modified, body_hash,"
+                " published, links, first_seen, last_seen, last_changed)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET"
+                " source = excluded.source, kind = excluded.kind, etag = excluded.etag,"
+                " last_modified = excluded.last_modified, body_hash = excluded.body_hash,"
+                " published = COALESCE(excluded.published, url_state.published),"
+                " links = excluded.links, last_seen = excluded.last_seen,"
+                " last_changed = CASE WHEN ? THEN excluded.last_changed"
+                " ELSE url_state.last_changed END",
+                (state.url, state.source, state.kind, state.etag, state.last_modified,
+                 state.body_hash, to_db_time(state.published), json.dumps(state.links),
+                 now, now, now, int(changed)),
+            )
+
+    def touch_url_state(self, url: str, when: datetime | None = None) -> None:
+        """Record that the server confirmed ``url`` unchanged (a 304 or the same body)."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE url_state SET last_seen = ? WHERE url = ?",
+                         (to_db_time(when or _now()), url))
+
+    def count_url_states(self, source: str | None = None) -> dict[str, int]:
+        """How many URLs of each kind the crawl state holds."""
+        sql = "SELECT kind, COUNT(*) FROM url_state"
+        params: list[Any] = []
+        if source:
+            sql += " WHERE source = ?"
+            params.append(source)
+        return {kind: int(n) for kind, n in self._conn.execute(sql + " GROUP BY kind", params)}
 
     def close(self) -> None:
         self._conn.close()

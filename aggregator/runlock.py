@@ -1,0 +1,56 @@
+"""One crawl at a time per data folder.
+
+``fcntl.flock`` on ``<data dir>/crawl.lock``: the OS releases the lock when the holder
+exits, however it exits (a crash, SIGKILL), so a stale lock can never block the next run.
+The file holds the holder's pid, for the message.
+
+>>> import tempfile
+>>> d = tempfile.mkdtemp()
+>>> with crawl_lock(d):
+...     try:
+...         with crawl_lock(d):
+...             pass
+...     except CrawlLocked as exc:
+...         print("held")
+held
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+LOCK_FILENAME = "crawl.lock"
+#: exit status of `aggregator crawl` when another crawl holds the lock
+EXIT_LOCKED = 3
+
+
+class CrawlLocked(RuntimeError):
+    """Another crawl holds the data folder's lock; the message names the file and pid."""
+
+
+@contextmanager
+def crawl_lock(data_dir: str | Path) -> Iterator[Path]:
+    """Hold the crawl lock of ``data_dir`` for the ``with`` block, or raise
+    :class:`CrawlLocked` at once if another process holds it."""
+    path = Path(data_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    path = path / LOCK_FILENAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            raise CrawlLocked(f"{path}: another crawl is running (pid {holder})") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        try:
+            yield path
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
