@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -76,14 +76,35 @@ def same_site(a: str, b: str) -> bool:
 
 
 def choose_canonical(page_url: str, declared: str | None, extra_params: Iterable[str] = ()) -> str:
-    """The article's canonical URL: the declared one (rel=canonical / og:url) when it is
-    same-site and sane, else the page's own URL; canonicalised either way."""
-    if declared:
-        cand = urlsplit(declared.strip())
-        if (cand.scheme in ("http", "https") and cand.hostname and same_site(declared, page_url)
-                and cand.path not in ("", "/")):
-            return canonical_url(declared, extra_params)
+    """The article's canonical URL: the declared one (rel=canonical / og:url, resolved
+    against the page URL when relative) when it is same-site and sane, else the page's own
+    URL; canonicalised either way.
+
+    Sane: http(s), not the site's home page (a common template bug), no whitespace or
+    control characters inside, at most 2,000 characters.
+
+    >>> choose_canonical("https://ex.com/news/a.html?utm_source=x", "/news/a.html")
+    'https://ex.com/news/a.html'
+    >>> choose_canonical("https://ex.com/news/a.html", "https://ex.com/")
+    'https://ex.com/news/a.html'
+    """
+    if declared and is_sane_canonical(page_url, declared):
+        return canonical_url(urljoin(page_url, declared.strip()), extra_params)
     return canonical_url(page_url, extra_params)
+
+
+def is_sane_canonical(page_url: str, declared: str) -> bool:
+    """Whether a declared canonical URL may stand for the page at ``page_url``."""
+    value = declared.strip()
+    if not value or len(value) > 2000 or any(c.isspace() or ord(c) < 32 for c in value):
+        return False
+    try:
+        absolute = urljoin(page_url, value)
+        cand = urlsplit(absolute)
+    except ValueError:
+        return False
+    return (cand.scheme in ("http", "https") and bool(cand.hostname)
+            and same_site(absolute, page_url) and cand.path not in ("", "/"))
 
 
 def in_domains(url: str, domains: Iterable[str]) -> bool:

@@ -35,6 +35,7 @@ _EMAIL_RE = re.compile(rf"(?:mailto:)?{_EMAIL}")
 _SEPARATOR_RE = re.compile(r"\s*(?:,|;|\||/|&|\+|\band\b|\bund\b|\bet\b|\bwith\b)\s*",
                            re.IGNORECASE)
 _URL_RE = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
+_URL_ANYWHERE_RE = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
 _HANDLE_RE = re.compile(r"^@\w+$")
 #: words that make a byline part a job title or a desk, not a person
 _ROLE_WORDS = frozenset("""
@@ -87,7 +88,7 @@ def _names_of(byline: str) -> tuple[list[str], list[str]]:
     match = _EMAIL_PAREN_RE.match(text) or _NAME_ANGLE_RE.match(text)
     if match:
         text = match.group("name")
-    text = _EMAIL_RE.sub(" ", text)
+    text = _URL_ANYWHERE_RE.sub(" ", _EMAIL_RE.sub(" ", text))
     text = _PREFIX_RE.sub("", text.strip(" -–—:"))
     names: list[str] = []
     desks: list[str] = []

@@ -59,13 +59,24 @@ def fix_mojibake(text: str) -> str:
     """
     if not _MOJIBAKE_RE.search(text):
         return text
-    for codec in ("cp1252", "latin-1"):
+    try:
+        return _as_cp1252_bytes(text).decode("utf-8")
+    except UnicodeError:
+        return text
+
+
+def _as_cp1252_bytes(text: str) -> bytes:
+    """``text`` encoded the way a browser decoded it: cp1252, with the five bytes cp1252
+    leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) passed through as C1 characters."""
+    out = bytearray()
+    for char in text:
         try:
-            repaired = text.encode(codec).decode("utf-8")
-        except UnicodeError:
-            continue
-        return repaired
-    return text
+            out += char.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(char) > 0xFF:
+                raise
+            out.append(ord(char))
+    return bytes(out)
 
 
 def _prepare(value: str, decode: bool) -> str:
