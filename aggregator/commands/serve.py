@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     if timer is not None:
         timer.start()
     try:
-        server.serve_forever()
+        server.serve_forever(poll_interval=0.1)  # how soon a signal takes effect
     finally:
         if timer is not None:
             timer.stop()

@@ -87,3 +87,24 @@ def test_serve_refuses_a_bad_interval(site: Site, tmp_path: Path) -> None:
          "--port", "0", "--crawl-every", "soon"], capture_output=True, text=True, timeout=30,
         env=aggregator_env(), cwd=tmp_path)
     assert result.returncode == 2 and "--crawl-every 'soon'" in result.stderr
+
+
+def test_serve_with_crawl_every_publishes_the_demo(demo_server, tmp_path: Path) -> None:
+    """The real thing: serving an empty folder, the background ``aggregator crawl`` of the
+    demo sites fills it, and the new feeds and index page are served at once."""
+    import feedparser
+
+    served = start_serve(tmp_path / "feeds", "--crawl-every", "1h", "--config", "demo",
+                         "--data-dir", str(tmp_path / "data"), *demo_server.routes(),
+                         cwd=tmp_path)
+    try:
+        assert served.process.stdout.readline().strip() == "crawl started"
+        finished = served.process.stdout.readline().strip()
+        assert finished.startswith("crawl finished (exit 0)"), finished
+        resp, body = served.request("GET", "/all.rss", {"If-None-Match": '"old"'})
+        assert resp.status == 200
+        assert len(feedparser.parse(body).entries) > 5
+        index, html = served.request("GET", "/")
+        assert index.status == 200 and b"bytewire.rss" in html
+    finally:
+        assert stop_serve(served) == 0
