@@ -8,7 +8,7 @@ import logging
 import sys
 
 #: sub-command modules, in the order ``--help`` lists them
-COMMANDS = ["demo", "crawl", "extract", "feeds", "serve", "export"]
+COMMANDS = ["demo", "crawl", "extract", "feeds", "serve", "export", "schedule", "status", "sources"]
 
 
 def build_parser() -> argparse.ArgumentParser:

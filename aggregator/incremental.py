@@ -103,9 +103,7 @@ class CrawlState:
         if not state.is_leaf:
             return REVALIDATE
         now = now or datetime.now(timezone.utc)
-        last_seen = state.last_seen or now
-        if updated is not None and _aware(updated, self.tz) >= last_seen:
-            self._inc("changed_by_date")
+        if self.changed_since_seen(state, updated):
             return REVALIDATE
         born = state.published or state.first_seen or now
         if self.refresh_age and now - born <= self.refresh_age:
@@ -113,6 +111,16 @@ class CrawlState:
             return REVALIDATE
         self._inc("skipped_by_date" if updated is not None else "skipped_not_recent")
         return SKIP
+
+    def changed_since_seen(self, state: UrlState | None, updated: datetime | None) -> bool:
+        """Whether a feed/sitemap date says the URL changed after we last fetched it (a
+        date equal to it counts as changed: dates are often rounded to the second)."""
+        if state is None or updated is None or state.last_seen is None:
+            return False
+        if _aware(updated, self.tz) >= state.last_seen:
+            self._inc("changed_by_date")
+            return True
+        return False
 
     def conditional_headers(self, state: UrlState | None) -> dict[str, str]:
         if state is None or not self.enabled:

@@ -70,6 +70,8 @@ class NewsSpider(Spider):
         self.state = CrawlState.from_crawler(crawler, src.name, refresh_hours=src.refresh_hours,
                                              tz=self.tz)
         self.sitemaps_seen: set[str] = set()
+        #: known articles not requested this run (unchanged by date, or not recent)
+        self.skipped: set[str] = set()
 
     # --- start ---------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
@@ -99,15 +101,28 @@ class NewsSpider(Spider):
               updated: datetime | None = None, entry: bool = False) -> Iterator[Request]:
         """A Request for a page that may be an article, unless it is filtered out or known
         unchanged (then the requests of the links it led to last time, if any)."""
-        accepted = self.links.accept(url)
+        accepted = self.links.normalise(url)
         if accepted is None:
             return
         meta = {"hops": hops, "related_depth": related_depth, "listing_page": listing_page}
-        state = self.state.lookup(accepted)
-        decision = self.state.decide(state, updated)
-        if entry and state is None:
-            self.crawler.stats.inc_value("aggregator/incremental/new_entries")
+        if accepted in self.links.seen:
+            # found undated first (a section page) and skipped; a feed or sitemap date
+            # found later may say it changed
+            if updated is None or accepted not in self.skipped:
+                return
+            state = self.state.lookup(accepted)
+            if not self.state.changed_since_seen(state, updated):
+                return
+            self.skipped.discard(accepted)
+            decision = REVALIDATE
+        else:
+            self.links.seen.add(accepted)
+            state = self.state.lookup(accepted)
+            decision = self.state.decide(state, updated)
+            if entry and state is None:
+                self.crawler.stats.inc_value("aggregator/incremental/new_entries")
         if decision == SKIP and state is not None:
+            self.skipped.add(accepted)
             yield from self.replay(state, meta)
             return
         yield Request(accepted, self.parse_page, errback=self.on_error,

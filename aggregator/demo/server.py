@@ -20,6 +20,7 @@ import mimetypes
 import posixpath
 import sys
 import threading
+import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -75,6 +76,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve(head=False)
 
     def _serve(self, head: bool) -> None:
+        if self.server.delay:  # a slow site, for tests that stop a crawl half-way
+            time.sleep(self.server.delay)
         host, path = self._target()
         file = self._resolve(host, path)
         if file is None:
@@ -115,7 +118,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head and status != HTTPStatus.NOT_MODIFIED:
             self.wfile.write(body)
-        self.server.record(self.command, host, path, int(status), 0 if head else len(body))
+        self.server.record(self.command, host, path, int(status), 0 if head else len(body),
+                           agent=self.headers.get("User-Agent") or "")
 
 
 class SiteServer(ThreadingHTTPServer):
@@ -124,8 +128,10 @@ class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0,
-                 log: Path | None = None) -> None:
+                 log: Path | None = None, delay: float = 0.0) -> None:
         self.root = Path(root).resolve()
+        #: seconds to wait before answering each request
+        self.delay = delay
         self._log = open(log, "a", encoding="utf-8") if log else None  # noqa: SIM115
         self._lock = threading.Lock()
         super().__init__((host, port), _Handler)
@@ -144,11 +150,12 @@ class SiteServer(ThreadingHTTPServer):
         """The host names this server has a folder for."""
         return sorted(p.name for p in self.root.iterdir() if p.is_dir() and "." in p.name)
 
-    def record(self, method: str, host: str, path: str, status: int, size: int) -> None:
+    def record(self, method: str, host: str, path: str, status: int, size: int,
+               agent: str = "") -> None:
         if self._log is None:
             return
         line = json.dumps({"method": method, "host": host, "path": path, "status": status,
-                           "bytes": size})
+                           "bytes": size, "agent": agent})
         with self._lock:
             self._log.write(line + "\n")
             self._log.flush()
@@ -170,8 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--log", type=Path, default=None, help="append a JSON line per request")
+    parser.add_argument("--delay", type=float, default=0.0, metavar="SECONDS",
+                        help="wait this long before answering each request (a slow site)")
     args = parser.parse_args(argv)
-    server = SiteServer(args.root or site_root(), args.host, args.port, args.log)
+    server = SiteServer(args.root or site_root(), args.host, args.port, args.log, args.delay)
     print(server.url, flush=True)
     try:
         server.serve_forever()

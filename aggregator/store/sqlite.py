@@ -389,6 +389,10 @@ class SQLiteStore:
             conn.execute("UPDATE url_state SET last_seen = ? WHERE url = ?",
                          (to_db_time(when or _now()), url))
 
+    def run_sources(self) -> list[str]:
+        """Names of the sources that have recorded runs, sorted."""
+        return [r[0] for r in self._conn.execute("SELECT DISTINCT source FROM runs ORDER BY source")]
+
     def count_url_states(self, source: str | None = None) -> dict[str, int]:
         """How many URLs of each kind the crawl state holds."""
         sql = "SELECT kind, COUNT(*) FROM url_state"
