@@ -114,7 +114,7 @@ def apply_text(article: Article, options: NormalizeOptions) -> list[str]:
     hashed = content_hash(article.body_text) if article.body_text else ""
     if hashed != article.content_hash:
         article.content_hash = hashed
-    return events
+    return events or ["clean"]
 
 
 def apply_dates(article: Article, options: NormalizeOptions) -> list[str]:

@@ -1,0 +1,165 @@
+"""Stories: MinHash signatures persisted in a real SQLite store, grouping across runs
+(a new pipeline instance, as in a new crawl), and the cost per article."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from scrapy.utils.test import get_crawler
+
+from aggregator.items import Article, RelatedLink
+from aggregator.normalize import dedup
+from aggregator.pipelines.stories import StoriesPipeline
+from aggregator.store.sqlite import SQLiteStore
+from tests.conftest import FIXTURES
+
+SEED = (FIXTURES / "seed" / "cuhk-sensetime-article.txt").read_text("utf-8")
+BODY = SEED.split("\nSuggested Articles\n")[0]
+OTHER = ("Regional banks are replacing passwords with passkeys as phishing losses mount, "
+         "security teams said, after a year in which credential theft drove most fraud cases. "
+         "The change asks customers to unlock a device-bound key with a fingerprint or face scan "
+         "instead of typing a secret that can be stolen by a fake login page. ") * 3
+
+
+def edited_copy(text: str) -> str:
+    """A syndicated copy: another first sentence, a few words changed, a paragraph dropped,
+    a note added."""
+    paragraphs = text.split("\n\n")
+    paragraphs[2] = "CUHK engineers and SenseTime signed an agreement to promote AI education."
+    del paragraphs[5]
+    edited = "\n\n".join(paragraphs).replace("three years", "3 years").replace("strong", "firm")
+    return edited + "\n\nThis article first appeared on ByteWire."
+
+
+def article(url: str, body: str, source: str = "a") -> Article:
+    return Article(url=url, canonical_url=url, title=url, source=source, body_text=body,
+                   content_hash=str(hash(body)),
+                   fetched_at=datetime(2024, 1, 1, tzinfo=timezone.utc))
+
+
+def test_copies_are_similar_other_stories_are_not() -> None:
+    a, b, c = dedup.signature(BODY), dedup.signature(edited_copy(BODY)), dedup.signature(OTHER)
+    assert a is not None and b is not None and c is not None
+    assert dedup.similarity(a, b) >= 0.5
+    assert dedup.similarity(a, c) < 0.1
+    assert dedup.similarity(a, dedup.from_blob(dedup.to_blob(a))) == 1.0
+    assert len(dedup.to_blob(a)) == dedup.NUM_PERM * 8
+
+
+def test_blob_of_wrong_size_is_refused() -> None:
+    with pytest.raises(ValueError, match="128 values"):
+        dedup.from_blob(b"\x00" * 16)
+
+
+def run_pipeline(data_dir: Path, articles: list[Article]) -> dict:
+    """Store and group ``articles`` as one crawl would: a fresh pipeline, a fresh index."""
+    crawler = get_crawler(settings_dict={"AGGREGATOR_DATA_DIR": str(data_dir)})
+    crawler.stats.open_spider()
+    store = SQLiteStore(data_dir / "aggregator.sqlite3")
+    pipeline = StoriesPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    try:
+        for item in articles:
+            store.save_article(item)
+            pipeline.process_item(item)
+    finally:
+        pipeline.close_spider()
+        store.close()
+    return crawler.stats.get_stats()
+
+
+def test_grouping_persists_across_runs(tmp_path: Path) -> None:
+    first = "https://a.example/original"
+    copy = "https://b.example/copy"
+    other = "https://a.example/other"
+    stats = run_pipeline(tmp_path, [article(first, BODY), article(other, OTHER)])
+    assert stats["aggregator/stories/new"] == 2
+    # a later run, another source: the copy joins the stored story through the stored signature
+    stats = run_pipeline(tmp_path, [article(copy, edited_copy(BODY), source="b")])
+    assert stats["aggregator/stories/joined"] == 1
+    store = SQLiteStore(tmp_path / "aggregator.sqlite3")
+    try:
+        story = store.story_of(first)
+        assert story is not None and store.story_of(copy) == story
+        assert set(store.story_members(story)) == {first, copy}
+        assert store.also_covered_by(first) == [copy]
+        assert store.story_of(other) not in (None, story)
+        assert store.story_members(store.story_of(other) or 0) == [other]
+        assert store.story_of("https://nowhere.example/") is None
+    finally:
+        store.close()
+    # re-running the same articles changes nothing
+    stats = run_pipeline(tmp_path, [article(first, BODY), article(copy, edited_copy(BODY), "b")])
+    assert stats["aggregator/stories/unchanged"] == 2
+
+
+def test_short_bodies_get_their_own_story(tmp_path: Path) -> None:
+    stats = run_pipeline(tmp_path, [article("https://a.example/1", "Short note."),
+                                    article("https://b.example/1", "Short note.")])
+    assert stats["aggregator/stories/too_short"] == 2
+    store = SQLiteStore(tmp_path / "aggregator.sqlite3")
+    try:
+        assert store.story_of("https://a.example/1") != store.story_of("https://b.example/1")
+    finally:
+        store.close()
+
+
+def test_changed_body_leaves_story_and_empty_story_is_removed(tmp_path: Path) -> None:
+    first, copy = "https://a.example/1", "https://b.example/1"
+    run_pipeline(tmp_path, [article(first, BODY), article(copy, edited_copy(BODY), "b")])
+    # the copy is rewritten into another story entirely: it keeps its story id, alone
+    run_pipeline(tmp_path, [article(copy, OTHER, "b")])
+    store = SQLiteStore(tmp_path / "aggregator.sqlite3")
+    try:
+        assert store.story_of(first) == store.story_of(copy)  # kept, not split
+        count = store._conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0]
+        assert count == 1
+    finally:
+        store.close()
+
+
+def test_iter_links_exports_edges(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "aggregator.sqlite3")
+    try:
+        a = article("https://a.example/1", BODY)
+        a.related = [RelatedLink("https://a.example/2", "Two", 1, True),
+                     RelatedLink("https://elsewhere.example/x", "X", 2, False)]
+        store.save_article(a)
+        store.save_article(article("https://a.example/2", OTHER))
+        edges = list(store.iter_links())
+        assert edges == [
+            ("https://a.example/1", 1, "https://a.example/2", "Two", True, "https://a.example/2"),
+            ("https://a.example/1", 2, "https://elsewhere.example/x", "X", False, None),
+        ]
+        assert list(store.iter_links(source="nope")) == []
+        got = store.get_article("https://a.example/1")
+        assert got is not None
+        assert [l.article_url for l in got.related] == ["https://a.example/2", None]
+    finally:
+        store.close()
+
+
+def test_cost_per_article() -> None:
+    """Signature + LSH query + insert, per article of ~330 words, against an index of 1,000
+    distinct bodies (the realistic case: few LSH candidates)."""
+    rng = random.Random(7)
+    vocab = sorted(set(BODY.split() + OTHER.split()))
+    bodies = [" ".join(rng.choice(vocab) for _ in range(330)) for _ in range(1500)]
+    index = dedup.StoryIndex()
+    for i, body in enumerate(bodies[:1000]):
+        sig = dedup.signature(body)
+        assert sig is not None
+        index.add(str(i), sig)
+    started = time.perf_counter()
+    for i, body in enumerate(bodies[1000:]):
+        sig = dedup.signature(body)
+        assert sig is not None
+        assert index.best_match(sig) is None
+        index.add(f"n{i}", sig)
+    per_article_ms = (time.perf_counter() - started) / 500 * 1000
+    print(f"stories: {per_article_ms:.2f} ms per article")
+    assert per_article_ms < 50
