@@ -20,20 +20,16 @@ import re
 
 from lxml import etree
 
-from .dom import drop
+from .dom import classed, drop, elements_starting_with
+from .words import (
+    BOILERPLATE_CLASS_RE,
+    MAX_SHARE_TEXT,
+    SHARE_OR_SUBSCRIBE_RE,
+)
 
 logger = logging.getLogger(__name__)
 
-_TOKENS_RE = re.compile(
-    r"(?:^|[\s_-])(?:share|sharing|social|newsletter|subscribe|subscription|signup|sign-up|"
-    r"promo|advert|advertisement|ad-slot|adslot|ad-container|ad-wrapper|ads|sponsored|"
-    r"cookie|consent|breadcrumbs?|paywall|inline-related|related|outbrain|taboola|"
-    r"most-popular|trending|recirc|recirculation|byline-share|print-only)(?:$|[\s_-])",
-    re.IGNORECASE,
-)
-_CANDIDATES = etree.XPath(
-    "//*[@class or @id][not(self::html or self::body or self::article or self::main)]"
-)
+_TOKENS_RE = BOILERPLATE_CLASS_RE
 #: a matching element is removed when its text is shorter than this...
 _MAX_TEXT = 400
 #: ...or when at least this share of its text is link text
@@ -49,14 +45,13 @@ def _link_share(el: etree._Element, total: int) -> float:
 def remove_boilerplate(tree: etree._Element) -> int:
     """Remove boilerplate elements from ``tree`` in place; returns how many were removed."""
     doomed = []
-    for el in _CANDIDATES(tree):
-        marker = f"{el.get('class', '')} {el.get('id', '')}"
-        if not _TOKENS_RE.search(marker):
-            continue
+    for el in classed(tree, _TOKENS_RE):
         text = "".join(el.itertext()).strip()
         if len(text) < _MAX_TEXT or _link_share(el, len(text)) >= _MIN_LINK_SHARE:
             doomed.append(el)
     doomed.extend(_ALWAYS(tree))
+    # a short block whose whole text is a call to share or subscribe, in any of our languages
+    doomed.extend(elements_starting_with(tree, SHARE_OR_SUBSCRIBE_RE, MAX_SHARE_TEXT))
     removed = 0
     doomed_set = set(doomed)
     for el in doomed:

@@ -24,40 +24,39 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from lxml import etree
 
 from ..items import RelatedLink
+from .dom import classed, elements_starting_with
 from .rules import SiteRules
 from .structured import StructuredData
 from .text import clean_text
+from .words import (
+    POPULAR_HEADING_RE,
+    RELATED_CLASS_RE,
+    RELATED_HEADING_RE,
+)
 
 logger = logging.getLogger(__name__)
 
-#: heading texts that introduce a block of links to other articles
-HEADING_RE = re.compile(
-    r"^(?:suggested|related|recommended|read more|read next|more from|more on|more in|more about|"
-    r"more stories|more news|more articles|more like this|you may also like|you might also like|"
-    r"you may like|you might like|also read|see also|further reading|related stories|"
-    r"related articles|keep reading|what to read next|read this next)\b",
-    re.IGNORECASE,
-)
+#: heading texts that introduce a block of links to other articles (several languages)
+HEADING_RE = RELATED_HEADING_RE
 #: headings of site-wide link lists: kept out of the body, but they are not related to the article
-POPULAR_RE = re.compile(
-    r"^(?:popular|most read|most popular|most viewed|trending|don'?t miss|editor'?s picks|"
-    r"latest|top stories|up next)\b",
-    re.IGNORECASE,
-)
+POPULAR_RE = POPULAR_HEADING_RE
 _MAX_HEADING_LEN = 60
-_HEADINGS = etree.XPath(
-    "//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6 or self::header"
-    " or self::strong or self::b or self::p or self::span or self::div or self::legend]"
-    # a heading holds little markup: skipping bigger elements first keeps this cheap on big pages
-    "[not(*/*/*)][not(ancestor::a)][string-length(normalize-space()) > 3]"
-    f"[string-length(normalize-space()) < {_MAX_HEADING_LEN}]"
-)
-_CLASS_RE = re.compile(
-    r"(?:^|[\s_-])(?:related|suggested|recommend(?:ed|ations?)?|more-from|read-more|readmore|"
-    r"read-next|you-may-like|also-like|more-stories|outbrain|taboola)(?:$|[\s_-])",
-    re.IGNORECASE,
-)
-_CLASSED = etree.XPath("//*[@class or @id][not(self::body or self::html or self::article or self::main)]")
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "header", "strong", "b", "p", "span",
+                           "div", "legend"})
+_ANY_HEADING_RE = re.compile(f"(?:{HEADING_RE.pattern})|(?:{POPULAR_RE.pattern})", re.IGNORECASE)
+
+
+def _headings(tree: etree._Element) -> list[etree._Element]:
+    """Small heading-like elements whose text introduces a list of links."""
+    return [
+        el for el in elements_starting_with(tree, _ANY_HEADING_RE, _MAX_HEADING_LEN)
+        # a heading holds little markup
+        if el.tag in _HEADING_TAGS and len(el) <= 3 and not any(len(c) and any(len(g) for g in c) for c in el)
+        and next(el.iterancestors("a"), None) is None
+    ]
+
+
+_CLASS_RE = RELATED_CLASS_RE
 _REL_RELATED = etree.XPath('//a[@href][contains(concat(" ", normalize-space(@rel), " "), " related ")]')
 _ITEMPROP_RELATED = etree.XPath('//*[@itemprop="relatedLink"]')
 _LINK_HEADING = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -156,6 +155,8 @@ def _jsonld_related(data: StructuredData, url: str, tree: etree._Element) -> lis
         (n.get("relatedLink") for n in data.jsonld if n.get("relatedLink")), None
     )
     values = raw if isinstance(raw, list) else [raw] if raw else []
+    if not values:
+        return []
     titles = {urljoin(url, a.get("href", "")): _link_title(a) for a in tree.iter("a") if a.get("href")}
     out = []
     for value in values:
@@ -181,9 +182,7 @@ def find_related(
         return Related(_links_from(blocks, url), blocks)
     blocks: list[etree._Element] = []
     popular: list[etree._Element] = []
-    for heading in _HEADINGS(tree):
-        if len(heading) > 3:
-            continue
+    for heading in _headings(tree):
         text = clean_text("".join(heading.itertext()))
         if POPULAR_RE.match(text):
             block = _block_after_heading(heading, url)
@@ -195,9 +194,8 @@ def find_related(
                 blocks.append(block)
                 if block is heading.getnext():
                     blocks.append(heading)
-    for el in _CLASSED(tree):
-        marker = f"{el.get('class', '')} {el.get('id', '')}"
-        if _CLASS_RE.search(marker) and _is_link_block(el, url) and \
+    for el in classed(tree, _CLASS_RE):
+        if _is_link_block(el, url) and \
                 not any(el is block or el in block.iterancestors() for block in popular):
             blocks.append(el)
     for aside in tree.iter("aside"):

@@ -1,0 +1,113 @@
+"""The words sites use for what is not the article, in the languages we read most.
+
+English, French, German, Spanish, Portuguese, Italian, Dutch, Chinese and Japanese, for:
+related links ("related", "read more", "you may also like", "recommended", "more from"),
+site-wide lists ("most read", "trending") and calls to share or subscribe. Latin-script
+phrases must end on a word boundary; CJK phrases need none (CJK text has no spaces).
+
+>>> bool(RELATED_HEADING_RE.match("Lesen Sie auch")), bool(RELATED_HEADING_RE.match("相关文章推荐"))
+(True, True)
+>>> bool(RELATED_HEADING_RE.match("Relative humidity")), bool(POPULAR_HEADING_RE.match("Les plus lus"))
+(False, True)
+>>> bool(SHARE_OR_SUBSCRIBE_RE.match("Abonnez-vous à notre newsletter")), bool(SHARE_OR_SUBSCRIBE_RE.match("Shares fell 3%"))
+(True, False)
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _phrases(latin: str, cjk: str) -> re.Pattern[str]:
+    """A case-insensitive regex matching at the start of a text."""
+    return re.compile(rf"^\W*(?:(?:{latin})(?:\b|(?<=\W))|(?:{cjk}))", re.IGNORECASE)
+
+
+_RELATED_LATIN = "|".join([
+    # English
+    r"suggested|related|recommended|read more|read next|more from|more on|more in|more about",
+    r"more stories|more news|more articles|more like this|you may also like|you might also like",
+    r"you may like|you might like|also read|see also|further reading|keep reading",
+    r"what to read next|read this next",
+    # French
+    r"articles? similaires|articles? li[ée]s|sur le m[êe]me (?:sujet|th[èe]me)|(?:[àa] )?lire aussi",
+    r"(?:[àa] )?voir aussi|lire la suite|vous aimerez (?:aussi|peut-[êe]tre)|recommand[ée]s?",
+    r"plus d'articles|plus de (?:contenus|news|nouvelles)|dans la m[êe]me rubrique",
+    # German
+    r"(?:ähnliche|verwandte|weitere) (?:artikel|beiträge|themen|nachrichten)|mehr zum thema",
+    r"mehr (?:aus|von|zu)|das könnte sie (?:auch )?interessieren|auch interessant",
+    r"lesen sie (?:auch|mehr)|weiterlesen|empfohlen|empfehlungen|zum weiterlesen",
+    # Spanish
+    r"(?:noticias|art[íi]culos|contenidos?) relacionad[oa]s|relacionad[oa]s",
+    r"(?:tambi[ée]n )?te puede interesar|quiz[áa]s? te interese|le puede interesar|leer m[áa]s",
+    r"lee tambi[ée]n|m[áa]s (?:de|noticias|art[íi]culos)|recomendad[oa]s|te recomendamos",
+    # Portuguese
+    r"(?:not[íi]cias|artigos|mat[ée]rias) relacionad[oa]s|leia (?:tamb[ée]m|mais)",
+    r"veja (?:tamb[ée]m|mais)|voc[êe] (?:tamb[ée]m )?pode gostar|saiba mais|mais (?:de|not[íi]cias|lidas?)",
+    r"recomendad[oa]s para voc[êe]",
+    # Italian
+    r"articoli correlati|correlati|leggi anche|leggi di pi[ùu]|potrebbe interessarti",
+    r"ti potrebbe(?:ro)? interessare|consigliati|altro da|altri articoli|vedi anche|potrebbe piacerti",
+    # Dutch
+    r"gerelateerde? (?:artikelen|berichten|nieuws)?|lees (?:ook|meer|verder)|meer (?:over|van|nieuws)",
+    r"misschien ook interessant|ook interessant|aanbevolen",
+])
+_RELATED_CJK = "|".join([
+    "相关|相關|延伸阅读|延伸閱讀|推荐阅读|推薦閱讀|推荐|推薦|猜你喜欢|猜你喜歡|你可能也喜欢",
+    "更多|阅读更多|閱讀更多|关联|关联阅读",
+    "関連|あわせて読みたい|合わせて読みたい|こちらもおすすめ|おすすめ|オススメ|もっと読む|続きを読む",
+])
+#: heading texts that introduce a block of links to other articles
+RELATED_HEADING_RE = _phrases(_RELATED_LATIN, _RELATED_CJK)
+
+#: headings of site-wide link lists: kept out of the body, but not related to the article
+POPULAR_HEADING_RE = _phrases(
+    "|".join([
+        r"popular|most read|most popular|most viewed|trending|don'?t miss|editor'?s picks",
+        r"latest|top stories|up next",
+        r"les plus (?:lus|populaires|partag[ée]s)|populaires?|[àa] la une|tendances?",
+        r"meistgelesen|am meisten gelesen|beliebteste?|top-?artikel",
+        r"lo m[áa]s (?:le[íi]do|visto)|m[áa]s le[íi]d[oa]s|tendencias",
+        r"mais (?:lidas|lidos|vistos?)|em alta",
+        r"(?:i )?pi[ùu] lett[ie]|pi[ùu] popolari|in evidenza",
+        r"meest gelezen|populair|trending",
+    ]),
+    "热门|熱門|最受欢迎|最受歡迎|排行|人気|ランキング|注目",
+)
+
+#: the whole text of a share bar or newsletter box
+SHARE_OR_SUBSCRIBE_RE = _phrases(
+    "|".join([
+        r"share(?: this)?(?: (?:article|story|post|page))?(?: on| via|:|$)|share$",
+        r"sign up for (?:our|the) newsletter|subscribe to (?:our|the) newsletter|newsletter sign-?up",
+        r"partager(?: cet article| sur)?|abonnez-vous|inscrivez-vous [àa] (?:notre|la) newsletter",
+        r"teilen|artikel teilen|newsletter abonnieren|jetzt abonnieren",
+        r"compartir|comp[áa]rtelo|suscr[íi]bete|suscribirse",
+        r"compartilhe|compartilhar|assine (?:a|nossa) newsletter|inscreva-se",
+        r"condividi|iscriviti(?: alla newsletter)?",
+        r"del(?:en)? (?:dit|op)|schrijf je in|aanmelden (?:voor )?(?:de )?nieuwsbrief",
+    ]),
+    "分享|分享到|订阅|訂閱|シェア|共有する|購読|メルマガ登録|ニュースレター",
+)
+#: such a text is at most this long
+MAX_SHARE_TEXT = 80
+
+#: class/id words of related-link containers (class names are mostly English; a few are not)
+RELATED_CLASS_RE = re.compile(
+    r"(?:^|[\s_-])(?:related|suggested|recommend(?:ed|ations?)?|more-from|read-more|readmore|"
+    r"read-next|you-may-like|also-like|more-stories|outbrain|taboola|"
+    r"relacionad[oa]s?|correlat[io]|verwandte?|aehnliche?|gerelateerd|similaires?|lire-aussi|"
+    r"leia-tambem|leggi-anche|lees-ook|kanren)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+#: class/id words of boilerplate containers (share bars, newsletter boxes, ads, consent...)
+BOILERPLATE_CLASS_RE = re.compile(
+    r"(?:^|[\s_-])(?:share|sharing|social|newsletter|subscribe|subscription|signup|sign-up|"
+    r"promo|advert|advertisement|ad-slot|adslot|ad-container|ad-wrapper|ads|sponsored|"
+    r"cookie|consent|breadcrumbs?|paywall|inline-related|related|outbrain|taboola|"
+    r"most-popular|trending|recirc|recirculation|byline-share|print-only|"
+    r"partage|partager|teilen|compartir|compartilhar|condividi|delen|nieuwsbrief|"
+    r"abonnement|abonnieren|suscripcion|werbung|anzeige|publicite|pubblicita|publicidad|"
+    r"reklame)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
