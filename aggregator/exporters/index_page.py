@@ -8,8 +8,8 @@
 - :func:`add_stylesheet` puts an ``xml-stylesheet`` processing instruction into RSS/Atom
   bytes, so a browser opening a feed shows a readable page while readers see the same feed.
 
->>> add_stylesheet(b"<?xml version='1.0' encoding='UTF-8'?>\\n<rss/>", "feed.xsl")
-b'<?xml version=\\'1.0\\' encoding=\\'UTF-8\\'?>\\n<?xml-stylesheet type="text/xsl" href="feed.xsl"?>\\n<rss/>'
+>>> add_stylesheet(b'<?xml version="1.0"?>\\n<rss/>', "feed.xsl")
+b'<?xml version="1.0"?>\\n<?xml-stylesheet type="text/xsl" href="feed.xsl"?>\\n<rss/>'
 """
 
 from __future__ import annotations
@@ -82,7 +82,8 @@ def add_stylesheet(xml: bytes, href: str) -> bytes:
 
 def formats_on_disk(feeds_dir: Path, name: str) -> dict[str, str]:
     """The formats of feed ``name`` that exist as files in ``feeds_dir``."""
-    return {ext: f"{name}.{ext}" for ext in FORMATS if (Path(feeds_dir) / f"{name}.{ext}").is_file()}
+    return {ext: f"{name}.{ext}" for ext in FORMATS
+            if (Path(feeds_dir) / f"{name}.{ext}").is_file()}
 
 
 def feed_infos(specs: list["FeedSpec"], feeds_dir: Path, config: Any = None) -> list[FeedInfo]:

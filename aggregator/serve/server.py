@@ -38,7 +38,8 @@ MEDIA_TYPES = {
 COMPRESSIBLE = frozenset(ext for ext in MEDIA_TYPES if ext not in (".png", ".ico"))
 ALLOW = "GET, HEAD"
 #: the index page runs no script and loads only its own stylesheet and remote images
-HTML_CSP = "default-src 'none'; style-src 'self'; img-src * data:; base-uri 'none'; form-action 'none'"
+HTML_CSP = ("default-src 'none'; style-src 'self'; img-src * data:; base-uri 'none';"
+            " form-action 'none'")
 
 
 #: feeds that carry the xml-stylesheet instruction; see :func:`wants_page`

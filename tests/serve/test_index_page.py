@@ -93,7 +93,8 @@ def test_add_stylesheet() -> None:
     assert add_stylesheet(b"<rss/>", "a&b.xsl") == (
         b'<?xml-stylesheet type="text/xsl" href="a&amp;b.xsl"?>\n<rss/>')
     out = add_stylesheet(b'<?xml version="1.0"?><feed/>', "feed.xsl")
-    assert out == b'<?xml version="1.0"?>\n<?xml-stylesheet type="text/xsl" href="feed.xsl"?><feed/>'
+    assert out == (b'<?xml version="1.0"?>\n'
+                   b'<?xml-stylesheet type="text/xsl" href="feed.xsl"?><feed/>')
 
 
 def test_xsl_renders_rss_and_atom(site: Site) -> None:
