@@ -16,6 +16,7 @@ back (nearly) empty.
 from __future__ import annotations
 
 import logging
+import re
 from copy import deepcopy
 from dataclasses import dataclass
 
@@ -64,6 +65,54 @@ def _trafilatura(tree: etree._Element, url: str, precision: bool) -> html.HtmlEl
     if doc is None or doc.body is None:
         return None
     return htmlout.from_trafilatura(doc.body, url)
+
+
+_PARAGRAPHS = ("p", "li", "blockquote", "h2", "h3", "h4", "td")
+_WORDS_RE = re.compile(r"\w+")
+#: words that must agree at each end of a paragraph for two versions to be the same paragraph
+_EDGE_WORDS = 4
+
+
+def _complete_paragraphs(precise: html.HtmlElement, balanced: html.HtmlElement) -> int:
+    """Give the precision run's paragraphs the words the balanced run kept inside them.
+
+    Precision mode also prunes inline elements (a ``<span class="link">`` around a linked
+    phrase) out of paragraphs it keeps. A balanced paragraph with the same first and last words
+    and more in between is the complete version of the same paragraph: it replaces the
+    precise one. Returns how many were replaced.
+    """
+    complete: dict[tuple[str, ...], list[tuple[int, html.HtmlElement, list[str]]]] = {}
+    for position, el in enumerate(balanced.iter(_PARAGRAPHS)):
+        words = _WORDS_RE.findall("".join(el.itertext()))
+        if len(words) > _EDGE_WORDS:
+            complete.setdefault(tuple(words[:_EDGE_WORDS]), []).append((position, el, words))
+    replaced = 0
+    # the two runs keep paragraphs in page order: a match never goes back (templated
+    # paragraphs that start and end alike must pair with their own counterpart)
+    last = -1
+    for el in list(precise.iter(_PARAGRAPHS)):
+        words = _WORDS_RE.findall("".join(el.itertext()))
+        if len(words) < _EDGE_WORDS:
+            continue
+        candidates = [c for c in complete.get(tuple(words[:_EDGE_WORDS]), ()) if c[0] > last]
+        if not candidates:
+            continue
+        position, other, other_words = candidates[0]
+        last = position
+        if (other.tag == el.tag and len(words) < len(other_words) <= 2 * len(words)
+                and other_words[-_EDGE_WORDS:] == words[-_EDGE_WORDS:]
+                and _is_subsequence(words, other_words)
+                and not any(o.tag in _PARAGRAPHS for o in other.iterdescendants())):
+            other.tail = el.tail
+            el.getparent().replace(el, other)
+            replaced += 1
+    return replaced
+
+
+def _is_subsequence(short: list[str], long: list[str]) -> bool:
+    """Whether ``long`` is ``short`` with words inserted (and none changed or removed)."""
+    remaining = iter(long)
+    return all(word in remaining for word in short)
 
 
 def _drop_title(root: html.HtmlElement, title: str) -> None:
@@ -115,6 +164,8 @@ def extract_body(
     }
     if texts["precision"] and len(texts["precision"]) >= PRECISION_MIN_SHARE * len(texts["balanced"]):
         root, method = precise, "trafilatura-precision"
+        if balanced is not None:
+            _complete_paragraphs(precise, balanced)
     else:
         root, method = balanced, "trafilatura-balanced"
     if root is None or not htmlout.to_text(root):
