@@ -89,7 +89,9 @@ def extract(
     removed = remove_boilerplate(tree)
     logger.debug("%s: removed %d related blocks and %d boilerplate elements",
                  url, len(related.blocks), removed)
-    article_body = data.article.get("articleBody")
+    article_body = data.article.get("articleBody") or data.microdata_article.get("articleBody")
+    if isinstance(article_body, list):
+        article_body = "\n".join(str(part) for part in article_body)
     body_out = extract_body(
         tree, url, title=title, rules=rules,
         article_body=article_body if isinstance(article_body, str) else "",

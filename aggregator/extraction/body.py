@@ -115,6 +115,61 @@ def _is_subsequence(short: list[str], long: list[str]) -> bool:
     return all(word in remaining for word in short)
 
 
+#: the declared articleBody is the article's full text when it has this share of our 4-word shingles
+DECLARED_AGREEMENT = 0.8
+#: a block is not the declared article's when less than this share of its shingles are in it
+FOREIGN_SHARE = 0.5
+_TRIMMABLE = frozenset({"p", "h2", "h3", "h4", "blockquote", "div", "span"})
+
+
+def _shingles(words: list[str]) -> set[tuple[str, ...]]:
+    if len(words) < 4:
+        return {tuple(words)} if words else set()
+    return {tuple(words[i:i + 4]) for i in range(len(words) - 3)}
+
+
+def _trim_to_declared(root: html.HtmlElement, article_body: str) -> int:
+    """Drop leading and trailing blocks that the page's own ``articleBody`` does not contain.
+
+    Only when the declared text is this article in full (it holds most of what we extracted):
+    then a block at either end with none of its words in it -- a dek, a caption, a reprint
+    notice, a "write to" line, a copyright -- is the page's, not the article's.
+    """
+    declared_words = _WORDS_RE.findall(article_body.casefold())
+    declared = _shingles(declared_words)
+    declared_text = " ".join(declared_words)
+    blocks = [el for el in root if isinstance(el.tag, str)]
+    block_words = [_WORDS_RE.findall("".join(el.itertext()).casefold()) for el in blocks]
+    ours = set().union(*(_shingles(w) for w in block_words)) if blocks else set()
+    if not ours or len(ours & declared) < DECLARED_AGREEMENT * len(ours):
+        return 0
+
+    def foreign(index: int) -> bool:
+        words = block_words[index]
+        # tables and lists are often left out of (or flattened in) the declared text
+        if not words or blocks[index].tag not in _TRIMMABLE:
+            return False
+        if len(words) < 4:
+            return f" {' '.join(words)} " not in f" {declared_text} "
+        own = _shingles(words)
+        return len(own & declared) < FOREIGN_SHARE * len(own)
+
+    # leading run, then trailing run
+    leading = []
+    for index in range(len(blocks)):
+        if not foreign(index):
+            break
+        leading.append(index)
+    trailing = []
+    for index in range(len(blocks) - 1, -1, -1):
+        if index in leading or not foreign(index):
+            break
+        trailing.append(index)
+    for index in leading + trailing:
+        blocks[index].drop_tree()
+    return len(leading) + len(trailing)
+
+
 def _drop_title(root: html.HtmlElement, title: str) -> None:
     """Remove a leading heading that repeats the title."""
     wanted = clean_text(title).casefold()
@@ -174,6 +229,10 @@ def extract_body(
         return Body(method="none")
     if title:
         _drop_title(root, title)
+    if len(article_body) >= MIN_ARTICLE_BODY:
+        trimmed = _trim_to_declared(root, article_body)
+        if trimmed:
+            logger.debug("%s: %d edge blocks not in the declared articleBody trimmed", url, trimmed)
     return Body(htmlout.to_text(root), htmlout.to_html(root), method)
 
 
