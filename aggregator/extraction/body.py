@@ -24,6 +24,7 @@ import trafilatura
 from lxml import etree, html
 
 from . import htmlout
+from .edges import trim_edges
 from .rules import SiteRules
 from .text import clean_text
 
@@ -170,11 +171,21 @@ def _trim_to_declared(root: html.HtmlElement, article_body: str) -> int:
     return len(leading) + len(trailing)
 
 
+#: a leading heading repeats the title when one's words hold the other's and this share more
+TITLE_OVERLAP = 0.75
+
+
 def _drop_title(root: html.HtmlElement, title: str) -> None:
-    """Remove a leading heading that repeats the title."""
-    wanted = clean_text(title).casefold()
+    """Remove a leading heading that repeats the title (give or take a word or the punctuation)."""
+    wanted = _WORDS_RE.findall(title.casefold())
+    if not wanted:
+        return
     for el in list(root)[:2]:
-        if el.tag in ("h1", "h2", "h3", "h4") and clean_text(el.text_content()).casefold() == wanted:
+        if el.tag not in ("h1", "h2", "h3", "h4"):
+            continue
+        words = _WORDS_RE.findall(el.text_content().casefold())
+        short, long = sorted((words, wanted), key=len)
+        if short and len(short) >= TITLE_OVERLAP * len(long) and _is_subsequence(short, long):
             el.drop_tree()
             return
 
@@ -229,6 +240,9 @@ def extract_body(
         return Body(method="none")
     if title:
         _drop_title(root, title)
+    trimmed = trim_edges(root)
+    if trimmed:
+        logger.debug("%s: %d page blocks trimmed at the edges of the body", url, trimmed)
     if len(article_body) >= MIN_ARTICLE_BODY:
         trimmed = _trim_to_declared(root, article_body)
         if trimmed:

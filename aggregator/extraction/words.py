@@ -111,3 +111,24 @@ BOILERPLATE_CLASS_RE = re.compile(
     r"reklame)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+
+#: text of a block at the start or end of a body that belongs to the page, not the article:
+#: copyright and rights lines, reprint notices, bare URLs, e-mail lines, photo credits, ad labels
+EDGE_BOILERPLATE_RE = re.compile(
+    "|".join([
+        r"copyright|©|\(c\)\s*\d{4}",
+        r"all rights reserved|tous droits r[ée]serv[ée]s|alle rechte vorbehalten",
+        r"todos los derechos reservados|todos os direitos reservados|tutti i diritti riservati",
+        r"alle rechten voorbehouden|版权所有|版權所有|無断転載|無断複製",
+        r"personal,? non-commercial use|order reprints|print (?:this )?article",
+        r"^\W*https?://\S+\W*$",
+        r"[\w.+-]+@[\w-]+\.[\w.-]+",
+        r"^\W*(?:photo|image|picture|foto|bild|imagen|immagine)s?(?: credits?)?\s*:",
+        r"^\W*(?:follow us|suivez-nous|folgen sie uns|s[íi]guenos|siga-nos|seguici|volg ons)\b",
+        r"^\W*(?:advertisement|publicit[ée]|anzeige|werbung|publicidad|publicidade|pubblicit[àa]"
+        r"|advertentie|广告|廣告|広告)\W*$",
+    ]),
+    re.IGNORECASE,
+)
+#: ...and such a block is at most this long
+MAX_EDGE_BOILERPLATE = 400
