@@ -172,3 +172,16 @@ def test_unreachable_source_is_reported_by_name(tmp_path: Path, demo_server: Run
     good = [line for line in result.stdout.splitlines() if line.startswith("good")]
     assert good and " ok " in good[0]
     assert (tmp_path / "feeds" / "good.rss").exists()
+
+
+def test_bad_topic_fails_before_crawling(tmp_path: Path, demo_server: RunningServer) -> None:
+    config = tmp_path / "sources.toml"
+    config.write_text(
+        '[[sources]]\nname = "good"\nhome = "http://bytewire.example/"\n\n'
+        '[[topics]]\nname = "broken"\ninclude = ["("]\n')
+    result = run_aggregator("crawl", "--config", str(config), *demo_server.routes(),
+                            "--data-dir", str(tmp_path / "data"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert str(config) in result.stderr and "'broken'" in result.stderr
+    assert "include" in result.stderr
+    assert demo_server.requests() == []
