@@ -1,21 +1,19 @@
-"""A pipeline that reads or writes the store holds its own connection for the spider's run."""
+"""Pipelines that read or write the store hold their own connection for the spider's run."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from scrapy.crawler import Crawler
-
 from aggregator.pipelines.normalize import NormalizeStepPipeline
 from aggregator.store import Store, open_store
 
 
-class StoreBackedPipeline(NormalizeStepPipeline):
-    """Opens the store (``AGGREGATOR_DATA_DIR``) when the spider opens, closes it after."""
+class UsesStore:
+    """Mixin: opens the store (``AGGREGATOR_DATA_DIR``) when the spider opens, closes it
+    after. Put it before the pipeline base class."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
-        self.store: Store | None = None
+    store: Store | None = None
+    settings: Any
 
     def open_spider(self, spider: Any = None) -> None:
         self.store = open_store(self.settings.get("AGGREGATOR_DATA_DIR"))
@@ -24,3 +22,7 @@ class StoreBackedPipeline(NormalizeStepPipeline):
         if self.store is not None:
             self.store.close()
             self.store = None
+
+
+class StoreBackedPipeline(UsesStore, NormalizeStepPipeline):
+    """A normalisation step that needs the store (e.g. to resolve links)."""
