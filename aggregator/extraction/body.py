@@ -234,7 +234,7 @@ def extract_body(
             _complete_paragraphs(precise, balanced)
     else:
         root, method = balanced, "trafilatura-balanced"
-    if root is None or not htmlout.to_text(root):
+    if root is None or not texts[method.rsplit("-", 1)[1]]:
         if len(article_body) >= MIN_ARTICLE_BODY:
             return _from_article_body(article_body)
         return Body(method="none")

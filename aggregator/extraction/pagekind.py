@@ -35,6 +35,7 @@ _URL_KINDS = (
 )
 _HOME_PATHS = re.compile(r"^/?(?:index\.(?:html?|php|aspx?))?$|^/[a-z]{2}(?:-[a-z]{2})?/?$", re.I)
 _PAGE_QUERY = re.compile(r"(?:^|&)(?:page|p|paged)=\d+", re.I)
+_REL_NEXT = etree.XPath('boolean(//a[contains(concat(" ", normalize-space(@rel), " "), " next ")])')
 _PROSE = etree.XPath("//p[not(ancestor::a)][string-length(normalize-space()) >= 100]")
 #: at least this many teaser links and little prose make a listing
 MIN_TEASERS = 8
@@ -59,12 +60,19 @@ class Signals:
     teasers: int
     prose: int
     has_next: bool
+    #: the page's teaser headlines (same-site link texts of four words or more)
+    headlines: frozenset[str] = frozenset()
+    #: declared an article by JSON-LD/microdata type (og:type alone is weaker: sites set it everywhere)
+    typed_article: bool = False
+    #: what the page's own heading calls it: "tag", "author", "section" or ""
+    heading_kind: str = ""
 
 
-def _teasers(tree: etree._Element, url: str) -> int:
-    """Distinct same-site links whose text reads like a headline (four words or more)."""
+def _teasers(tree: etree._Element, url: str) -> tuple[int, frozenset[str]]:
+    """Distinct same-site links whose text reads like a headline (four words or more), and their texts."""
     host = urlsplit(url).hostname or ""
     seen = set()
+    texts = set()
     for a in tree.iter("a"):
         href = a.get("href")
         if not href or href.startswith("#"):
@@ -72,24 +80,57 @@ def _teasers(tree: etree._Element, url: str) -> int:
         text = " ".join("".join(a.itertext()).split())
         if len(text.split()) < 4:
             continue
+        if href.startswith("/") and not href.startswith("//"):
+            seen.add(href.split("#")[0])  # same site, the common case: no URL parsing
+            texts.add(text)
+            continue
         absolute = urljoin(url, href)
         if (urlsplit(absolute).hostname or host) == host:
-            seen.add(absolute.split("#")[0])
-    return len(seen)
+            seen.add(urlsplit(absolute)._replace(scheme="", netloc="", fragment="").geturl())
+            texts.add(text)
+    return len(seen), frozenset(texts)
+
+
+#: what a listing page's own heading starts with, by kind (several languages)
+_HEADING_KINDS = (
+    ("tag", re.compile(r"^\W*(?:tag(?:ged|s)?|topics?|keywords?|schlagw[öo]rt|themen?|[ée]tiquettes?|"
+                       r"sujets?|etiquetas?|temas?|argomenti|onderwerp|标签|標籤|话题|タグ|トピック)\b",
+                       re.I)),
+    ("author", re.compile(r"^\W*(?:authors?|(?:posts|articles|stories) by|auteur|autor(?:in)?|autore|"
+                          r"作者|著者|記者)\b", re.I)),
+    ("section", re.compile(r"^\W*(?:category|categories|section|cat[ée]gorie|kategorie|rubri[ck]|"
+                           r"categor[íi]a|secci[óo]n|se[çc][ãa]o|sezione|categorie|分类|分類|カテゴリー?)\b",
+                           re.I)),
+)
+_PAGE_HEADING = etree.XPath("(//h1)[1]")
+
+
+def _heading_kind(tree: etree._Element) -> str:
+    h1 = _PAGE_HEADING(tree)
+    texts = [" ".join("".join(h1[0].itertext()).split())] if h1 else []
+    texts.append(" ".join((tree.findtext(".//title") or "").split()))
+    for kind, regex in _HEADING_KINDS:
+        if any(regex.match(text) for text in texts if text):
+            return kind
+    return ""
 
 
 def measure(tree: etree._Element, data: StructuredData, url: str) -> Signals:
     """The signals :func:`classify` decides on."""
     types = data.jsonld_types()
     og_type = data.first("og:type").lower()
+    teasers, headlines = _teasers(tree, url)
     return Signals(
         declared_article=bool(types & ARTICLE_TYPES) or og_type == "article",
         declared_listing=bool(types & LISTING_TYPES),
         declared_profile=bool(types & PROFILE_TYPES) or og_type == "profile",
         og_type=og_type,
-        teasers=_teasers(tree, url),
+        teasers=teasers,
         prose=sum(len(" ".join("".join(p.itertext()).split())) for p in _PROSE(tree)),
-        has_next=bool(data.links.get("next")),
+        has_next=bool(data.links.get("next")) or _REL_NEXT(tree),
+        headlines=headlines,
+        typed_article=bool(types & ARTICLE_TYPES),
+        heading_kind=_heading_kind(tree),
     )
 
 
@@ -123,8 +164,52 @@ def classify(tree: etree._Element, data: StructuredData, url: str) -> tuple[Page
     return None, s
 
 
+#: a body made of at least this many teasers (fewer on a rel=next page) with...
+MIN_TEASER_BLOCKS = 5
+MIN_TEASER_BLOCKS_PAGED = 3
+#: ...less running text than MIN_ARTICLE_PROSE outside them is a list; a summary under a
+#: teaser headline is part of the teaser when shorter than this
+MAX_TEASER_SUMMARY = 320
+
+
+def _teaser_layout(s: Signals, body_text: str) -> tuple[int, int]:
+    """(teaser blocks, chars of text outside them) in the extracted body.
+
+    A teaser block is a paragraph holding one of the page's teaser headlines, with the short
+    summary paragraph after it: a list of these with little else is a listing, whatever the
+    page declares with ``og:type`` and wherever it was saved.
+    """
+    if not s.headlines:
+        return 0, len(body_text)
+    teasers = outside = 0
+    after_headline = False
+    for paragraph in body_text.split("\n\n"):
+        if any(h in paragraph for h in s.headlines if len(h) <= len(paragraph)):
+            teasers += 1
+            after_headline = True
+            outside += max(0, len(paragraph) - MAX_TEASER_SUMMARY)
+        elif after_headline and len(paragraph) <= MAX_TEASER_SUMMARY:
+            after_headline = False
+        else:
+            after_headline = False
+            outside += len(paragraph)
+    return teasers, outside
+
+
 def classify_body(s: Signals, url: str, body_text: str) -> PageInfo | None:
-    """After body extraction: a page that does not declare itself an article must read like one."""
+    """After body extraction: a page that does not declare itself an article must read like one.
+
+    And a body that is a list of the page's own teasers (headline, short summary, repeated)
+    is a listing unless JSON-LD or microdata types the page as an article.
+    """
+    if not s.typed_article:
+        teasers, outside = _teaser_layout(s, body_text)
+        needed = MIN_TEASER_BLOCKS_PAGED if s.has_next else MIN_TEASER_BLOCKS
+        if teasers >= needed and outside < MIN_ARTICLE_PROSE:
+            kind = s.heading_kind or "index"
+            return PageInfo(url, kind, f"{url}: the text is a list of {teasers} teasers "
+                                       f"({outside} chars of other text)"
+                                       + (", rel=next" if s.has_next else ""))
     if s.declared_article:
         return None
     if len(body_text) < MIN_UNDECLARED_TEXT:

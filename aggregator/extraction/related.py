@@ -170,6 +170,65 @@ def _jsonld_related(data: StructuredData, url: str, tree: etree._Element) -> lis
     return out
 
 
+#: link lists after a given element (the body's last long paragraph)
+_LINK_LISTS_AFTER = etree.XPath(
+    "following::ul[count(li) >= 3] | following::ol[count(li) >= 3]"
+    " | following::*[self::div or self::section][count(*) >= 3][count(*) = count(*[.//a[@href]])]"
+)
+_LAST_LONG_PARAGRAPH = etree.XPath("(//p[string-length(normalize-space()) > 200])[last()]")
+#: an unnamed list of at least this many same-site article links after the body is not the body
+MIN_LIST_LINKS = 3
+#: ...when each link text reads like a headline: between these many words
+_HEADLINE_WORDS = (2, 25)
+
+
+def _article_like(url: str, page: str) -> bool:
+    """A same-site URL whose path looks like an article's (two segments, or a slug or an id)."""
+    parts, here = urlsplit(url), urlsplit(page)
+    if parts.netloc != here.netloc or parts.path in ("", "/"):
+        return False
+    segments = [seg for seg in parts.path.split("/") if seg]
+    return len(segments) >= 2 or segments[-1].count("-") >= 2 or any(c.isdigit() for c in segments[-1])
+
+
+def _trailing_link_lists(
+    tree: etree._Element, url: str, known: list[etree._Element]
+) -> list[etree._Element]:
+    """Lists of links to other articles of the site, with headline-like texts, after the body.
+
+    The structural signal for "related" blocks without a heading or a telling class, in any
+    language: at least MIN_LIST_LINKS same-site article links, mostly link text, with article
+    paragraphs before and none after.
+    """
+    last = _LAST_LONG_PARAGRAPH(tree)
+    if not last:
+        return []
+    found = []
+    known_set = set(known)
+    target_of: dict[etree._Element, str] = {}  # anchor -> article URL or "" (lists nest)
+    for el in _LINK_LISTS_AFTER(last[0]):
+        if el in known_set or any(a in known_set for a in el.iterancestors()):
+            continue
+        targets = set()
+        for a in el.iter("a"):
+            target = target_of.get(a)
+            if target is None:
+                target = ""
+                href = (a.get("href") or "").strip()
+                words = len("".join(a.itertext()).split())
+                if href and _HEADLINE_WORDS[0] <= words <= _HEADLINE_WORDS[1]:
+                    absolute = urldefrag(urljoin(url, href))[0]
+                    if _article_like(absolute, url):
+                        target = absolute
+                target_of[a] = target
+            if target:
+                targets.add(target)
+        if len(targets) < MIN_LIST_LINKS or not _is_link_block(el, url):
+            continue
+        found.append(el)
+    return _outermost(found)
+
+
 def find_related(
     tree: etree._Element,
     url: str,
@@ -206,6 +265,13 @@ def find_related(
     blocks.extend(_REL_RELATED(tree))
     blocks.extend(_ITEMPROP_RELATED(tree))
     blocks = _outermost(blocks)
+    found = _trailing_link_lists(tree, url, [*blocks, *popular])
+    if found:
+        # unnamed lists: related when nothing else on the page is, else just not the body
+        if any(b.tag != "link" for b in blocks):
+            popular.extend(found)
+        else:
+            blocks = _outermost([*blocks, *found])
     links = _links_from([b for b in blocks if b.tag != "link"], url)
     for el in blocks:
         if el.tag == "link" and el.get("href"):
