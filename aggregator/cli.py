@@ -11,6 +11,10 @@ import sys
 COMMANDS = ["demo", "crawl", "extract", "feeds", "serve", "export", "schedule", "status", "sources"]
 
 
+#: libraries whose warnings are about page content, not about the run
+QUIET_LOGGERS = ("trafilatura", "htmldate", "courlan", "readability", "extruct")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aggregator", description="Crawl tech-news sites into full-text feeds and datasets.")
@@ -24,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not getattr(args, "verbose", False):
+        # what the extraction libraries say about a page ("discarding data") is counted
+        # in our own stats; on the console it is noise unless asked for with -v
+        for name in QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.ERROR)
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
