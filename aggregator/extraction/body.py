@@ -110,6 +110,31 @@ def _complete_paragraphs(precise: html.HtmlElement, balanced: html.HtmlElement) 
     return replaced
 
 
+_PROSE = etree.XPath("//p[string-length(normalize-space()) >= 100]")
+
+
+def _precision_in_doubt(tree: etree._Element, precise_text: str) -> bool:
+    """Whether the balanced run could add anything to the precision run's text.
+
+    It can when precision kept less than PRECISION_MIN_SHARE of the page's running text (the
+    long ``<p>`` elements), or cut words out of a paragraph it kept (the paragraph's opening is
+    there, the whole of it is not). Otherwise the second run is skipped: it is most of the cost.
+    """
+    if not precise_text:
+        return True
+    kept = " ".join(_WORDS_RE.findall(precise_text))
+    total = found = 0
+    for p in _PROSE(tree):
+        words = _WORDS_RE.findall("".join(p.itertext()))
+        joined = " ".join(words)
+        total += len(joined)
+        if joined in kept:
+            found += len(joined)
+        elif " ".join(words[:_EDGE_WORDS * 2]) in kept:
+            return True  # the paragraph is there, but not all of it
+    return found < PRECISION_MIN_SHARE * total
+
+
 def _is_subsequence(short: list[str], long: list[str]) -> bool:
     """Whether ``long`` is ``short`` with words inserted (and none changed or removed)."""
     remaining = iter(long)
@@ -223,11 +248,11 @@ def extract_body(
             return body
         logger.warning("body rule matched nothing on %s; using the generic extractor", url)
     precise = _trafilatura(tree, url, precision=True)
-    balanced = _trafilatura(tree, url, precision=False)
-    texts = {
-        "precision": htmlout.to_text(precise) if precise is not None else "",
-        "balanced": htmlout.to_text(balanced) if balanced is not None else "",
-    }
+    texts = {"precision": htmlout.to_text(precise) if precise is not None else "", "balanced": ""}
+    balanced = None
+    if _precision_in_doubt(tree, texts["precision"]):
+        balanced = _trafilatura(tree, url, precision=False)
+        texts["balanced"] = htmlout.to_text(balanced) if balanced is not None else ""
     if texts["precision"] and len(texts["precision"]) >= PRECISION_MIN_SHARE * len(texts["balanced"]):
         root, method = precise, "trafilatura-precision"
         if balanced is not None:
