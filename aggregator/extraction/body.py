@@ -265,6 +265,7 @@ def extract_body(
         return Body(method="none")
     if title:
         _drop_title(root, title)
+    htmlout.restore_links(root, htmlout.page_links(tree, url))
     trimmed = trim_edges(root)
     if trimmed:
         logger.debug("%s: %d page blocks trimmed at the edges of the body", url, trimmed)

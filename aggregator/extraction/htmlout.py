@@ -213,3 +213,76 @@ def to_text(root: etree._Element) -> str:
                 current.append(el.tail)
     flush()
     return "\n\n".join(paragraphs)
+
+
+def page_links(tree: etree._Element, base_url: str) -> dict[str, str]:
+    """Link text -> absolute href of the page's links (texts that lead to two places left out)."""
+    found: dict[str, str | None] = {}
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.lower().startswith(_UNLINKABLE):
+            continue
+        text = clean_text("".join(a.itertext()))
+        if not 2 <= len(text) <= 200:
+            continue
+        try:
+            absolute = urljoin(base_url, href) if base_url else href
+        except ValueError:
+            continue
+        known = found.get(text, absolute)
+        found[text] = absolute if known == absolute else None
+    return {text: href for text, href in found.items() if href}
+
+
+def _link_in(block: etree._Element, text: str, href: str) -> bool:
+    """Wrap the first whole-word occurrence of ``text`` in one text node of ``block`` in a link."""
+    for el in block.iter():
+        if not isinstance(el.tag, str) or el.tag == "a" or next(el.iterancestors("a"), None) is not None:
+            continue
+        for where in ("text", "tail"):
+            if where == "tail" and (el is block or el.getparent() is None):
+                continue
+            value = getattr(el, where)
+            if not value:
+                continue
+            start = value.find(text)
+            while start >= 0:
+                end = start + len(text)
+                if (start == 0 or not value[start - 1].isalnum()) and \
+                        (end == len(value) or not value[end].isalnum()):
+                    break
+                start = value.find(text, start + 1)
+            if start < 0:
+                continue
+            link = html.Element("a", href=href)
+            link.text = text
+            link.tail = value[start + len(text):]
+            setattr(el, where, value[:start])
+            if where == "text":
+                el.insert(0, link)
+            else:
+                el.addnext(link)
+            return True
+    return False
+
+
+def restore_links(root: etree._Element, links: dict[str, str]) -> int:
+    """Link the body's phrases that were link texts on the page (each link once, in order).
+
+    trafilatura decides better without links (a link-dense paragraph reads as navigation to
+    it), so the body is extracted without them and its links are put back from the page.
+    """
+    blocks = [el for el in root.iter(*_LINKABLE_BLOCKS) if next(el.iter("a"), None) is None]
+    texts = ["".join(el.itertext()) for el in blocks]
+    everything = "\n".join(texts)
+    wanted = sorted((t for t in links if t in everything), key=len, reverse=True)
+    linked = 0
+    for text in wanted:
+        for block, block_text in zip(blocks, texts):
+            if text in block_text and _link_in(block, text, links[text]):
+                linked += 1
+                break
+    return linked
+
+
+_LINKABLE_BLOCKS = ("p", "li", "td", "th", "blockquote", "h2", "h3", "h4", "figcaption", "dd", "dt")
