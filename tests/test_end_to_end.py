@@ -124,8 +124,15 @@ def test_feeds_read_back(crawl: tuple, name: str) -> None:
     parsed = feedparser.parse((feeds_dir / name).read_bytes())
     assert not parsed.bozo, parsed.get("bozo_exception")
     with sqlite3.connect(data_dir / "aggregator.sqlite3") as conn:
-        count = conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-    assert len(parsed.entries) == count
+        stored = {row[0] for row in conn.execute("SELECT canonical_url FROM articles")}
+    # every article is in the feed: as an entry, or (a copy of a story from another
+    # source) under its story's entry as "Also covered by"
+    linked = {entry.link for entry in parsed.entries}
+    copies = {url for entry in parsed.entries for url in re.findall(
+        r'href="([^"]+)"', entry.content[0].value.partition("<h3>Also covered by</h3>")[2])}
+    assert stored == linked | copies, sorted(stored ^ (linked | copies))
+    assert len(linked) == len(parsed.entries) and not linked & copies
+    assert copies, "the syndicated copy should be listed as also covered by"
     for entry in parsed.entries:
         assert entry.get("id") and entry.get("link") and entry.get("title"), entry
         assert entry.get("published_parsed"), entry.get("title")

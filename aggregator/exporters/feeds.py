@@ -22,7 +22,7 @@ from lxml import etree
 from aggregator.exporters.atomic import write_atomic
 from aggregator.exporters.index_page import STYLESHEET, add_stylesheet
 from aggregator.items import Article
-from aggregator.store import StoredArticle
+from aggregator.store import StoredArticle, StoryCopy
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,8 @@ class FeedEntry:
     article: Article
     published: datetime
     updated: datetime
+    #: the other copies of the article's story (other sources), first published first
+    also_covered_by: list[StoryCopy] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -115,9 +117,9 @@ def description_of(article: Article) -> str:
     return text[:DESCRIPTION_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def content_html(article: Article) -> str:
-    """The item's full content: lead image, body, then the suggested articles as a
-    short list, so every reader shows them."""
+def content_html(article: Article, also_covered_by: Iterable[StoryCopy] = ()) -> str:
+    """The item's full content: lead image, body, then the suggested articles and the
+    story's other copies ("Also covered by") as short lists, so every reader shows them."""
     parts = []
     if article.image is not None and is_absolute_url(article.image.url):
         caption = html.escape(article.image.caption)
@@ -132,6 +134,11 @@ def content_html(article: Article) -> str:
         items = "".join(f'<li><a href="{html.escape(url)}">{html.escape(title or url)}'
                         "</a></li>" for url, title in related)
         parts.append(f"<h3>Suggested articles</h3><ul>{items}</ul>")
+    copies = [c for c in also_covered_by if is_absolute_url(c.canonical_url)]
+    if copies:
+        items = "".join(f'<li><a href="{html.escape(c.canonical_url)}">{html.escape(c.title)}</a>'
+                        f" ({html.escape(c.source)})</li>" for c in copies)
+        parts.append(f"<h3>Also covered by</h3><ul>{items}</ul>")
     return "\n".join(parts)
 
 
@@ -181,7 +188,7 @@ def build_feed(spec: FeedSpec) -> FeedGenerator:
         fe.updated(entry.updated)
         # RSS <description> and Atom <summary>; the full text goes to content:encoded
         fe.description(description_of(article), isSummary=True)
-        fe.content(content_html(article), type="html")
+        fe.content(content_html(article, entry.also_covered_by), type="html")
         for name in article.authors:
             fe.author(name=name)
             fe.dc.dc_creator(name)

@@ -35,7 +35,7 @@ def json_item(entry: FeedEntry) -> dict[str, Any]:
         "id": entry.id,
         "url": entry.link,
         "title": article.title,
-        "content_html": content_html(article),
+        "content_html": content_html(article, entry.also_covered_by),
         "summary": description_of(article),
     }
     if article.image is not None and is_absolute_url(article.image.url):
@@ -53,6 +53,8 @@ def json_item(entry: FeedEntry) -> dict[str, Any]:
         "about": EXTENSION_ABOUT,
         "source": article.source,
         "related": [{"url": url, "title": title} for url, title in related],
+        "also_covered_by": [{"url": c.canonical_url, "source": c.source, "title": c.title}
+                            for c in entry.also_covered_by],
     }
     return item
 

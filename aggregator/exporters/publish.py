@@ -19,7 +19,7 @@ from aggregator.exporters.index_page import feed_infos, write_index
 from aggregator.exporters.opml import OPML_FILENAME, OpmlFeed, render_opml
 from aggregator.exporters.topics import Topic, parse_topics
 from aggregator.exporters.validate import check_feed, entry_problem
-from aggregator.store import StoredArticle, Store
+from aggregator.store import StoredArticle, Store, StoryCopy
 
 logger = logging.getLogger(__name__)
 
@@ -79,14 +79,44 @@ def _feed_limit(config: Config, limit: int | None) -> int:
     return value
 
 
+class Stories:
+    """The copies of each story, asked of the store once per publish."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._copies: dict[int, list[StoryCopy]] = {}
+
+    def copies(self, story_id: int | None) -> list[StoryCopy]:
+        if story_id is None:
+            return []
+        if story_id not in self._copies:
+            self._copies[story_id] = self.store.story_copies(story_id)
+        return self._copies[story_id]
+
+    def others(self, item: StoredArticle) -> list[StoryCopy]:
+        """The other copies of ``item``'s story."""
+        url = item.article.canonical_url
+        return [c for c in self.copies(item.story_id) if c.canonical_url != url]
+
+    def is_first_copy(self, item: StoredArticle) -> bool:
+        """Whether ``item`` is its story's first-published copy (or has no story)."""
+        copies = self.copies(item.story_id)
+        return not copies or copies[0].canonical_url == item.article.canonical_url
+
+
 def _take(stored: Iterable[StoredArticle], limit: int, feed: str, result: PublishResult,
-          keep: Callable[[StoredArticle], bool] = lambda s: True) -> list[FeedEntry]:
-    """The first ``limit`` clean entries of ``stored`` that ``keep`` accepts."""
+          stories: Stories, keep: Callable[[StoredArticle], bool] = lambda s: True,
+          one_copy_per_story: bool = False) -> list[FeedEntry]:
+    """The first ``limit`` clean entries of ``stored`` that ``keep`` accepts; a feed that
+    mixes sources carries one story once (its first-published copy)."""
     entries: list[FeedEntry] = []
     for item in stored:
         if not keep(item):
             continue
+        if one_copy_per_story and not stories.is_first_copy(item):
+            continue
         entry = FeedEntry.from_stored(item)
+        entry.also_covered_by = stories.others(item)
         problem = entry_problem(entry)
         if problem:
             if entry.id not in result.dropped_ids:
@@ -99,12 +129,12 @@ def _take(stored: Iterable[StoredArticle], limit: int, feed: str, result: Publis
     return entries
 
 
-def _topic_entries(store: Store, topic: Topic, limit: int,
-                   result: PublishResult) -> list[FeedEntry]:
+def _topic_entries(store: Store, topic: Topic, limit: int, result: PublishResult,
+                   stories: Stories) -> list[FeedEntry]:
     source = topic.sources[0] if len(topic.sources) == 1 else None
     stored = store.iter_stored(source=source, since=topic.since)
-    return _take(stored, topic.limit or limit, topic.name, result,
-                 keep=lambda s: topic.matches(s.article))
+    return _take(stored, topic.limit or limit, topic.name, result, stories,
+                 keep=lambda s: topic.matches(s.article), one_copy_per_story=source is None)
 
 
 def build_specs(store: Store, config: Config, limit: int,
@@ -116,20 +146,22 @@ def build_specs(store: Store, config: Config, limit: int,
     def urls(name: str) -> dict[str, str]:
         return {fmt: base + feed_filename(name, fmt) for fmt in FORMATS} if base else {}
 
+    stories = Stories(store)
     specs = [FeedSpec(name="all", title=config.options.get("title", "All articles"), link=home,
                       description="Every source, newest first", feed_urls=urls("all"),
-                      entries=_take(store.iter_stored(), limit, "all", result))]
+                      entries=_take(store.iter_stored(), limit, "all", result, stories,
+                                    one_copy_per_story=True))]
     for src in config.sources:
         title = src.title or src.name
         specs.append(FeedSpec(
             name=src.name, title=title, link=src.home, feed_urls=urls(src.name),
             description=f"Full-text articles of {title}",
-            entries=_take(store.iter_stored(source=src.name), limit, src.name, result)))
+            entries=_take(store.iter_stored(source=src.name), limit, src.name, result, stories)))
     for topic in parse_topics(config):
         specs.append(FeedSpec(
             name=topic.name, title=topic.title, link=home, feed_urls=urls(topic.name),
             description=topic.description or f"Articles about {topic.title}",
-            entries=_topic_entries(store, topic, limit, result)))
+            entries=_topic_entries(store, topic, limit, result, stories)))
     return specs
 
 

@@ -28,6 +28,17 @@ class StoredArticle:
     first_seen: datetime
     updated_at: datetime
     version: int
+    #: the story (group of near-duplicate copies across sources) it belongs to, if any
+    story_id: int | None = None
+
+
+@dataclass
+class StoryCopy:
+    """One copy of a story, as "also covered by" lists it."""
+
+    canonical_url: str
+    source: str
+    title: str
 
 
 class Store(Protocol):
@@ -48,6 +59,9 @@ class Store(Protocol):
         """Like :meth:`iter_articles`, with first_seen / updated_at / version; streamed."""
 
     def count_articles(self, source: str | None = None) -> int: ...
+
+    def story_copies(self, story_id: int) -> list[StoryCopy]:
+        """The copies of a story, first published (or first seen) first."""
 
     def known_urls(self, urls: list[str]) -> set[str]:
         """Which of these canonical URLs are articles of the store."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from aggregator.items import Article, LeadImage, RelatedLink
 from aggregator.state import UrlState
-from aggregator.store import SaveResult, StoredArticle
+from aggregator.store import SaveResult, StoredArticle, StoryCopy
 from aggregator.store.migrations import MIGRATIONS
 
 logger = logging.getLogger(__name__)
@@ -178,7 +178,8 @@ class SQLiteStore:
             yield StoredArticle(article=self._to_article(row),
                                 first_seen=from_db_time(row["first_seen"]) or EPOCH,
                                 updated_at=from_db_time(row["updated_at"]) or EPOCH,
-                                version=int(row["version"]))
+                                version=int(row["version"]),
+                                story_id=row["story_id"])
 
     def count_articles(self, source: str | None = None) -> int:
         if source:
@@ -262,6 +263,14 @@ class SQLiteStore:
             "SELECT canonical_url FROM articles WHERE story_id = ?"
             " ORDER BY COALESCE(published, first_seen), id", (story_id,))
         return [r[0] for r in rows]
+
+    def story_copies(self, story_id: int) -> list[StoryCopy]:
+        """The copies of a story with their source and title, first published first."""
+        rows = self._conn.execute(
+            "SELECT a.canonical_url, COALESCE(NULLIF(s.title, ''), a.source) AS source, a.title"
+            " FROM articles a LEFT JOIN sources s ON s.name = a.source WHERE a.story_id = ?"
+            " ORDER BY COALESCE(a.published, a.first_seen), a.id", (story_id,))
+        return [StoryCopy(r[0], r[1], r[2]) for r in rows]
 
     def also_covered_by(self, canonical_url: str) -> list[str]:
         """The other copies of the article's story (empty when it has none)."""

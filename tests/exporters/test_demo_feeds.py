@@ -110,8 +110,9 @@ def stored_count(demo: DemoRun, name: str) -> int:
     """How many articles the feed named by ``name`` should show, from the store's rows."""
     feed = name.split(".")[0]
     with sqlite3.connect(demo.data_dir / "aggregator.sqlite3") as conn:
-        if feed == "all":
-            return conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        if feed == "all":  # one story once: copies of a story count as one entry
+            return conn.execute("SELECT COUNT(DISTINCT COALESCE('story' || story_id,"
+                                " 'article' || id)) FROM articles").fetchone()[0]
         if feed in ("bytewire", "circuitdaily"):
             return conn.execute("SELECT COUNT(*) FROM articles WHERE source = ?",
                                 (feed,)).fetchone()[0]
