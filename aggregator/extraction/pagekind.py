@@ -62,6 +62,8 @@ class Signals:
     has_next: bool
     #: the page's teaser headlines (same-site link texts of four words or more)
     headlines: frozenset[str] = frozenset()
+    #: the text of the repeated teaser cards around them, one card per line
+    cards: str = ""
     #: declared an article by JSON-LD/microdata type (og:type alone is weaker: sites set it everywhere)
     typed_article: bool = False
     #: what the page's own heading calls it: "tag", "author", "section" or ""
@@ -89,6 +91,34 @@ def _teasers(tree: etree._Element, url: str) -> tuple[int, frozenset[str]]:
             seen.add(urlsplit(absolute)._replace(scheme="", netloc="", fragment="").geturl())
             texts.add(text)
     return len(seen), frozenset(texts)
+
+
+#: a teaser card is at most this many levels above its headline link...
+_CARD_LEVELS = 4
+#: ...and is repeated at least this many times among its siblings (same tag and class)
+_CARD_REPEATS = 3
+_CARD_MAX_TEXT = 1000
+
+
+def _cards(tree: etree._Element, headlines: frozenset[str]) -> str:
+    """The text of the page's repeated teaser cards (an element holding a headline link that
+    has at least _CARD_REPEATS siblings of the same tag and class), one card per line."""
+    found: dict[etree._Element, None] = {}
+    for a in tree.iter("a"):
+        if " ".join("".join(a.itertext()).split()) not in headlines:
+            continue
+        el = a
+        for _ in range(_CARD_LEVELS):
+            parent = el.getparent()
+            if parent is None or parent.tag in ("body", "html"):
+                break
+            key = (el.tag, el.get("class"))
+            if sum(1 for sib in parent if (sib.tag, sib.get("class")) == key) >= _CARD_REPEATS:
+                found[el] = None
+                break
+            el = parent
+    texts = (" ".join("".join(card.itertext()).split()) for card in found)
+    return "\n".join(t for t in texts if len(t) <= _CARD_MAX_TEXT)
 
 
 #: what a listing page's own heading starts with, by kind (several languages)
@@ -129,6 +159,7 @@ def measure(tree: etree._Element, data: StructuredData, url: str) -> Signals:
         prose=sum(len(" ".join("".join(p.itertext()).split())) for p in _PROSE(tree)),
         has_next=bool(data.links.get("next")) or _REL_NEXT(tree),
         headlines=headlines,
+        cards=_cards(tree, headlines) if len(headlines) >= MIN_TEASER_BLOCKS_PAGED else "",
         typed_article=bool(types & ARTICLE_TYPES),
         heading_kind=_heading_kind(tree),
     )
@@ -170,6 +201,8 @@ MIN_TEASER_BLOCKS_PAGED = 3
 #: ...less running text than MIN_ARTICLE_PROSE outside them is a list; a summary under a
 #: teaser headline is part of the teaser when shorter than this
 MAX_TEASER_SUMMARY = 320
+#: a body paragraph found in a teaser card's text is part of the teaser from this length
+MIN_CARD_PARAGRAPH = 20
 
 
 def _teaser_layout(s: Signals, body_text: str) -> tuple[int, int]:
@@ -184,7 +217,8 @@ def _teaser_layout(s: Signals, body_text: str) -> tuple[int, int]:
     teasers = outside = 0
     after_headline = False
     for paragraph in body_text.split("\n\n"):
-        if any(h in paragraph for h in s.headlines if len(h) <= len(paragraph)):
+        in_card = len(paragraph) >= MIN_CARD_PARAGRAPH and paragraph in s.cards
+        if in_card or any(h in paragraph for h in s.headlines if len(h) <= len(paragraph)):
             teasers += 1
             after_headline = True
             outside += max(0, len(paragraph) - MAX_TEASER_SUMMARY)

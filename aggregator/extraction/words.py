@@ -87,7 +87,8 @@ SHARE_OR_SUBSCRIBE_RE = _phrases(
         r"condividi|iscriviti(?: alla newsletter)?",
         r"del(?:en)? (?:dit|op)|schrijf je in|aanmelden (?:voor )?(?:de )?nieuwsbrief",
     ]),
-    "分享|分享到|订阅|訂閱|シェア|共有する|購読|メルマガ登録|ニュースレター",
+    "分享|分享到|分享本文|订阅|訂閱|(?:この)?記事を(?:シェア|共有)|シェア|共有する|購読|メルマガ登録|"
+    "ニュースレター",
 )
 #: such a text is at most this long
 MAX_SHARE_TEXT = 80

@@ -4,7 +4,8 @@ A case is ``tests/fixtures/extraction/<case>.html`` with ``<case>.json``::
 
     {"url": "...", "rules": {...}?, "encoding": "..."?,
      "expect": {"title": "...", ..., "dropped": "tag"?,
-                "body_text_contains": [...]?, "body_text_excludes": [...]?}}
+                "body_text_contains": [...]?, "body_text_excludes": [...]?,
+                "body_html_contains": [...]?}}
 
 Fields under ``expect`` must match exactly (datetimes as ISO 8601, the image and related links
 as objects); ``dropped`` expects a :class:`PageInfo` of that kind.
@@ -60,6 +61,8 @@ def test_fixture(case: str) -> None:
     assert isinstance(result, Article), f"{case}: dropped: {result}"
     for text in expect.pop("body_text_contains", []):
         assert text in result.body_text
+    for text in expect.pop("body_html_contains", []):
+        assert text in result.body_html
     for text in expect.pop("body_text_excludes", []):
         assert text not in result.body_text
         assert text not in result.body_html
