@@ -113,7 +113,12 @@ def _complete_paragraphs(precise: html.HtmlElement, balanced: html.HtmlElement) 
 _PROSE = etree.XPath("//p[string-length(normalize-space()) >= 100]")
 
 
-def _precision_in_doubt(tree: etree._Element, precise_text: str) -> bool:
+def _prose(tree: etree._Element) -> list[tuple[etree._Element, list[str]]]:
+    """The page's running text: its long ``<p>`` elements with their words."""
+    return [(p, _WORDS_RE.findall("".join(p.itertext()))) for p in _PROSE(tree)]
+
+
+def _precision_in_doubt(prose: list[tuple[etree._Element, list[str]]], precise_text: str) -> bool:
     """Whether the balanced run could add anything to the precision run's text.
 
     It can when precision kept less than PRECISION_MIN_SHARE of the page's running text (the
@@ -124,8 +129,7 @@ def _precision_in_doubt(tree: etree._Element, precise_text: str) -> bool:
         return True
     kept = " ".join(_WORDS_RE.findall(precise_text))
     total = found = 0
-    for p in _PROSE(tree):
-        words = _WORDS_RE.findall("".join(p.itertext()))
+    for _, words in prose:
         joined = " ".join(words)
         total += len(joined)
         if joined in kept:
@@ -133,6 +137,56 @@ def _precision_in_doubt(tree: etree._Element, precise_text: str) -> bool:
         elif " ".join(words[:_EDGE_WORDS * 2]) in kept:
             return True  # the paragraph is there, but not all of it
     return found < PRECISION_MIN_SHARE * total
+
+
+#: a body chunk is at most this many levels above the paragraph found in it
+_CHUNK_LEVELS = 3
+_CHUNK_BLOCKS = ("p", "h2", "h3", "h4", "ul", "ol", "blockquote", "table")
+
+
+def _continue_chunks(
+    prose: list[tuple[etree._Element, list[str]]], root: html.HtmlElement, text: str
+) -> int:
+    """Add the article text of the body's sibling chunks that the extractor left out.
+
+    Sites split a long body into repeated containers (same tag and class) around ads; the
+    extractor may keep only the first. From the last extracted paragraph, find its container
+    with same-kind siblings; the running text of the following ones is the rest of the body.
+    Returns how many blocks were added.
+    """
+    kept = " ".join(_WORDS_RE.findall(text))
+    anchor = None
+    for p, words in prose:
+        if " ".join(words) in kept:
+            anchor = p
+    if anchor is None:
+        return 0
+    chunk = anchor
+    for _ in range(_CHUNK_LEVELS):
+        chunk = chunk.getparent()
+        if chunk is None or chunk.tag in ("body", "html") or not chunk.get("class"):
+            return 0
+        key = (chunk.tag, chunk.get("class"))
+        followers = [sib for sib in chunk.itersiblings() if (sib.tag, sib.get("class")) == key]
+        if followers:
+            break
+    else:
+        return 0
+    added = 0
+    for sibling in followers:
+        blocks = [el for el in sibling.iter(_CHUNK_BLOCKS)
+                  if not any(a.tag in _CHUNK_BLOCKS for a in el.iterancestors())]
+        new = []
+        for el in blocks:
+            words = " ".join(_WORDS_RE.findall("".join(el.itertext())))
+            if words and words not in kept:
+                new.append(el)
+        if not any(el.tag == "p" and len("".join(el.itertext())) >= 100 for el in new):
+            continue  # not running text: an ad, a card, a caption
+        for el in htmlout.from_element(new):
+            root.append(el)
+            added += 1
+    return added
 
 
 def _is_subsequence(short: list[str], long: list[str]) -> bool:
@@ -250,7 +304,8 @@ def extract_body(
     precise = _trafilatura(tree, url, precision=True)
     texts = {"precision": htmlout.to_text(precise) if precise is not None else "", "balanced": ""}
     balanced = None
-    if _precision_in_doubt(tree, texts["precision"]):
+    prose = _prose(tree)
+    if _precision_in_doubt(prose, texts["precision"]):
         balanced = _trafilatura(tree, url, precision=False)
         texts["balanced"] = htmlout.to_text(balanced) if balanced is not None else ""
     if texts["precision"] and len(texts["precision"]) >= PRECISION_MIN_SHARE * len(texts["balanced"]):
@@ -263,6 +318,9 @@ def extract_body(
         if len(article_body) >= MIN_ARTICLE_BODY:
             return _from_article_body(article_body)
         return Body(method="none")
+    added = _continue_chunks(prose, root, texts[method.rsplit("-", 1)[1]])
+    if added:
+        logger.debug("%s: %d paragraphs added from the body's sibling chunks", url, added)
     if title:
         _drop_title(root, title)
     htmlout.restore_links(root, htmlout.page_links(tree, url))

@@ -115,3 +115,21 @@ def test_rules_errors_name_where_and_key() -> None:
         SiteRules.from_mapping({"body": "xpath://p["}, "sources.toml: source 'x'")
     with pytest.raises(ValueError, match=r"source 'x': rules: unknown field 'headline'"):
         SiteRules.from_mapping({"headline": "h1"}, "sources.toml: source 'x'")
+
+
+def test_sibling_chunks_complete_a_split_body() -> None:
+    """The text of same-class sibling containers after the extracted one joins the body."""
+    from lxml import html
+
+    from aggregator.extraction import body
+    from aggregator.extraction.dom import parse_html
+
+    page = (FIXTURES / "split_body_chunks.html").read_text("utf-8")
+    tree = parse_html(page)
+    first = tree.xpath("//div[@class='story-text']")[0]
+    root = html.fromstring("<div>" + "".join(html.tostring(p, encoding="unicode")
+                                             for p in first) + "</div>")
+    text = body.htmlout.to_text(root)
+    assert body._continue_chunks(body._prose(tree), root, text) == 2
+    assert "protected cycle lanes" in body.htmlout.to_text(root)
+    assert "Advertisement" not in body.htmlout.to_text(root)
