@@ -323,7 +323,7 @@ def extract_body(
         logger.debug("%s: %d paragraphs added from the body's sibling chunks", url, added)
     if title:
         _drop_title(root, title)
-    htmlout.restore_links(root, htmlout.page_links(tree, url))
+    htmlout.restore_links(root, htmlout.page_links(tree), url)
     trimmed = trim_edges(root)
     if trimmed:
         logger.debug("%s: %d page blocks trimmed at the edges of the body", url, trimmed)

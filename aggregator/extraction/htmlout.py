@@ -215,8 +215,8 @@ def to_text(root: etree._Element) -> str:
     return "\n\n".join(paragraphs)
 
 
-def page_links(tree: etree._Element, base_url: str) -> dict[str, str]:
-    """Link text -> absolute href of the page's links (texts that lead to two places left out)."""
+def page_links(tree: etree._Element) -> dict[str, str]:
+    """Link text -> href (as written) of the page's links; texts that lead to two places left out."""
     found: dict[str, str | None] = {}
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
@@ -225,12 +225,8 @@ def page_links(tree: etree._Element, base_url: str) -> dict[str, str]:
         text = clean_text("".join(a.itertext()))
         if not 2 <= len(text) <= 200:
             continue
-        try:
-            absolute = urljoin(base_url, href) if base_url else href
-        except ValueError:
-            continue
-        known = found.get(text, absolute)
-        found[text] = absolute if known == absolute else None
+        known = found.get(text, href)
+        found[text] = href if known == href else None
     return {text: href for text, href in found.items() if href}
 
 
@@ -266,7 +262,7 @@ def _link_in(block: etree._Element, text: str, href: str) -> bool:
     return False
 
 
-def restore_links(root: etree._Element, links: dict[str, str]) -> int:
+def restore_links(root: etree._Element, links: dict[str, str], base_url: str = "") -> int:
     """Link the body's phrases that were link texts on the page (each link once, in order).
 
     trafilatura decides better without links (a link-dense paragraph reads as navigation to
@@ -279,10 +275,17 @@ def restore_links(root: etree._Element, links: dict[str, str]) -> int:
     linked = 0
     for text in wanted:
         for block, block_text in zip(blocks, texts):
-            if text in block_text and _link_in(block, text, links[text]):
+            if text in block_text and _link_in(block, text, _absolute(base_url, links[text])):
                 linked += 1
                 break
     return linked
+
+
+def _absolute(base_url: str, href: str) -> str:
+    try:
+        return urljoin(base_url, href) if base_url else href
+    except ValueError:
+        return href
 
 
 _LINKABLE_BLOCKS = ("p", "li", "td", "th", "blockquote", "h2", "h3", "h4", "figcaption", "dd", "dt")

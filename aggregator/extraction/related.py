@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -75,15 +76,21 @@ class Related:
     other_blocks: list[etree._Element] = field(default_factory=list)
 
 
+@lru_cache(maxsize=4096)
+def _absolute(url: str, href: str) -> str:
+    """``href`` made absolute against ``url``, without its fragment (memoised: blocks nest)."""
+    return urldefrag(urljoin(url, href))[0]
+
+
 def _article_links(block: etree._Element, url: str) -> list[etree._Element]:
     """Anchors of ``block`` that point at another http(s) page."""
-    page = urldefrag(url)[0]
+    page = _absolute(url, "")
     out = []
     for a in block.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             continue
-        absolute = urldefrag(urljoin(url, href))[0]
+        absolute = _absolute(url, href)
         if urlsplit(absolute).scheme in ("http", "https", "file") and absolute != page:
             out.append(a)
     return out
@@ -140,7 +147,7 @@ def _links_from(blocks: list[etree._Element], url: str) -> list[RelatedLink]:
     by_url: dict[str, RelatedLink] = {}
     for block in blocks:
         for a in _article_links(block, url):
-            absolute = urldefrag(urljoin(url, a.get("href", "").strip()))[0]
+            absolute = _absolute(url, a.get("href", "").strip())
             title = _link_title(a)
             known = by_url.get(absolute)
             if known is None:
@@ -217,7 +224,7 @@ def _trailing_link_lists(
                 href = (a.get("href") or "").strip()
                 words = len("".join(a.itertext()).split())
                 if href and _HEADLINE_WORDS[0] <= words <= _HEADLINE_WORDS[1]:
-                    absolute = urldefrag(urljoin(url, href))[0]
+                    absolute = _absolute(url, href)
                     if _article_like(absolute, url):
                         target = absolute
                 target_of[a] = target
