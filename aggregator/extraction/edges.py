@@ -2,7 +2,7 @@
 
 Reprint notices and URLs before the first paragraph; "write to" lines, copyright and rights
 lines, photo credits, share and newsletter calls after the last; and headings with nothing
-after them (teasers of other articles). Short lines between two such blocks go with them
+after them (teasers of other articles), lists that are all links (further reading). Short lines between two such blocks go with them
 ("Thank you", "This article has been sent to"). Language-independent where it can be (©,
 URLs, e-mail addresses), and the words of :mod:`.words` otherwise.
 
@@ -34,7 +34,14 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 #: a line this short (in words) between two boilerplate blocks is boilerplate too
 MAX_SHORT_WORDS = 8
 
-_BOILER, _HEADING, _EMPTY, _SHORT, _TEXT = range(5)
+_BOILER, _HEADING, _EMPTY, _SHORT, _TEXT, _LINKS = range(6)
+#: a list is a list of links (further reading, not the article) when links hold this share of it
+_MIN_LINK_SHARE = 0.9
+
+
+def _all_links(el: etree._Element, total: int) -> bool:
+    linked = sum(len(clean_text("".join(a.itertext()))) for a in el.iter("a"))
+    return total > 0 and linked >= _MIN_LINK_SHARE * total
 
 
 def _kind(el: etree._Element) -> int:
@@ -47,6 +54,8 @@ def _kind(el: etree._Element) -> int:
         return _BOILER
     if el.tag in _HEADINGS:
         return _HEADING
+    if el.tag in ("ul", "ol") and _all_links(el, len(text)):
+        return _LINKS
     if len(text.split()) <= MAX_SHORT_WORDS:
         return _SHORT
     return _TEXT
@@ -81,7 +90,7 @@ def trim_edges(root: etree._Element) -> int:
         return 0
     kinds = [_kind(el) for el in blocks]
     leading = _edge_run(kinds, frozenset({_BOILER, _EMPTY}))
-    trailing_rev = _edge_run(kinds[::-1], frozenset({_BOILER, _EMPTY, _HEADING}))
+    trailing_rev = _edge_run(kinds[::-1], frozenset({_BOILER, _EMPTY, _HEADING, _LINKS}))
     trailing = [len(blocks) - 1 - i for i in trailing_rev]
     doomed = sorted(set(leading) | set(trailing))
     if len(doomed) >= len(blocks) or all(kinds[i] == _EMPTY for i in doomed):

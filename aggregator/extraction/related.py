@@ -136,6 +136,28 @@ def _block_after_heading(heading: etree._Element, url: str) -> etree._Element | 
     return None
 
 
+#: an inline "Related: <a>Headline</a>" paragraph is at most this long
+_MAX_INLINE_RELATED = 300
+
+
+def _inline_related(heading: etree._Element, url: str) -> etree._Element | None:
+    """The paragraph a "Related:" label opens when the rest of it is one or more article links.
+
+    ``<p><strong>Related:</strong> <a href="/x">Another story</a></p>`` inside a body.
+    """
+    node = heading if heading.tag in ("p", "li") else heading.getparent()
+    if node is None or node.tag not in ("p", "li", "div"):
+        return None
+    text = clean_text("".join(node.itertext()))
+    label = clean_text("".join(heading.itertext()))
+    anchors = _article_links(node, url)
+    if not anchors or len(text) > _MAX_INLINE_RELATED or not text.startswith(label):
+        return None
+    in_links = sum(len(clean_text("".join(a.itertext()))) for a in anchors)
+    # what is neither the label nor a link: spaces and punctuation at most
+    return node if len(text) - len(label) - in_links <= 3 else None
+
+
 def _outermost(blocks: Iterable[etree._Element]) -> list[etree._Element]:
     """Blocks without those nested inside another block, in document order."""
     chosen = list(dict.fromkeys(blocks))
@@ -256,6 +278,8 @@ def find_related(
                 popular.append(block)
         elif HEADING_RE.match(text):
             block = _block_after_heading(heading, url)
+            if block is None:
+                block = _inline_related(heading, url)
             if block is not None:
                 blocks.append(block)
                 if block is heading.getnext():

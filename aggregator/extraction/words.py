@@ -126,6 +126,7 @@ EDGE_BOILERPLATE_RE = re.compile(
         r"[\w.+-]+@[\w-]+\.[\w.-]+",
         r"^\W*(?:photo|image|picture|foto|bild|imagen|immagine)s?(?: credits?)?\s*:",
         r"^\W*(?:follow us|suivez-nous|folgen sie uns|s[íi]guenos|siga-nos|seguici|volg ons)\b",
+        r"\bfollow (?:us|him|her|me|them) (?:on|@)",
         r"^\W*(?:advertisement|publicit[ée]|anzeige|werbung|publicidad|publicidade|pubblicit[àa]"
         r"|advertentie|广告|廣告|広告)\W*$",
     ]),
