@@ -201,8 +201,8 @@ def config_text(spec: SiteSpec, name: str = "gen", **options: object) -> str:
         f'feeds = ["http://{spec.host}/feed.xml"]',
         f'sitemaps = ["http://{spec.host}/sitemap.xml"]',
         "sections = [" + ", ".join(f'"http://{spec.host}/section/{s}/"' for s in spec.sections) + "]",
-        "max_section_pages = 20",
     ]
+    options = {"max_section_pages": 20, **options}
     settings = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
     for key, value in options.items():
         if key == "settings" and isinstance(value, dict):
