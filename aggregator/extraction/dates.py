@@ -40,7 +40,8 @@ _MONTHS = (
 _TEXT_DATE_RE = re.compile(
     rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\.?,?\s+(?:19|20)\d\d"
-    r"|(?:19|20)\d\d-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d)?(?:\s*[+-]\d\d:?\d\d|Z)?)?)"
+    r"|(?:19|20)\d\d-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d)?(?:\s*[+-]\d\d:?\d\d|Z)?)?"
+    r"|(?:19|20)\d\d([/.])\d\d\1\d\d)"
     rf"(?:,?\s+(?:at\s+)?\d{{1,2}}[:.]\d\d(?:\s*[ap]\.?m\.?)?)?",
     re.IGNORECASE,
 )
