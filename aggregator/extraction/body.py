@@ -308,7 +308,8 @@ def extract_body(
     if _precision_in_doubt(prose, texts["precision"]):
         balanced = _trafilatura(tree, url, precision=False)
         texts["balanced"] = htmlout.to_text(balanced) if balanced is not None else ""
-    if texts["precision"] and len(texts["precision"]) >= PRECISION_MIN_SHARE * len(texts["balanced"]):
+    kept_share = PRECISION_MIN_SHARE * len(texts["balanced"])
+    if texts["precision"] and len(texts["precision"]) >= kept_share:
         root, method = precise, "trafilatura-precision"
         if balanced is not None:
             _complete_paragraphs(precise, balanced)

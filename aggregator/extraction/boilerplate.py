@@ -53,6 +53,7 @@ def remove_boilerplate(tree: etree._Element) -> int:
     # a short block whose whole text is a call to share or subscribe, in any of our languages
     doomed.extend(elements_starting_with(tree, SHARE_OR_SUBSCRIBE_RE, MAX_SHARE_TEXT))
     removed = 0
+    doomed = list(dict.fromkeys(doomed))
     doomed_set = set(doomed)
     for el in doomed:
         if any(anc in doomed_set for anc in el.iterancestors()):

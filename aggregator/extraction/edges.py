@@ -2,12 +2,14 @@
 
 Reprint notices and URLs before the first paragraph; "write to" lines, copyright and rights
 lines, photo credits, share and newsletter calls after the last; and headings with nothing
-after them (teasers of other articles), lists that are all links (further reading). Short lines between two such blocks go with them
+after them (teasers of other articles), lists that are all links (further reading). Short
+lines between two such blocks go with them
 ("Thank you", "This article has been sent to"). Language-independent where it can be (©,
 URLs, e-mail addresses), and the words of :mod:`.words` otherwise.
 
 >>> from lxml import html
->>> root = html.fromstring('<div><p>https://ex.com/a</p><p>The body text of the article, long enough to read.</p>'
+>>> root = html.fromstring('<div><p>https://ex.com/a</p>'
+...                        '<p>The body text of the article, long enough to read.</p>'
 ...                        '<p>Write to Ann at ann@ex.com</p><p>Thank you</p>'
 ...                        '<p>Copyright 2019 Ex Inc.</p><h3>Another story</h3></div>')
 >>> trim_edges(root), [p.text for p in root]
@@ -84,7 +86,7 @@ def _edge_run(kinds: list[int], removable: frozenset[int]) -> list[int]:
 
 
 def trim_edges(root: etree._Element) -> int:
-    """Remove page furniture from the start and end of the body ``root``; returns how many blocks."""
+    """Remove page furniture from both ends of the body ``root``; returns how many blocks."""
     blocks = [el for el in root if isinstance(el.tag, str)]
     if len(blocks) < 2:
         return 0

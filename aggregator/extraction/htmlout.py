@@ -216,7 +216,7 @@ def to_text(root: etree._Element) -> str:
 
 
 def page_links(tree: etree._Element) -> dict[str, str]:
-    """Link text -> href (as written) of the page's links; texts that lead to two places left out."""
+    """Link text -> href (as written) of the page's links, except texts that lead to two places."""
     found: dict[str, str | None] = {}
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
@@ -233,7 +233,8 @@ def page_links(tree: etree._Element) -> dict[str, str]:
 def _link_in(block: etree._Element, text: str, href: str) -> bool:
     """Wrap the first whole-word occurrence of ``text`` in one text node of ``block`` in a link."""
     for el in block.iter():
-        if not isinstance(el.tag, str) or el.tag == "a" or next(el.iterancestors("a"), None) is not None:
+        if not isinstance(el.tag, str) or el.tag == "a" or \
+                next(el.iterancestors("a"), None) is not None:
             continue
         for where in ("text", "tail"):
             if where == "tail" and (el is block or el.getparent() is None):

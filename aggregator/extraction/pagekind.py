@@ -64,14 +64,15 @@ class Signals:
     headlines: frozenset[str] = frozenset()
     #: the text of the repeated teaser cards around them, one card per line
     cards: str = ""
-    #: declared an article by JSON-LD/microdata type (og:type alone is weaker: sites set it everywhere)
+    #: declared an article by JSON-LD/microdata type (og:type alone is weaker: sites set it
+    #: everywhere)
     typed_article: bool = False
     #: what the page's own heading calls it: "tag", "author", "section" or ""
     heading_kind: str = ""
 
 
 def _teasers(tree: etree._Element, url: str) -> tuple[int, frozenset[str]]:
-    """Distinct same-site links whose text reads like a headline (four words or more), and their texts."""
+    """Distinct same-site links whose text reads like a headline (4+ words), and their texts."""
     host = urlsplit(url).hostname or ""
     seen = set()
     texts = set()
@@ -123,10 +124,12 @@ def _cards(tree: etree._Element, headlines: frozenset[str]) -> str:
 
 #: what a listing page's own heading starts with, by kind (several languages)
 _HEADING_KINDS = (
-    ("tag", re.compile(r"^\W*(?:tag(?:ged|s)?|topics?|keywords?|schlagw[öo]rt|themen?|[ée]tiquettes?|"
+    ("tag", re.compile(r"^\W*(?:tag(?:ged|s)?|topics?|keywords?|schlagw[öo]rt|themen?|"
+                       r"[ée]tiquettes?|"
                        r"sujets?|etiquetas?|temas?|argomenti|onderwerp|标签|標籤|话题|タグ|トピック)\b",
                        re.I)),
-    ("author", re.compile(r"^\W*(?:authors?|(?:posts|articles|stories) by|auteur|autor(?:in)?|autore|"
+    ("author", re.compile(r"^\W*(?:authors?|(?:posts|articles|stories) by|auteur|autor(?:in)?|"
+                          r"autore|"
                           r"作者|著者|記者)\b", re.I)),
     ("section", re.compile(r"^\W*(?:category|categories|section|cat[ée]gorie|kategorie|rubri[ck]|"
                            r"categor[íi]a|secci[óo]n|se[çc][ãa]o|sezione|categorie|分类|分類|カテゴリー?)\b",

@@ -217,7 +217,8 @@ def _article_like(url: str, page: str) -> bool:
     if parts.netloc != here.netloc or parts.path in ("", "/"):
         return False
     segments = [seg for seg in parts.path.split("/") if seg]
-    return len(segments) >= 2 or segments[-1].count("-") >= 2 or any(c.isdigit() for c in segments[-1])
+    last = segments[-1]
+    return len(segments) >= 2 or last.count("-") >= 2 or any(c.isdigit() for c in last)
 
 
 def _trailing_link_lists(
