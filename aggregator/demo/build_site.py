@@ -37,7 +37,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 SITE_DIR = Path(__file__).resolve().parent / "site"
-SEED_FILE = Path("/work/shared/seed/cuhk-sensetime-article.txt")
+# the seed article as a reader sees it (a copy of shared/seed/ kept with the tests)
+SEED_FILE = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "seed" / "cuhk-sensetime-article.txt"
 
 BW = "bytewire.example"
 CD = "circuitdaily.example"
