@@ -9,21 +9,19 @@ store. Both locks are ``flock``s: the OS drops them when their holder dies.
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
 import random
 import re
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from aggregator.runlock import EXIT_LOCKED, CrawlLocked
+from aggregator.runlock import EXIT_LOCKED, CrawlLocked, file_lock
 
 logger = logging.getLogger(__name__)
 
@@ -63,24 +61,9 @@ class RunOutcome:
     seconds: float
 
 
-@contextmanager
-def schedule_lock(data_dir: str | Path) -> Iterator[None]:
+def schedule_lock(data_dir: str | Path) -> AbstractContextManager[Path]:
     """Hold ``<data dir>/schedule.lock`` or raise :class:`CrawlLocked`."""
-    path = Path(data_dir)
-    path.mkdir(parents=True, exist_ok=True)
-    path = path / SCHEDULE_LOCK
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
-            raise CrawlLocked(f"{path}: another scheduler is running (pid {holder})") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
-        yield
-    finally:
-        os.close(fd)
+    return file_lock(Path(data_dir) / SCHEDULE_LOCK, "scheduler")
 
 
 def crawl_command(crawl_args: list[str]) -> list[str]:
