@@ -44,6 +44,8 @@ class Source:
     allowed_domains: list[str] = field(default_factory=list)
     feeds: list[str] = field(default_factory=list)
     sitemaps: list[str] = field(default_factory=list)
+    #: with no ``sitemaps`` listed, use the ``Sitemap:`` lines of the home's robots.txt
+    sitemaps_from_robots: bool = True
     sections: list[str] = field(default_factory=list)
     #: how many hops of suggested links to follow from an article (0: none)
     follow_related: int = 1
@@ -86,6 +88,7 @@ _LIST_KEYS = ("allowed_domains", "feeds", "sitemaps", "sections")
 _INT_KEYS = ("follow_related", "max_section_pages", "max_pages", "max_age_days")
 _KNOWN_KEYS = {
     "name", "home", "title", "timezone", "render", "rules", "settings", "refresh_hours",
+    "sitemaps_from_robots",
     *_LIST_KEYS, *_INT_KEYS,
 }
 
@@ -130,7 +133,7 @@ def _parse_source(raw: Any, index: int, path: str) -> Source:
                 raise ConfigError(f"{where}: key {key!r}: expected a whole number >= 0, got {value!r}")
             values[key] = value
     for key, kind in (("title", str), ("timezone", str), ("render", bool), ("rules", dict),
-                      ("settings", dict)):
+                      ("settings", dict), ("sitemaps_from_robots", bool)):
         if key in raw:
             if not isinstance(raw[key], kind):
                 raise ConfigError(

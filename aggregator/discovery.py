@@ -16,7 +16,8 @@ import lxml.etree
 import lxml.html
 from dateutil import parser as dateparser
 from scrapy.linkextractors import IGNORED_EXTENSIONS
-from scrapy.utils.sitemap import Sitemap
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from aggregator.urls import canonical_url, in_domains
 
@@ -84,18 +85,80 @@ def feed_entries(body: bytes, base_url: str) -> list[Entry]:
     return entries
 
 
+GZIP_MAGIC = b"\x1f\x8b\x08"
+
+
+def sitemap_body(body: bytes, max_size: int = 0) -> bytes:
+    """The XML of a sitemap response: gunzipped when it is gzip data (a ``sitemap.xml.gz``
+    served as ``application/x-gzip``, ``application/octet-stream`` or even XML, without
+    ``Content-Encoding``), as Scrapy's ``SitemapSpider`` does.
+
+    Raises ``ValueError`` when the decompressed size passes ``max_size`` (0: no bound) and
+    ``OSError`` / ``EOFError`` when the gzip data is corrupt from its start.
+
+    >>> import gzip
+    >>> sitemap_body(gzip.compress(b"<urlset/>"))
+    b'<urlset/>'
+    """
+    if body[:3] != GZIP_MAGIC:
+        return body
+    return gunzip(body, max_size=max_size)
+
+
+_SITEMAP_PARSER = lxml.etree.XMLParser(recover=True, resolve_entities=False, no_network=True,
+                                       remove_comments=True, remove_pis=True)
+
+
 def sitemap_entries(body: bytes) -> tuple[str, list[Entry]]:
-    """``("sitemapindex" | "urlset", entries)`` of a sitemap; ``("", [])`` if it isn't one."""
+    """``("sitemapindex" | "urlset", entries)`` of a sitemap; ``("", [])`` if it isn't one.
+
+    An entry's date is its ``lastmod``, else (Google News sitemaps) its
+    ``<news:news><news:publication_date>``.
+
+    >>> kind, entries = sitemap_entries(
+    ...     b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    ...     b' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+    ...     b'<url><loc>https://ex.com/a</loc><news:news>'
+    ...     b'<news:publication_date>2024-05-01T10:00:00Z</news:publication_date>'
+    ...     b'</news:news></url></urlset>')
+    >>> kind, entries[0].url, entries[0].updated.isoformat()
+    ('urlset', 'https://ex.com/a', '2024-05-01T10:00:00+00:00')
+    """
     try:
-        sitemap = Sitemap(body)
+        root = lxml.etree.fromstring(body, parser=_SITEMAP_PARSER)
     except (lxml.etree.XMLSyntaxError, ValueError):
         return "", []
+    if root is None or not isinstance(root.tag, str):
+        return "", []
     entries = []
-    for entry in sitemap:
-        loc = entry.get("loc")
+    for node in root:
+        if not isinstance(node.tag, str) or lxml.etree.QName(node).localname not in (
+                "url", "sitemap"):
+            continue
+        loc = lastmod = news_date = None
+        for child in node:
+            if not isinstance(child.tag, str):
+                continue
+            name = lxml.etree.QName(child).localname
+            if name == "loc":
+                loc = (child.text or "").strip()
+            elif name == "lastmod":
+                lastmod = child.text
+            elif name == "news":
+                found = child.find("{*}publication_date")
+                news_date = found.text if found is not None else None
         if loc:
-            entries.append(Entry(loc.strip(), _parse_date(entry.get("lastmod"))))
-    return sitemap.type or "", entries
+            entries.append(Entry(loc, _parse_date(lastmod) or _parse_date(news_date)))
+    return lxml.etree.QName(root).localname, entries
+
+
+def robots_sitemaps(body: bytes, base_url: str) -> list[str]:
+    r"""The ``Sitemap:`` URLs of a robots.txt, absolute, each once.
+
+    >>> robots_sitemaps(b"User-agent: *\nSitemap: /news.xml.gz\n", "https://ex.com/robots.txt")
+    ['https://ex.com/news.xml.gz']
+    """
+    return list(dict.fromkeys(sitemap_urls_from_robots(body, base_url=base_url)))
 
 
 def looks_like_feed(body: bytes) -> bool:

@@ -100,6 +100,20 @@ class RunSummary:
         return self.extracted + self.confirmed
 
 
+#: error kinds (``aggregator/errors/<kind>``) of exceptions raised in our own code -- a
+#: callback or a pipeline -- that lost an article or a page's links
+LOST_PREFIXES = ("item_error_", "spider_exception_")
+
+
+def lost_to_errors(errors: dict[str, int]) -> int:
+    """How many items or pages the errors of a run lost (see :data:`LOST_PREFIXES`).
+
+    >>> lost_to_errors({"http_404": 2, "item_error_KeyError": 1, "spider_exception_ValueError": 1})
+    2
+    """
+    return sum(n for kind, n in errors.items() if kind.startswith(LOST_PREFIXES))
+
+
 def _suffix_counts(stats: dict[str, Any], prefix: str) -> dict[str, int]:
     return {k[len(prefix):]: int(v) for k, v in stats.items() if k.startswith(prefix)}
 
@@ -139,6 +153,12 @@ def drift_warnings(runs: list[RunSummary]) -> list[str]:
         return []
     last, earlier = finished[0], finished[1:]
     out: list[str] = []
+    lost = lost_to_errors(last.errors)
+    if lost:
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(last.errors.items())
+                          if k.startswith(LOST_PREFIXES))
+        out.append(f"{lost} article(s) or page(s) lost to exceptions in a callback or a"
+                   f" pipeline ({kinds}): see the crawl log")
     if last.lost_articles:
         out.append(f"{last.lost_articles} page(s) that were articles are not recognised as"
                    " articles any more: a site redesign?")

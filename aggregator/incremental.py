@@ -7,7 +7,10 @@ crawl fetched. With it the spider
   sitemaps and listing pages, and does not parse them again on a 304 or an unchanged
   body (sha1) -- it *replays* the links it stored for them instead;
 * does not request a known article at all when the feed or sitemap date says it has not
-  changed since it was last fetched, or when it is older than the refresh age
+  changed since it was last fetched -- the date is at or after our last fetch, or differs
+  from the one the same feed / sitemap listed it with last time (``UrlState.listed``: a
+  site whose clock lags, or that back-dates its edits, still brings the article back) --
+  or when it is older than the refresh age
   (``AGGREGATOR_REFRESH_AGE`` hours / the source's ``refresh_hours``); a recent article is
   re-checked with a conditional request, so a 304 costs a few hundred bytes;
 * resumes a killed run: a URL's state is written only when its work is done, so the next
@@ -66,6 +69,12 @@ class CrawlState:
         self.tz = tz
         self.enabled = enabled
         self.store: Any = None
+        #: known URLs not requested this run (skipped articles, sitemaps skipped by date)
+        self.skipped: set[str] = set()
+        #: the dates feeds / sitemaps listed URLs with this run: url -> {listing: ISO date}
+        self._listed_now: dict[str, dict[str, str]] = {}
+        #: the ``listed`` the store holds for the URLs done this run (skipped, or recorded)
+        self._listed_stored: dict[str, dict[str, str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, source: str, *, refresh_hours: float | None = None,
@@ -83,8 +92,32 @@ class CrawlState:
 
     def spider_closed(self, spider: Any = None) -> None:
         if self.store is not None:
+            self._save_skipped_listed()
             self.store.close()
             self.store = None
+
+    def _save_skipped_listed(self) -> None:
+        """Write the listed dates found this run of the URLs done this run -- skipped, or
+        recorded before a later feed or sitemap listed them -- in one transaction. A URL
+        whose fetch failed is not done: it keeps its old dates, so the next run still
+        sees the change."""
+        changed = {}
+        for url, stored in self._listed_stored.items():
+            merged = {**stored, **self._listed_now.get(url, {})}
+            if merged != stored:
+                changed[url] = merged
+        if changed:
+            self.store.save_listed(changed)
+
+    def mark_skipped(self, url: str, state: UrlState) -> None:
+        """``url`` (known) is not requested this run."""
+        self.skipped.add(url)
+        self._listed_stored[url] = state.listed
+
+    def unskip(self, url: str) -> None:
+        """A later feed or sitemap date says the skipped ``url`` changed: it is requested."""
+        self.skipped.discard(url)
+        self._listed_stored.pop(url, None)
 
     def _inc(self, key: str, n: int = 1) -> None:
         # crawler.stats is set only once the crawl starts, after the spider is built
@@ -94,13 +127,36 @@ class CrawlState:
     def lookup(self, url: str) -> UrlState | None:
         return self.store.url_state(url) if self.store is not None else None
 
+    def note_listed(self, url: str, state: UrlState | None, listing: str | None,
+                    updated: datetime | None) -> bool:
+        """Remember that the feed or sitemap ``listing`` lists ``url`` dated ``updated``;
+        True if that date differs from the one ``listing`` gave it last time."""
+        if listing is None or updated is None:
+            return False
+        date = updated.isoformat()
+        self._listed_now.setdefault(url, {})[listing] = date
+        if state is None:
+            return False
+        before = state.listed.get(listing)
+        if before is None or before == date or not self.enabled:
+            return False
+        self._inc("changed_listing")
+        return True
+
+    def listed_of(self, url: str, previous: UrlState | None) -> dict[str, str]:
+        """The listed dates to store for ``url``: the stored ones, updated by this run's."""
+        merged = dict(previous.listed) if previous is not None else {}
+        merged.update(self._listed_now.get(url, {}))
+        return merged
+
     def decide(self, state: UrlState | None, updated: datetime | None = None,
-               now: datetime | None = None) -> str:
+               now: datetime | None = None, relisted: bool = False) -> str:
         """Whether to fetch a discovered URL, fetch it conditionally, or skip it (and
-        replay its stored links): see the module docstring."""
+        replay its stored links): see the module docstring. ``relisted``: its feed or
+        sitemap date differs from last time (:meth:`note_listed`)."""
         if state is None or not self.enabled:
             return FETCH
-        if not state.is_leaf:
+        if not state.is_leaf or relisted:
             return REVALIDATE
         now = now or datetime.now(timezone.utc)
         if self.changed_since_seen(state, updated):
@@ -150,7 +206,10 @@ class CrawlState:
         if state.is_leaf:  # a known article confirmed unchanged (for health)
             self._inc("leaf_" + how)
         if self.store is not None:
-            self.store.touch_url_state(state.url)
+            listed = self.listed_of(state.url, state)
+            self.store.touch_url_state(state.url, listed=listed if listed != state.listed
+                                       else None)
+            self._listed_stored[state.url] = listed
         return True
 
     def record(self, url: str, response: Response, kind: str, links: Any,
@@ -163,10 +222,12 @@ class CrawlState:
             self._inc("lost_articles")
         now = datetime.now(timezone.utc)
         new_hash = body_hash(response.body)
+        listed = self._listed_stored[url] = self.listed_of(url, previous)
         self.store.save_url_state(UrlState(
             url=url, source=self.source, kind=kind,
             etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),
             body_hash=new_hash, published=published, links=links, last_seen=now,
+            listed=listed,
         ), changed=previous is None or previous.body_hash != new_hash)
 
     # --- signals: an article's state is written once the pipelines are done with it ---

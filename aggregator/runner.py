@@ -18,6 +18,7 @@ from scrapy.settings import Settings
 from aggregator.config import Config
 from aggregator.runlock import crawl_lock
 from aggregator.exporters.publish import publish_feeds
+from aggregator.health import lost_to_errors
 from aggregator.store import open_store
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,12 @@ class RunReport:
     @property
     def ok(self) -> bool:
         return all(s.ok for s in self.sources)
+
+    @property
+    def lost(self) -> int:
+        """Articles or pages lost to exceptions in a callback or a pipeline (the sources
+        themselves were reachable): ``aggregator crawl`` then exits with status 1."""
+        return sum(lost_to_errors(s.errors) for s in self.sources)
 
 
 #: settings an environment variable of the same name overrides (read here, at the top)
@@ -208,6 +215,9 @@ def format_report(report: RunReport) -> str:
         elif s.errors:
             kinds = ", ".join(f"{k} {v}" for k, v in sorted(s.errors.items()))
             lines.append(f"  errors: {kinds}")
+    if report.lost:
+        lines.append(f"lost: {report.lost} article(s) or page(s) to exceptions in a callback or"
+                     " a pipeline (see the log); exit status 1")
     shown = ", ".join(str(p) for p in report.feeds[:2])
     more = f" (+{len(report.feeds) - 2} more)" if len(report.feeds) > 2 else ""
     lines.append(f"feeds: {shown}{more}")

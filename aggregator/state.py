@@ -43,6 +43,9 @@ class UrlState:
     last_seen: datetime | None = None
     #: last time its body changed
     last_changed: datetime | None = None
+    #: the date each feed or sitemap listed it with when last seen: ``{listing URL: ISO
+    #: date}``; a listed date that *differs* from it (newer or not) means "changed"
+    listed: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_leaf(self) -> bool:

@@ -9,12 +9,14 @@ suggested links), extraction turns a page into an article, pipelines do the rest
 from __future__ import annotations
 
 import logging
+import struct
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 from typing import Any
+from urllib.parse import urljoin
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse, XmlResponse
@@ -31,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 #: index pages reached from a start page are followed this many hops deep
 INDEX_HOPS = 2
+#: the "sitemap kind" stored for a robots.txt: its entries are sitemaps
+ROBOTS = "robots"
 
 
 class NewsSpider(Spider):
@@ -70,8 +74,12 @@ class NewsSpider(Spider):
         self.state = CrawlState.from_crawler(crawler, src.name, refresh_hours=src.refresh_hours,
                                              tz=self.tz)
         self.sitemaps_seen: set[str] = set()
-        #: known articles not requested this run (unchanged by date, or not recent)
-        self.skipped: set[str] = set()
+        # exceptions Scrapy only logs (and, for pipelines, does not even count): counted
+        # as errors, reported, and the crawl goes on
+        crawler.signals.connect(self.on_spider_error, signal=signals.spider_error)
+        crawler.signals.connect(self.on_item_error, signal=signals.item_error)
+        #: known URLs not requested this run (unchanged by date, or not recent)
+        self.skipped: set[str] = self.state.skipped
 
     # --- start ---------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
@@ -87,6 +95,8 @@ class NewsSpider(Spider):
             for request in self.visit_sitemap(url):
                 request.meta["start"] = True
                 yield request
+        if not src.sitemaps and src.sitemaps_from_robots:
+            yield self.robots_request(urljoin(src.home, "/robots.txt"))
         for url in [*src.sections, src.home]:
             for request in self.visit(url, hops=0, listing_page=1):
                 request.meta["start"] = True
@@ -98,9 +108,11 @@ class NewsSpider(Spider):
         return {"state_url": url, "state": state, "handle_httpstatus_list": [304]}
 
     def visit(self, url: str, *, hops: int, related_depth: int = 0, listing_page: int = 0,
-              updated: datetime | None = None, entry: bool = False) -> Iterator[Request]:
+              updated: datetime | None = None, entry: bool = False,
+              listing: str | None = None) -> Iterator[Request]:
         """A Request for a page that may be an article, unless it is filtered out or known
-        unchanged (then the requests of the links it led to last time, if any)."""
+        unchanged (then the requests of the links it led to last time, if any).
+        ``listing``: the feed or sitemap that listed it, dated ``updated``."""
         accepted = self.links.normalise(url)
         if accepted is None:
             return
@@ -108,21 +120,27 @@ class NewsSpider(Spider):
         if accepted in self.links.seen:
             # found undated first (a section page) and skipped; a feed or sitemap date
             # found later may say it changed
-            if updated is None or accepted not in self.skipped:
+            if updated is None:
+                return
+            if accepted not in self.skipped:
+                # fetched or in flight: this date is stored with its state
+                self.state.note_listed(accepted, None, listing, updated)
                 return
             state = self.state.lookup(accepted)
-            if not self.state.changed_since_seen(state, updated):
+            relisted = self.state.note_listed(accepted, state, listing, updated)
+            if not relisted and not self.state.changed_since_seen(state, updated):
                 return
-            self.skipped.discard(accepted)
+            self.state.unskip(accepted)
             decision = REVALIDATE
         else:
             self.links.seen.add(accepted)
             state = self.state.lookup(accepted)
-            decision = self.state.decide(state, updated)
+            relisted = self.state.note_listed(accepted, state, listing, updated)
+            decision = self.state.decide(state, updated, relisted=relisted)
             if entry and state is None:
                 self.crawler.stats.inc_value("aggregator/incremental/new_entries")
         if decision == SKIP and state is not None:
-            self.skipped.add(accepted)
+            self.state.mark_skipped(accepted, state)
             yield from self.replay(state, meta)
             return
         yield Request(accepted, self.parse_page, errback=self.on_error,
@@ -130,21 +148,48 @@ class NewsSpider(Spider):
                       headers=self.state.conditional_headers(state) if decision == REVALIDATE
                       else None)
 
-    def visit_sitemap(self, url: str, updated: datetime | None = None) -> Iterator[Request]:
+    def visit_sitemap(self, url: str, updated: datetime | None = None,
+                      listing: str | None = None) -> Iterator[Request]:
         """A Request for a sitemap, or its stored entries' requests when its ``lastmod``
-        (from a sitemap index) says it has not changed since it was fetched."""
+        (from the sitemap index ``listing``) says it has not changed since it was fetched:
+        before our last fetch, and the same as the index gave last time."""
         if url in self.sitemaps_seen:
             return
         self.sitemaps_seen.add(url)
         state = self.state.lookup(url)
+        relisted = self.state.note_listed(url, state, listing, updated)
         if (state is not None and updated is not None and state.last_seen is not None
-                and self.state.enabled and self._aware(updated) < state.last_seen):
+                and self.state.enabled and not relisted
+                and self._aware(updated) < state.last_seen):
             self.crawler.stats.inc_value("aggregator/incremental/skipped_sitemaps")
+            self.state.mark_skipped(url, state)
             yield from self.replay(state, {})
             return
         yield Request(url, self.parse_sitemap, errback=self.on_error, priority=20,
                       meta=self._state_meta(url, state), dont_filter=True,
                       headers=self.state.conditional_headers(state))
+
+    def robots_request(self, url: str) -> Request:
+        """robots.txt, read for its ``Sitemap:`` lines (a source that lists no sitemaps).
+        Scrapy's RobotsTxtMiddleware fetches it too, but keeps what it read to itself."""
+        state = self.state.lookup(url)
+        meta = {"start": True, **self._state_meta(url, state)}
+        meta["handle_httpstatus_list"] = [304, 404]  # no robots.txt: no sitemaps, no error
+        return Request(url, self.parse_robots, errback=self.on_error, priority=20, meta=meta,
+                       dont_filter=True, headers=self.state.conditional_headers(state))
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        state = response.meta.get("state")
+        if self.state.unchanged(response, state):
+            yield from self.replay(state, response.meta)
+            return
+        if response.status == 404:
+            return
+        urls = discovery.robots_sitemaps(response.body, response.url)
+        self.crawler.stats.inc_value("aggregator/discovery/robots_sitemaps", len(urls))
+        entries = [discovery.Entry(url) for url in urls]
+        self.remember_entries(response, SITEMAP, ROBOTS, entries)
+        yield from self.follow_entries(entries, ROBOTS, self._state_url(response))
 
     def _aware(self, when: datetime) -> datetime:
         return when if when.tzinfo is not None else when.replace(tzinfo=self.tz)
@@ -155,7 +200,7 @@ class NewsSpider(Spider):
         if state.kind in (FEED, SITEMAP):
             entries = [discovery.Entry(u, datetime.fromisoformat(d) if d else None)
                        for u, d in links.get("entries", [])]
-            yield from self.follow_entries(entries, links.get("kind", ""))
+            yield from self.follow_entries(entries, links.get("kind", ""), state.url)
         elif state.kind == PAGE:
             yield from self.follow_index(links.get("links", []), links.get("next", []), meta)
         elif state.is_leaf:
@@ -181,37 +226,53 @@ class NewsSpider(Spider):
             self.record_error(response.url, "not_a_feed", "the response is not an RSS/Atom feed")
             return
         self.remember_entries(response, FEED, "", entries)
-        yield from self.follow_entries(entries)
+        yield from self.follow_entries(entries, "", self._state_url(response))
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         state = response.meta.get("state")
         if self.state.unchanged(response, state):
             yield from self.replay(state, response.meta)
             return
-        kind, entries = discovery.sitemap_entries(response.body)
+        max_size = response.meta.get("download_maxsize",
+                                     self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+        try:
+            body = discovery.sitemap_body(response.body, max_size)
+        except ValueError:  # Scrapy's "decompressed more than max_size"
+            self.record_error(response.url, "sitemap_too_large",
+                              f"the sitemap is larger than {max_size} bytes once decompressed")
+            return
+        except (OSError, EOFError, struct.error) as exc:
+            self.record_error(response.url, "bad_gzip", f"the gzipped sitemap is corrupt: {exc}")
+            return
+        kind, entries = discovery.sitemap_entries(body)
         self.crawler.stats.inc_value("aggregator/discovery/sitemap_entries", len(entries))
         if not kind:
             self.record_error(response.url, "not_a_sitemap", "the response is not a sitemap")
             return
         self.remember_entries(response, SITEMAP, kind, entries)
-        yield from self.follow_entries(entries, kind)
+        yield from self.follow_entries(entries, kind, self._state_url(response))
 
     def remember_entries(self, response: Response, kind: str, sitemap_kind: str,
                          entries: list[discovery.Entry]) -> None:
         stored = [[e.url, e.updated.isoformat() if e.updated else None] for e in entries]
-        self.state.record(response.meta.get("state_url") or response.url, response, kind,
+        self.state.record(self._state_url(response), response, kind,
                           {"kind": sitemap_kind, "entries": stored},
                           previous=response.meta.get("state"))
 
-    def follow_entries(self, entries: list[discovery.Entry],
-                       sitemap_kind: str = "") -> Iterator[Request]:
+    @staticmethod
+    def _state_url(response: Response) -> str:
+        return response.meta.get("state_url") or response.url
+
+    def follow_entries(self, entries: list[discovery.Entry], sitemap_kind: str = "",
+                       listing: str | None = None) -> Iterator[Request]:
         for entry in entries:
             if self._too_old(entry.updated):
                 continue
-            if sitemap_kind == "sitemapindex":
-                yield from self.visit_sitemap(entry.url, entry.updated)
+            if sitemap_kind in ("sitemapindex", ROBOTS):
+                yield from self.visit_sitemap(entry.url, entry.updated, listing)
             else:
-                yield from self.visit(entry.url, hops=1, updated=entry.updated, entry=True)
+                yield from self.visit(entry.url, hops=1, updated=entry.updated, entry=True,
+                                      listing=listing)
 
     # --- pages ---------------------------------------------------------------
     def parse_page(self, response: Response) -> Iterator[Any]:
@@ -290,6 +351,23 @@ class NewsSpider(Spider):
             kind = type(failure.value).__name__
             reason = f"{kind}: {failure.getErrorMessage()}"
         self.record_error(url, kind, reason)
+
+    def on_spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
+        """An exception raised in a callback (Scrapy logs it and counts
+        ``spider_exceptions/<Type>``); what the callback had not yielded yet is lost."""
+        name = type(failure.value).__name__
+        self.record_error(response.url, f"spider_exception_{name}",
+                          f"{name} in a callback: {failure.getErrorMessage()}")
+
+    def on_item_error(self, item: Any, response: Response | None, spider: Spider,
+                      failure: Failure) -> None:
+        """An exception other than DropItem raised by a pipeline (Scrapy logs "Error
+        processing" and counts nothing): the item is lost. Its URL state is not written,
+        so the next run fetches it again."""
+        name = type(failure.value).__name__
+        url = getattr(item, "url", "") or (response.url if response is not None else "?")
+        self.record_error(url, f"item_error_{name}",
+                          f"{name} in a pipeline, article lost: {failure.getErrorMessage()}")
 
     def record_error(self, url: str, kind: str, reason: str) -> None:
         self.crawler.stats.inc_value(f"aggregator/errors/{kind}")

@@ -26,7 +26,10 @@ def describe(src: Source) -> list[str]:
         f"  allowed domains  {', '.join(src.allowed_domains)}",
     ]
     for key, urls in (("feeds", src.feeds), ("sitemaps", src.sitemaps), ("sections", src.sections)):
-        lines.append(f"  {key:<16} " + (", ".join(urls) if urls else "-"))
+        shown = ", ".join(urls) if urls else "-"
+        if key == "sitemaps" and not urls and src.sitemaps_from_robots:
+            shown = "from robots.txt"
+        lines.append(f"  {key:<16} {shown}")
     lines += [
         f"  section pages    {src.max_section_pages} per section (rel=next)",
         f"  follow related   {src.follow_related} hop(s)",

@@ -102,4 +102,10 @@ MIGRATIONS: list[str] = [
     CREATE INDEX articles_story ON articles (story_id);
     CREATE INDEX articles_minhash_seq ON articles (minhash_seq);
     """,
+    # incremental crawling: the date each feed / sitemap last listed a URL with
+    # ({listing URL: ISO date}), so a listed date that changed -- even to one before our
+    # last fetch (clock skew, back-dated edits) -- brings the URL back
+    """
+    ALTER TABLE url_state ADD COLUMN listed TEXT NOT NULL DEFAULT '{}';
+    """,
 ]

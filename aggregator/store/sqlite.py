@@ -370,7 +370,7 @@ class SQLiteStore:
             last_modified=row["last_modified"], body_hash=row["body_hash"],
             published=from_db_time(row["published"]), links=json.loads(row["links"]),
             first_seen=from_db_time(row["first_seen"]), last_seen=from_db_time(row["last_seen"]),
-            last_changed=from_db_time(row["last_changed"]))
+            last_changed=from_db_time(row["last_changed"]), listed=json.loads(row["listed"]))
 
     def save_url_state(self, state: UrlState, changed: bool = True) -> None:
         """Insert or replace a URL's state; ``first_seen`` is kept, ``last_changed`` moves
@@ -379,24 +379,38 @@ class SQLiteStore:
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO url_state (url, source, kind, etag, last_modified, body_hash,"
-                " published, links, first_seen, last_seen, last_changed)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET"
+                " published, links, first_seen, last_seen, last_changed, listed)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET"
                 " source = excluded.source, kind = excluded.kind, etag = excluded.etag,"
                 " last_modified = excluded.last_modified, body_hash = excluded.body_hash,"
                 " published = COALESCE(excluded.published, url_state.published),"
                 " links = excluded.links, last_seen = excluded.last_seen,"
+                " listed = excluded.listed,"
                 " last_changed = CASE WHEN ? THEN excluded.last_changed"
                 " ELSE url_state.last_changed END",
                 (state.url, state.source, state.kind, state.etag, state.last_modified,
                  state.body_hash, to_db_time(state.published), json.dumps(state.links),
-                 now, now, now, int(changed)),
+                 now, now, now, json.dumps(state.listed, sort_keys=True), int(changed)),
             )
 
-    def touch_url_state(self, url: str, when: datetime | None = None) -> None:
-        """Record that the server confirmed ``url`` unchanged (a 304 or the same body)."""
+    def touch_url_state(self, url: str, when: datetime | None = None,
+                        listed: dict[str, str] | None = None) -> None:
+        """Record that the server confirmed ``url`` unchanged (a 304 or the same body);
+        ``listed`` (if given) replaces the dates its feeds / sitemaps listed it with."""
         with self.transaction() as conn:
-            conn.execute("UPDATE url_state SET last_seen = ? WHERE url = ?",
-                         (to_db_time(when or _now()), url))
+            if listed is None:
+                conn.execute("UPDATE url_state SET last_seen = ? WHERE url = ?",
+                             (to_db_time(when or _now()), url))
+            else:
+                conn.execute("UPDATE url_state SET last_seen = ?, listed = ? WHERE url = ?",
+                             (to_db_time(when or _now()), json.dumps(listed, sort_keys=True), url))
+
+    def save_listed(self, listed: dict[str, dict[str, str]]) -> None:
+        """Replace the listed dates (``{url: {listing URL: ISO date}}``) of known URLs, in
+        one transaction."""
+        with self.transaction() as conn:
+            conn.executemany("UPDATE url_state SET listed = ? WHERE url = ?",
+                             [(json.dumps(d, sort_keys=True), u) for u, d in listed.items()])
 
     def run_sources(self) -> list[str]:
         """Names of the sources that have recorded runs, sorted."""
