@@ -115,7 +115,7 @@ def extract(
         body_html=body_out.html,
         image=image,
         tags=tags,
-        language=find_language(tree, data),
+        language=find_language(tree, data, body_out.text),
         related=related.links,
         content_hash=content_hash(body_out.text),
     )

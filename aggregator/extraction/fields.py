@@ -13,6 +13,7 @@ Each reads the site rule first, then structured data, then the visible page.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from typing import Any
@@ -29,6 +30,9 @@ logger = logging.getLogger(__name__)
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•»-]\s+")
 _H1 = etree.XPath("//article//h1 | //main//h1 | //h1")
 _SUMMARY_MAX = 400
+#: detection needs this much text to be trusted, and reads no more than the second figure
+_DETECT_MIN_CHARS, _DETECT_MAX_CHARS = 200, 3000
+_DETECT_MIN_PROBABILITY = 0.9
 _LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{2,8})*$")
 
 
@@ -42,6 +46,36 @@ def _strip_site_name(title: str, site_name: str) -> str:
     if site_name and clean_text(parts[0]).casefold() == site_name.casefold():
         return title[len(parts[0]):].lstrip(" |–—:·•»-")
     return title
+
+
+#: typographic quotes compared as plain ones
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"'})
+_WORD_RE = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD_RE.findall(text.translate(_QUOTES).casefold())
+
+
+def _same_headline(h1: str, declared: str) -> bool:
+    """``h1`` is ``declared`` as the page shows it: all but a word or two of ``declared`` in
+    it, and not much else (an SEO title or a teaser's headline is not)."""
+    h1_words, declared_words = set(_words(h1)), set(_words(declared))
+    if not h1_words or not declared_words:
+        return False
+    shared = len(declared_words & h1_words)
+    return shared >= 0.8 * len(declared_words) and len(h1_words) <= 1.5 * len(declared_words)
+
+
+def _site_parts(declared: list[str], site_name: str) -> set[str]:
+    """The site's name as the page writes it: og:site_name and the last separator-delimited
+    part of the declared titles that have several ("Headline | Site")."""
+    parts = {site_name.casefold()} if site_name else set()
+    for title in declared:
+        pieces = [clean_text(p) for p in _TITLE_SEPARATORS.split(title)]
+        if len(pieces) >= 2:
+            parts.add(pieces[-1].casefold())
+    return parts
 
 
 def find_title(tree: etree._Element, data: StructuredData, rules: SiteRules | None = None) -> str:
@@ -59,22 +93,25 @@ def find_title(tree: etree._Element, data: StructuredData, rules: SiteRules | No
     declared = [t for t in declared if t]
     # the <title> is the last resort among declared titles
     site_name = data.first("og:site_name", "application-name")
-    for h1 in _H1(tree)[:3]:
-        text = clean_text("".join(h1.itertext()))
+    site_parts = _site_parts(declared, site_name)
+    h1s = [clean_text("".join(h1.itertext())) for h1 in _H1(tree)[:3]]
+    # an <h1> that is the site's name (a logo heading) is not the headline
+    h1s = [t for t in h1s if t and t.casefold() not in site_parts]
+    stripped = [_strip_site_name(t, site_name).rstrip(" |–—:·•»-") for t in declared]
+    for text in h1s:
         # the visible headline wins when the metadata agrees it is the headline
-        if text and any(text.casefold() in d.casefold() for d in declared):
+        if any(text.casefold() in d.casefold() for d in declared):
             return text
-    h1s = _H1(tree)
+    for text in h1s:
+        if any(_same_headline(text, d) for d in stripped):
+            return text
     if h1s and len(declared) <= 1:
         # only a <title> to go by: the visible headline is the better one
-        text = clean_text("".join(h1s[0].itertext()))
-        if text:
-            return text
-    for title in declared:
-        stripped = _strip_site_name(title, site_name)
-        if stripped:
-            return stripped
-    return clean_text("".join(h1s[0].itertext())) if h1s else ""
+        return h1s[0]
+    for title in stripped:
+        if title:
+            return title
+    return h1s[0] if h1s else ""
 
 
 def find_summary(data: StructuredData, body_text: str = "") -> str:
@@ -131,8 +168,36 @@ def _normalise_lang(value: str) -> str | None:
     return "-".join([parts[0].lower()] + [p.upper() if len(p) == 2 else p for p in parts[1:]])
 
 
-def find_language(tree: etree._Element, data: StructuredData) -> str | None:
-    """The page language as a BCP 47 tag ("en", "en-GB"), or None."""
+def detect_language(text: str) -> str | None:
+    """The language of ``text`` by its words (py3langid), when it is long and clear enough."""
+    if len(text) < _DETECT_MIN_CHARS:
+        return None
+    lang, probability = _identifier().classify(text[:_DETECT_MAX_CHARS])
+    return str(lang) if probability >= _DETECT_MIN_PROBABILITY else None
+
+
+@functools.cache
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+
+
+def find_language(tree: etree._Element, data: StructuredData, text: str = "") -> str | None:
+    """The page language as a BCP 47 tag ("en", "en-GB"), or None.
+
+    The page's declaration (``<html lang>``, ``inLanguage``, ``og:locale``...) unless the
+    article ``text`` is clearly in another language: templates often declare the site's
+    default language on every page. With no declaration, the language of the text.
+    """
+    declared = _declared_language(tree, data)
+    detected = detect_language(text) if text else None
+    if detected and (declared is None or declared.split("-")[0] != detected):
+        return detected
+    return declared
+
+
+def _declared_language(tree: etree._Element, data: StructuredData) -> str | None:
     in_language = data.article.get("inLanguage")
     for value in (
         tree.get("lang"),
