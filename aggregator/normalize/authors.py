@@ -26,8 +26,19 @@ from .text import clean_text
 
 _PREFIX_RE = re.compile(
     r"^(?:(?:written|words|posted|reported|reporting|story|text|published|compiled|edited|editing|"
-    r"additional reporting|photos?|pictures?|video|illustrations?)\s+)?"
-    r"by[:\s]+", re.IGNORECASE)
+    r"additional reporting|photos?|pictures?|video|illustrations?|analysis|opinion|commentary|"
+    r"review|interview)\s+)?"
+    r"(?:by|por|von|par|door)[:\s]+", re.IGNORECASE)
+#: a one-word label before the names: "Author:", "Text:", "Autor:", "Текст:"
+_LABEL_RE = re.compile(r"^[^\W\d_]{2,15}\s*:\s*")
+#: news agencies credited in bylines: kept like a desk, only when no person is named
+_AGENCIES = frozenset({
+    "associated press", "ap", "reuters", "afp", "agence france-presse", "agence france presse",
+    "pti", "press trust of india", "ians", "dpa", "efe", "ansa", "xinhua", "upi", "aap", "kyodo",
+    "yonhap", "bloomberg", "tass", "anadolu", "bernama", "cna",
+})
+#: account names that are no one's name
+_ACCOUNT_RE = re.compile(r"^\S*(?:admin|webmaster|wpengine)\S*$", re.IGNORECASE)
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 _EMAIL_PAREN_RE = re.compile(rf"^\s*(?:mailto:)?{_EMAIL}\s*\((?P<name>[^)]*)\)\s*$")
 _NAME_ANGLE_RE = re.compile(rf"^\s*(?P<name>[^<]*?)\s*<\s*(?:mailto:)?{_EMAIL}\s*>\s*$")
@@ -89,7 +100,7 @@ def _names_of(byline: str) -> tuple[list[str], list[str]]:
     if match:
         text = match.group("name")
     text = _URL_ANYWHERE_RE.sub(" ", _EMAIL_RE.sub(" ", text))
-    text = _PREFIX_RE.sub("", text.strip(" -–—:"))
+    text = _PREFIX_RE.sub("", _LABEL_RE.sub("", text.strip(" -–—:")))
     names: list[str] = []
     desks: list[str] = []
     for part in _SEPARATOR_RE.split(text):
@@ -104,9 +115,11 @@ def _names_of(byline: str) -> tuple[list[str], list[str]]:
             continue
         if not any(c.isalpha() for c in part) or len(part) > 80:
             continue
-        if part.lower() in ("and", "by", "the", "unknown", "anonymous"):
+        if part.lower() in ("and", "by", "the", "unknown", "anonymous") or _ACCOUNT_RE.match(part):
             continue
-        if _is_role(part) or _is_desk(part):
+        if part.lower() in _AGENCIES:
+            desks.append(part if part.isupper() else fix_case(part))
+        elif _is_role(part) or _is_desk(part):
             desks.append(fix_case(part))
         else:
             names.append(fix_case(part))
