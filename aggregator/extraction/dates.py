@@ -24,7 +24,7 @@ from dateutil import parser as dateparser
 from lxml import etree
 
 from .rules import SiteRules
-from .structured import StructuredData
+from .structured import StructuredData, types_of
 from .text import clean_text
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ _TEXT_DATE_RE = re.compile(
     rf"(?:,?\s+(?:at\s+)?\d{{1,2}}[:.]\d\d(?:\s*[ap]\.?m\.?)?)?",
     re.IGNORECASE,
 )
+_PAGE_TYPES = frozenset({"webpage", "itempage"})
 _EPOCH_RE = re.compile(r"^\d{10}(\d{3})?$")
 
 
@@ -150,16 +151,34 @@ def _from_meta(dates: Dates, data: StructuredData) -> None:
         dates.offer("modified", data.first(key), source)
 
 
+_PUBLISHED_LABEL_RE = re.compile(r"\b(?:published|posted|publi\w*|veröffentlicht)\b", re.IGNORECASE)
+#: text a byline date may have around it ("on Monday, ", " at 11:08 a.m.") before the date
+#: reads as part of a sentence (a quoted statement's date, a teaser)
+_AROUND_MAX = 30
+
+
 def _from_text(dates: Dates, tree: etree._Element) -> None:
-    for el in _DATELINE(tree)[:20]:
-        text = clean_text("".join(el.itertext()))
+    """The first byline-like date: one labelled "Published"/"Posted" first, else one that
+    fills its element, else any."""
+    found: list[tuple[int, int, str]] = []
+    for position, el in enumerate(_DATELINE(tree)[:20]):
+        text = clean_text(" ".join(el.itertext()))
         if len(text) > 200:
             continue
         match = _TEXT_DATE_RE.search(text)
-        if match:
-            dates.offer("published", match.group(0), "text")
-            if dates.published is not None:
-                return
+        if not match:
+            continue
+        if _PUBLISHED_LABEL_RE.search(text[: match.start()]):
+            rank = 0
+        elif len(text) - len(match.group(0)) <= _AROUND_MAX:
+            rank = 1
+        else:
+            rank = 2
+        found.append((rank, position, match.group(0)))
+    for _rank, _position, value in sorted(found):
+        dates.offer("published", value, "text")
+        if dates.published is not None:
+            return
 
 
 def find_dates(
@@ -179,6 +198,10 @@ def find_dates(
     dates.offer("published", micro.get("datePublished"), "microdata")
     dates.offer("modified", micro.get("dateModified"), "microdata")
     _from_meta(dates, data)
+    # no (readable) Article node nor meta date: the page's own WebPage node dates the page
+    page = next((n for n in data.jsonld if types_of(n) & _PAGE_TYPES), {})
+    dates.offer("published", page.get("datePublished"), "jsonld")
+    dates.offer("modified", page.get("dateModified"), "jsonld")
     steps: Iterable[tuple[str, Callable[[etree._Element], list[Any]]]] = (
         ("published", _TIME_PUBLISHED),
         ("modified", _TIME_MODIFIED),

@@ -31,7 +31,7 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•»-]\s+")
 _H1 = etree.XPath("//article//h1 | //main//h1 | //h1")
 _SUMMARY_MAX = 400
 #: detection needs this much text to be trusted, and reads no more than the second figure
-_DETECT_MIN_CHARS, _DETECT_MAX_CHARS = 200, 3000
+_DETECT_MIN_CHARS, _DETECT_MAX_CHARS = 200, 1000
 _DETECT_MIN_PROBABILITY = 0.9
 _LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{2,8})*$")
 
@@ -55,6 +55,21 @@ _WORD_RE = re.compile(r"\w+")
 
 def _words(text: str) -> list[str]:
     return _WORD_RE.findall(text.translate(_QUOTES).casefold())
+
+
+#: a last title part this short, after a longer headline, is the site's name ("Foo | Site")
+_SITE_TAIL_MAX_WORDS = 4
+
+
+def _strip_tail(title: str) -> str:
+    """``title`` without a short last part after a longer headline: "Foo bar baz | Site"."""
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    tail, head = parts[-1], title[: title.rfind(parts[-1])].rstrip(" |–—:·•»-")
+    if len(tail.split()) <= _SITE_TAIL_MAX_WORDS and len(head.split()) > len(tail.split()):
+        return head
+    return title
 
 
 def _same_headline(h1: str, declared: str) -> bool:
@@ -97,7 +112,7 @@ def find_title(tree: etree._Element, data: StructuredData, rules: SiteRules | No
     h1s = [clean_text("".join(h1.itertext())) for h1 in _H1(tree)[:3]]
     # an <h1> that is the site's name (a logo heading) is not the headline
     h1s = [t for t in h1s if t and t.casefold() not in site_parts]
-    stripped = [_strip_site_name(t, site_name).rstrip(" |–—:·•»-") for t in declared]
+    stripped = [_strip_tail(_strip_site_name(t, site_name)).rstrip(" |–—:·•»-") for t in declared]
     for text in h1s:
         # the visible headline wins when the metadata agrees it is the headline
         if any(text.casefold() in d.casefold() for d in declared):

@@ -141,6 +141,22 @@ def _figure_for(tree: etree._Element, image_url: str) -> etree._Element | None:
     return None
 
 
+#: a site's logo, icon or avatar: never a lead image
+_LOGO_RE = re.compile(
+    r"(?:^|[/_.=-])(?:logos?|favicons?|blavatar|gravatar|avatars?|icons?|sprites?|placeholder)"
+    r"(?:$|[/_.=-]|\d)", re.IGNORECASE)
+
+
+def is_logo(image_url: str, data: StructuredData) -> bool:
+    """``image_url`` is the site's logo or an icon (by its URL, or as the publisher's logo)."""
+    parts = urlsplit(image_url)
+    if _LOGO_RE.search(parts.netloc + parts.path):
+        return True
+    publisher = data.article.get("publisher")
+    logo = _url_of(publisher.get("logo")) if isinstance(publisher, dict) else ""
+    return bool(logo) and _same_image(logo, image_url)
+
+
 def find_image(
     tree: etree._Element,
     data: StructuredData,
@@ -164,6 +180,8 @@ def find_image(
             or _url_of(data.microdata_article.get("image"))
             or data.first("twitter:image", "twitter:image:src")
         )
+        if image_url and is_logo(image_url, data):
+            image_url = ""
     figure = None
     if not image_url or not caption:
         figure = _figure_for(tree, urljoin(url, image_url) if image_url else "")

@@ -4,8 +4,10 @@ Handles "By A and B", "A, B & C", "By Jane Doe, Senior Editor", e-mail forms
 ("jdoe@x.com (Jane Doe)", "Jane Doe <jdoe@x.com>"), all-caps names, duplicates, and drops what
 is not a person name ("and", bare e-mail addresses, URLs, job titles after a name).
 
-A desk byline ("Staff", "Staff Reporter", "Circuit Daily Staff") is what the publisher credits
-when no person is named: it is kept, cleaned, but only when the bylines name no person.
+A desk byline ("Staff", "Staff Reporter", "Circuit Daily Staff") or a news agency ("Reuters",
+"Associated Press", "PTI") is what the publisher credits when no person is named: it is kept,
+cleaned, but only when the bylines name no person. Account names ("admin", "jdadmin") are
+never kept.
 
 >>> split_authors(["By JANE DOE and John O'BRIEN", "jane doe", "Staff Reporter"])
 ['Jane Doe', "John O'Brien"]
@@ -15,6 +17,10 @@ when no person is named: it is kept, cleaned, but only when the bylines name no 
 ['A. Lee', 'B. Chan', 'C. Wong']
 >>> split_authors(["By Jane Doe, Senior Editor", "jdoe@x.com (Jane Doe)"])
 ['Jane Doe']
+>>> split_authors(["By DANICA KIRKA and JILL LAWLESS", "Associated Press"]), split_authors(["PTI"])
+(['Danica Kirka', 'Jill Lawless'], ['PTI'])
+>>> split_authors(["Analysis by Chris Cillizza"]), split_authors(["Text: Ann Lee"]), split_authors(["jdadmin"])
+(['Chris Cillizza'], ['Ann Lee'], [])
 """
 
 from __future__ import annotations

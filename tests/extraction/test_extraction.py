@@ -145,3 +145,13 @@ def test_module_examples(module: str) -> None:
     name = "aggregator.extraction" + ("" if module == "__init__" else f".{module}")
     result = doctest.testmod(importlib.import_module(name))
     assert result.failed == 0
+
+
+@pytest.mark.parametrize("name", ["aggregator.normalize.authors", "aggregator.normalize.dates"])
+def test_normalize_examples(name: str) -> None:
+    """The byline and date examples that extraction's output goes through hold."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0 and result.failed == 0
