@@ -72,11 +72,19 @@ class Result:
                 f" {self.pages_per_s:6.1f} pages/s")
 
 
-def evaluate(name: str, fn: Callable[[str, str], str], pages: dict[str, tuple[str, str, str]]) -> Result:
+def evaluate(name: str, fn: Callable[[str, str], str], pages: dict[str, tuple[str, str, str]],
+             repeat: int = 3) -> Result:
+    """Score ``fn`` on ``pages``; its speed is the best of ``repeat`` timed passes, after
+    one untimed call that pays one-off costs (lazy model loads, caches) for every
+    extractor alike: a crawl pays them once for thousands of pages."""
     precisions, recalls, f1s, per_page = [], [], [], {}
-    start = time.process_time()
-    outputs = {pid: fn(html, url) or "" for pid, (url, html, _) in pages.items()}
-    elapsed = time.process_time() - start
+    first_url, first_html, _ = next(iter(pages.values()))
+    fn(first_html, first_url)
+    elapsed = float("inf")
+    for _ in range(max(1, repeat)):
+        start = time.process_time()
+        outputs = {pid: fn(html, url) or "" for pid, (url, html, _) in pages.items()}
+        elapsed = min(elapsed, time.process_time() - start)
     for pid, (_, _, truth) in pages.items():
         p, r = page_scores(outputs[pid], truth)
         recalls.append(r)
@@ -117,17 +125,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dataset", nargs="?", type=Path, default=DEFAULT_DATASET)
     parser.add_argument("--only", nargs="*", default=[], help="page id prefixes to score")
     parser.add_argument("--pages", action="store_true", help="print per-page F1 of each")
+    parser.add_argument("--repeat", type=int, default=3, help="timed passes; the best counts")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
     pages = load(args.dataset, args.only)
     print(f"{len(pages)} pages from {args.dataset}")
     results = [
-        evaluate("ours (extract, all fields)", ours_full, pages),
-        evaluate("ours (body layer only)", ours_body_only, pages),
+        evaluate("ours (extract, all fields)", ours_full, pages, args.repeat),
+        evaluate("ours (body layer only)", ours_body_only, pages, args.repeat),
         evaluate("trafilatura.extract defaults",
-                 lambda h, u: trafilatura.extract(h, url=u), pages),
+                 lambda h, u: trafilatura.extract(h, url=u), pages, args.repeat),
         evaluate("trafilatura, include_comments=False",
-                 lambda h, u: trafilatura.extract(h, url=u, include_comments=False), pages),
+                 lambda h, u: trafilatura.extract(h, url=u, include_comments=False), pages,
+                 args.repeat),
     ]
     for result in results:
         print(result.line())
