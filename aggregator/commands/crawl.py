@@ -7,7 +7,7 @@ import sys
 
 from aggregator.commands.common import add_dirs, add_verbosity, scrapy_log_overrides
 from aggregator.config import ConfigError, load_config
-from aggregator.exporters.topics import parse_topics
+from aggregator.exporters.publish import check_feed_config
 from aggregator.runlock import EXIT_LOCKED, CrawlLocked
 from aggregator.runner import format_report, run_crawl
 
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         if args.source:
             for name in args.source:
                 config.source(name)
-        parse_topics(config)  # a bad [[topics]] table fails now, not after the crawl
+        check_feed_config(config)  # a bad [[topics]] table fails now, not after the crawl
         routes = parse_routes(args.route)
     except ConfigError as exc:
         print(f"aggregator crawl: {exc}", file=sys.stderr)

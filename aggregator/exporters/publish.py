@@ -71,6 +71,15 @@ def feeds_base_url(config: Config) -> str:
     return base if not base or base.endswith("/") else base + "/"
 
 
+def check_feed_config(config: Config) -> None:
+    """Raise :class:`ConfigError` now for any feed option of ``config`` that publishing
+    would reject later (topics, feed_limit, feeds_url, group_stories)."""
+    parse_topics(config)
+    _feed_limit(config, None)
+    feeds_base_url(config)
+    group_stories(config)
+
+
 def _feed_limit(config: Config, limit: int | None) -> int:
     value = limit or config.options.get("feed_limit", DEFAULT_FEED_LIMIT)
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
@@ -130,11 +139,22 @@ def _take(stored: Iterable[StoredArticle], limit: int, feed: str, result: Publis
 
 
 def _topic_entries(store: Store, topic: Topic, limit: int, result: PublishResult,
-                   stories: Stories) -> list[FeedEntry]:
+                   stories: Stories, group: bool) -> list[FeedEntry]:
     source = topic.sources[0] if len(topic.sources) == 1 else None
     stored = store.iter_stored(source=source, since=topic.since)
     return _take(stored, topic.limit or limit, topic.name, result, stories,
-                 keep=lambda s: topic.matches(s.article), one_copy_per_story=source is None)
+                 keep=lambda s: topic.matches(s.article),
+                 one_copy_per_story=group and source is None)
+
+
+def group_stories(config: Config) -> bool:
+    """``[aggregator] group_stories`` (default true): a feed that mixes sources carries
+    one entry per story, its other copies listed under it as "Also covered by"."""
+    value = config.options.get("group_stories", True)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{config.path}: key 'aggregator.group_stories': expected true or"
+                          f" false, got {value!r}")
+    return value
 
 
 def build_specs(store: Store, config: Config, limit: int,
@@ -147,10 +167,11 @@ def build_specs(store: Store, config: Config, limit: int,
         return {fmt: base + feed_filename(name, fmt) for fmt in FORMATS} if base else {}
 
     stories = Stories(store)
+    group = group_stories(config)
     specs = [FeedSpec(name="all", title=config.options.get("title", "All articles"), link=home,
                       description="Every source, newest first", feed_urls=urls("all"),
                       entries=_take(store.iter_stored(), limit, "all", result, stories,
-                                    one_copy_per_story=True))]
+                                    one_copy_per_story=group))]
     for src in config.sources:
         title = src.title or src.name
         specs.append(FeedSpec(
@@ -161,7 +182,7 @@ def build_specs(store: Store, config: Config, limit: int,
         specs.append(FeedSpec(
             name=topic.name, title=topic.title, link=home, feed_urls=urls(topic.name),
             description=topic.description or f"Articles about {topic.title}",
-            entries=_topic_entries(store, topic, limit, result, stories)))
+            entries=_topic_entries(store, topic, limit, result, stories, group)))
     return specs
 
 

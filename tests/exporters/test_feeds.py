@@ -233,3 +233,30 @@ def test_feed_limit_keeps_newest(tmp_path: Path) -> None:
     store.close()
     parsed = feedparser.parse((tmp_path / "feeds" / "all.atom").read_bytes())
     assert [e.link.split("/")[-1] for e in parsed.entries] == ["00005-story", "00004-story"]
+
+
+def test_group_stories_switch(tmp_path: Path) -> None:
+    """Two sources carry one story: grouped by default (one entry, the other copy under
+    "Also covered by"); `group_stories = false` gives each copy its own entry."""
+    from aggregator.config import parse_config
+    from aggregator.items import Article
+    from aggregator.store import open_store
+
+    store = open_store(tmp_path / "data")
+    when = datetime(2024, 5, 1, 8, tzinfo=timezone.utc)
+    for source, url in (("a", "https://a.example/story"), ("b", "https://b.example/copy")):
+        store.save_article(Article(url=url, canonical_url=url, source=source, title="Story",
+                                   body_text="Same body.", content_hash=source, published=when))
+    story = store.set_story("https://a.example/story", None, None)
+    store.set_story("https://b.example/copy", story, None)
+    base = '[[sources]]\nname = "a"\nhome = "https://a.example/"\n' \
+           '[[sources]]\nname = "b"\nhome = "https://b.example/"\n'
+    for group, expected in ((True, 1), (False, 2)):
+        config = parse_config(f"[aggregator]\ngroup_stories = {str(group).lower()}\n" + base,
+                              "t.toml")
+        out = tmp_path / f"feeds-{group}"
+        publish_feeds(store, config, out)
+        parsed = feedparser.parse((out / "all.atom").read_bytes())
+        assert len(parsed.entries) == expected
+        assert all("Also covered by" in e.content[0].value for e in parsed.entries)
+    store.close()
