@@ -21,7 +21,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from aggregator.runlock import EXIT_LOCKED, CrawlLocked, file_lock
+from aggregator.runlock import EXIT_LOCKED, file_lock
 
 logger = logging.getLogger(__name__)
 

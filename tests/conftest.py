@@ -88,6 +88,32 @@ def copy_server(site_copy: Path, tmp_path: Path) -> Iterator[RunningServer]:
     stop_server(server)
 
 
+@dataclass
+class DemoCrawl:
+    """One real crawl of the bundled demo sites, shared by the tests that only read it."""
+
+    result: subprocess.CompletedProcess
+    data_dir: Path
+    feeds_dir: Path
+    requests: list[dict]  # what the site server answered, one dict per request
+
+
+@pytest.fixture(scope="session")
+def demo_crawl(tmp_path_factory: pytest.TempPathFactory) -> DemoCrawl:
+    """``aggregator crawl --config demo`` against the demo sites served on 127.0.0.1.
+    Read it, never change it: other test modules share it."""
+    tmp = tmp_path_factory.mktemp("demo-crawl")
+    server = start_server(site_root(), tmp / "requests.log")
+    try:
+        result = run_aggregator("crawl", "--config", "demo", *server.routes(),
+                                "--data-dir", str(tmp / "data"), "--feeds-dir", str(tmp / "feeds"),
+                                cwd=tmp)
+    finally:
+        stop_server(server)
+    return DemoCrawl(result=result, data_dir=tmp / "data", feeds_dir=tmp / "feeds",
+                     requests=server.requests())
+
+
 def run_aggregator(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the real ``aggregator`` command line in a subprocess (one reactor per crawl)."""
     env = dict(os.environ)

@@ -6,30 +6,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
-from aggregator.demo import build_site, site_root
+from aggregator.demo import build_site
 from aggregator.store.sqlite import SQLiteStore
-from tests.conftest import run_aggregator, start_server, stop_server
+from tests.conftest import DemoCrawl
 
 ARTICLES = [(build_site.BW, a) for a in build_site.BW_ARTICLES] + \
            [(build_site.CD, a) for a in build_site.CD_ARTICLES]
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
-    tmp = tmp_path_factory.mktemp("truth")
-    server = start_server(site_root(), tmp / "requests.log")
-    try:
-        result = run_aggregator("crawl", "--config", "demo", *server.routes(),
-                                "--data-dir", str(tmp / "data"), "--feeds-dir", str(tmp / "feeds"),
-                                cwd=tmp)
-        assert result.returncode == 0, result.stdout + result.stderr
-    finally:
-        stop_server(server)
-    db = SQLiteStore(tmp / "data" / "aggregator.sqlite3")
+def store(demo_crawl: DemoCrawl) -> Iterator[SQLiteStore]:
+    assert demo_crawl.result.returncode == 0, demo_crawl.result.stdout + demo_crawl.result.stderr
+    db = SQLiteStore(demo_crawl.data_dir / "aggregator.sqlite3")
     yield db
     db.close()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import feedparser
@@ -14,7 +13,7 @@ from scrapy.utils.sitemap import Sitemap
 
 from aggregator.demo import site_root
 from aggregator.store.sqlite import SQLiteStore
-from tests.conftest import FIXTURES, RunningServer, run_aggregator, start_server, stop_server
+from tests.conftest import FIXTURES, DemoCrawl, RunningServer, run_aggregator
 
 SEED_URL = "http://bytewire.example/2023/04/12/cuhk-sensetime-to-collaborate-to-nurture-ai-talent/"
 
@@ -48,16 +47,8 @@ def demo_article_urls() -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
-    tmp = tmp_path_factory.mktemp("e2e")
-    server = start_server(site_root(), tmp / "requests.log")
-    try:
-        result = run_aggregator("crawl", "--config", "demo", *server.routes(),
-                                "--data-dir", str(tmp / "data"), "--feeds-dir", str(tmp / "feeds"),
-                                cwd=tmp)
-        yield result, tmp / "data", tmp / "feeds", server
-    finally:
-        stop_server(server)
+def crawl(demo_crawl: DemoCrawl) -> tuple:
+    return demo_crawl.result, demo_crawl.data_dir, demo_crawl.feeds_dir, demo_crawl.requests
 
 
 def test_crawl_succeeds_and_reports(crawl: tuple) -> None:
@@ -106,15 +97,15 @@ def test_every_demo_article_is_stored(crawl: tuple) -> None:
 
 
 def test_robots_txt_is_obeyed(crawl: tuple) -> None:
-    _, _, _, server = crawl
-    paths = [r["path"] for r in server.requests()]
+    _, _, _, requests = crawl
+    paths = [r["path"] for r in requests]
     assert "/robots.txt" in paths
     assert not [p for p in paths if p.startswith("/private/")]
 
 
 def test_no_tracking_duplicates_fetched(crawl: tuple) -> None:
-    _, _, _, server = crawl
-    fetched = [(r["host"], r["path"]) for r in server.requests() if r["method"] == "GET"]
+    _, _, _, requests = crawl
+    fetched = [(r["host"], r["path"]) for r in requests if r["method"] == "GET"]
     assert len(fetched) == len(set(fetched)), "a page was fetched twice"
 
 

@@ -1380,7 +1380,7 @@ def build_bytewire(root: Path, files: dict):
     for t, tarts in tags.items():
         path = f"/tag/{slugify(t)}/"
         files[(BW, path)] = bw_page(f"Tag: {t}", bw_listing(f"Stories tagged \u201c{t}\u201d", "", tarts),
-                                    f'<meta name="robots" content="noindex, follow">', "tag")
+                                    '<meta name="robots" content="noindex, follow">', "tag")
 
     # authors
     for name, slug in BW_AUTHORS.items():

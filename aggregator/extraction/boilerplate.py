@@ -16,7 +16,6 @@ with it.
 from __future__ import annotations
 
 import logging
-import re
 
 from lxml import etree
 

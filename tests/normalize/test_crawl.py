@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from aggregator.demo import site_root
 from aggregator.store.sqlite import SQLiteStore
-from tests.conftest import RunningServer, run_aggregator, start_server, stop_server
+from tests.conftest import DemoCrawl, RunningServer, run_aggregator
 
 BANKS_BW = ("http://bytewire.example/2023/04/11/"
             "hong-kong-banks-pilot-generative-ai-assistants-for-customer-service/")
@@ -24,17 +23,9 @@ PASSKEYS = "http://bytewire.example/2023/03/20/regional-banks-begin-swapping-pas
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    tmp = tmp_path_factory.mktemp("normalize-crawl")
-    server = start_server(site_root(), tmp / "requests.log")
-    try:
-        result = run_aggregator("crawl", "--config", "demo", *server.routes(),
-                                "--data-dir", str(tmp / "data"), "--feeds-dir", str(tmp / "feeds"),
-                                cwd=tmp)
-        assert result.returncode == 0, result.stdout + result.stderr
-        yield tmp / "data"
-    finally:
-        stop_server(server)
+def crawled(demo_crawl: DemoCrawl) -> Path:
+    assert demo_crawl.result.returncode == 0, demo_crawl.result.stdout + demo_crawl.result.stderr
+    return demo_crawl.data_dir
 
 
 @pytest.fixture
