@@ -6,8 +6,12 @@ date, an author, a lead image and suggested links (``aggregator/coverage/<field>
 :func:`drift_warnings` compares a source's last runs and says when it stopped yielding
 articles or its field coverage dropped sharply -- what a site redesign looks like.
 
->>> runs = [RunSummary(run_id=2, source="s", extracted=5, coverage={"date": 0.0}),
-...         RunSummary(run_id=1, source="s", extracted=5, coverage={"date": 1.0})]
+>>> from datetime import datetime, timezone
+>>> done = datetime(2024, 5, 1, tzinfo=timezone.utc)
+>>> runs = [RunSummary(run_id=2, source="s", finished=done, ok=True, extracted=5,
+...                    coverage={"date": 0.0}),
+...         RunSummary(run_id=1, source="s", finished=done, ok=True, extracted=5,
+...                    coverage={"date": 1.0})]
 >>> drift_warnings(runs)
 ['coverage of date fell to 0% (was 100% in earlier runs): a site redesign?']
 """

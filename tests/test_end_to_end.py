@@ -183,3 +183,34 @@ def test_bad_topic_fails_before_crawling(tmp_path: Path, demo_server: RunningSer
     assert str(config) in result.stderr and "'broken'" in result.stderr
     assert "include" in result.stderr
     assert demo_server.requests() == []
+
+
+def test_extract_prints_what_the_crawl_stored(demo_crawl: DemoCrawl, tmp_path: Path) -> None:
+    """`aggregator extract` on the saved pages gives the article the crawl stored."""
+    import json
+
+    result = run_aggregator("extract", str(site_root() / "bytewire.example"), "--base-url",
+                            "http://bytewire.example/", "--rules-from", "bytewire",
+                            "--config", "demo", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    printed = [json.loads(line) for line in result.stdout.splitlines()]
+    articles = [r for r in printed if "dropped" not in r]
+    dropped = {r["url"] for r in printed if "dropped" in r}
+    assert "http://bytewire.example/tag/hong-kong/" in dropped
+    assert "http://bytewire.example/section/ai/page/2/" in dropped
+    store = SQLiteStore(demo_crawl.data_dir / "aggregator.sqlite3")
+    try:
+        assert {r["canonical_url"] for r in articles} == {
+            a.canonical_url for a in store.iter_articles(source="bytewire")}
+        for record in articles:
+            stored = store.get_article(record["canonical_url"])
+            assert stored is not None, record["canonical_url"]
+            assert record["title"] == stored.title
+            assert record["body_text"] == stored.body_text
+            assert record["authors"] == stored.authors
+            assert record["source"] == stored.source == "bytewire"
+            published = stored.published.isoformat() if stored.published else None
+            assert record["published"] == published
+            assert [r["url"] for r in record["related"]] == [r.url for r in stored.related]
+    finally:
+        store.close()

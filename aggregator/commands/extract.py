@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urljoin
 
 from aggregator.config import ConfigError, load_config, load_demo_config
 from aggregator.extraction import extract
@@ -27,6 +28,7 @@ from aggregator.extraction.dom import parse_html
 from aggregator.extraction.structured import read_structured
 from aggregator.extraction.rules import SiteRules
 from aggregator.items import Article, PageInfo
+from aggregator.normalize import normalize_article
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="an .html / .html.gz file, a folder of them, or an http(s) URL")
     parser.add_argument("--url", default="",
                         help="the page's URL, for files (default: its rel=canonical or og:url)")
+    parser.add_argument("--base-url", default="",
+                        help="files are a saved mirror of this site: a file's URL is BASE_URL "
+                             "plus its path inside the folder given (index.html: its folder)")
     parser.add_argument("--rules-from", default="", metavar="SOURCE_NAME",
                         help="use the site rules of this source of the config")
     parser.add_argument("--config", default="",
@@ -51,24 +56,59 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _load_rules(args: argparse.Namespace) -> SiteRules | None:
+@dataclasses.dataclass
+class _Context:
+    """What the crawl would know of the page's source: its rules and time zone, and
+    the tracking parameters to strip."""
+
+    rules: SiteRules | None = None
+    source: str = ""
+    timezone: str = "UTC"
+    tracking_params: tuple[str, ...] = ()
+
+
+def _load_context(args: argparse.Namespace) -> _Context:
     if not args.rules_from:
-        return None
+        return _Context()
     config = load_demo_config() if args.config == "demo" else load_config(args.config or None)
     source = config.source(args.rules_from)
-    return SiteRules.from_mapping(source.rules, f"{config.path}: source {source.name!r}")
+    extra = config.options.get("tracking_params", [])
+    return _Context(
+        rules=SiteRules.from_mapping(source.rules, f"{config.path}: source {source.name!r}")
+        if source.rules else None,
+        source=source.name, timezone=source.timezone,
+        tracking_params=tuple(extra) if isinstance(extra, list) else ())
 
 
-def _expand(inputs: list[str]) -> Iterator[str]:
+def _expand(inputs: list[str]) -> Iterator[tuple[str, Path | None]]:
+    """Each input page, with the folder it was found in (None for a file or URL given)."""
     for item in inputs:
         path = Path(item)
         if not item.startswith(("http://", "https://")) and path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.name.endswith((".html", ".html.gz")))
             if not found:
                 logger.warning("no .html or .html.gz files in %s", item)
-            yield from (str(p) for p in found)
+            yield from ((str(p), path) for p in found)
         else:
-            yield item
+            yield item, None
+
+
+def mirror_url(base_url: str, folder: Path | None, file: str) -> str:
+    """The URL of a page saved in a mirror of a site: ``base_url`` plus the file's path
+    inside ``folder`` (or its name when given alone), ``index.html`` standing for its folder.
+
+    >>> mirror_url("https://ex.com/", Path("site"), "site/2024/a/index.html")
+    'https://ex.com/2024/a/'
+    >>> mirror_url("https://ex.com/news", None, "saved/b.html.gz")
+    'https://ex.com/news/b.html'
+    """
+    path = Path(file)
+    relative = path.relative_to(folder) if folder is not None else Path(path.name)
+    parts = list(relative.parts)
+    parts[-1] = parts[-1].removesuffix(".gz")
+    if parts[-1] == "index.html":
+        parts[-1] = ""
+    return urljoin(base_url.rstrip("/") + "/", "/".join(quote(p) for p in parts))
 
 
 def _read(item: str) -> tuple[bytes, str | None, str]:
@@ -123,12 +163,12 @@ def to_json(result: Article | PageInfo, source: str = "") -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     """Extract every input and print one JSON object per page."""
     try:
-        rules = _load_rules(args)
+        context = _load_context(args)
     except (ConfigError, ValueError) as exc:
         print(f"aggregator extract: {exc}", file=sys.stderr)
         return 2
     status = 0
-    for item in _expand(args.inputs):
+    for item, folder in _expand(args.inputs):
         try:
             body, charset, fetched_url = _read(item)
         except (OSError, urllib.error.URLError, EOFError, gzip.BadGzipFile) as exc:
@@ -137,7 +177,13 @@ def run(args: argparse.Namespace) -> int:
             continue
         url = args.url or fetched_url
         if not args.url and fetched_url.startswith("file:"):
-            url = _declared_url(body, fetched_url)
-        result = extract(body, url, rules=rules, encoding=charset)
+            url = (mirror_url(args.base_url, folder, item) if args.base_url
+                   else _declared_url(body, fetched_url))
+        result = extract(body, url, rules=context.rules, encoding=charset)
+        if isinstance(result, Article):
+            # the steps the crawl's pipelines apply before storing (not dedup / store)
+            result.source = context.source
+            result = normalize_article(result, timezone=context.timezone,
+                                       tracking_params=context.tracking_params)
         print(json.dumps(to_json(result, args.rules_from), ensure_ascii=False), flush=True)
     return status

@@ -2,10 +2,10 @@
 regular expressions, like RSSHub's ``filter`` / ``filterout`` parameters.
 
 >>> from aggregator.config import parse_config
->>> cfg = parse_config('''
+>>> cfg = parse_config(r'''
 ... [[topics]]
 ... name = "chips"
-... include = ["semiconductor", "\\\\bchips?\\\\b"]
+... include = ['semiconductor', '\\bchips?\\b']
 ... exclude = ["potato"]
 ... ''', "inline.toml")
 >>> topic = parse_topics(cfg)[0]

@@ -133,25 +133,3 @@ def test_sibling_chunks_complete_a_split_body() -> None:
     assert body._continue_chunks(body._prose(tree), root, text) == 2
     assert "protected cycle lanes" in body.htmlout.to_text(root)
     assert "Advertisement" not in body.htmlout.to_text(root)
-
-
-@pytest.mark.parametrize("module", sorted(
-    p.stem for p in (Path(__file__).resolve().parents[2] / "aggregator" / "extraction").glob("*.py")))
-def test_module_examples(module: str) -> None:
-    """The examples in each extraction module's docstrings hold."""
-    import doctest
-    import importlib
-
-    name = "aggregator.extraction" + ("" if module == "__init__" else f".{module}")
-    result = doctest.testmod(importlib.import_module(name))
-    assert result.failed == 0
-
-
-@pytest.mark.parametrize("name", ["aggregator.normalize.authors", "aggregator.normalize.dates"])
-def test_normalize_examples(name: str) -> None:
-    """The byline and date examples that extraction's output goes through hold."""
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(name))
-    assert result.attempted > 0 and result.failed == 0
