@@ -5,6 +5,15 @@ absolute URI (``GET http://bytewire.example/ HTTP/1.1``, as a client talking to 
 proxy sends) or a ``Host`` header picks the folder. Conditional requests
 (ETag / Last-Modified) get 304s, as real news sites give.
 
+A host folder may hold two rule files, in the spirit of Netlify's: ``_redirects``, one
+rule a line, ``FROM TO [STATUS]`` (``#`` starts a comment; ``FROM`` is a path, or a path
+prefix ending in ``*`` whose rest replaces ``:splat`` in ``TO``; ``STATUS`` defaults to
+301): a 3xx status redirects to ``TO`` (a path or an absolute URL), any other serves the
+file at path ``TO`` with that status (200: a rewrite). ``_headers``: a path at the start
+of a line, then indented ``Name: value`` lines, sent with that path's responses (a
+``Content-Type`` there replaces the guessed one). Test sites use them for error pages,
+redirects, wrong content types and generated URL spaces; the rule files are not served.
+
 Run it alone: ``python -m aggregator.demo.server --root DIR --port 0`` prints
 ``http://127.0.0.1:PORT`` on one line once it accepts connections.
 """
@@ -21,6 +30,7 @@ import posixpath
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -38,6 +48,67 @@ _TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".json": "application/json",
 }
+
+
+#: the per-host rule files (see the module docstring); never served themselves
+RULE_FILES = ("_redirects", "_headers")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One ``_redirects`` line."""
+
+    source: str
+    target: str
+    status: int
+
+    def match(self, path: str) -> str | None:
+        """The target for ``path``, or None when the rule does not apply."""
+        if self.source.endswith("*"):
+            prefix = self.source[:-1]
+            if path.startswith(prefix):
+                return self.target.replace(":splat", path[len(prefix):])
+            return None
+        return self.target if path == self.source else None
+
+
+def parse_redirects(text: str) -> list[Rule]:
+    """The rules of a ``_redirects`` file.
+
+    >>> [(r.source, r.target, r.status)
+    ...  for r in parse_redirects("/old /new\\n/api/* /v2/:splat 200  # rewrite\\n")]
+    [('/old', '/new', 301), ('/api/*', '/v2/:splat', 200)]
+    """
+    rules = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        fields = line.split("#", 1)[0].split()
+        if not fields:
+            continue
+        if len(fields) not in (2, 3) or (len(fields) == 3 and not fields[2].isdigit()):
+            raise ValueError(f"_redirects line {number}: expected FROM TO [STATUS]: {line!r}")
+        rules.append(Rule(fields[0], fields[1], int(fields[2]) if len(fields) == 3 else 301))
+    return rules
+
+
+def parse_headers(text: str) -> dict[str, dict[str, str]]:
+    """The headers of a ``_headers`` file, by path.
+
+    >>> parse_headers("/raw\\n  Content-Type: text/html; charset=utf-8\\n")
+    {'/raw': {'Content-Type': 'text/html; charset=utf-8'}}
+    """
+    out: dict[str, dict[str, str]] = {}
+    current: dict[str, str] | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line[0].isspace():
+            current = out.setdefault(line.strip(), {})
+        elif current is not None and ":" in line:
+            name, value = line.split(":", 1)
+            current[name.strip()] = value.strip()
+        else:
+            raise ValueError(f"_headers line {number}: expected a path or 'Name: value': {line!r}")
+    return out
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -79,8 +150,18 @@ class _Handler(BaseHTTPRequestHandler):
         if self.server.delay:  # a slow site, for tests that stop a crawl half-way
             time.sleep(self.server.delay)
         host, path = self._target()
-        file = self._resolve(host, path)
-        if file is None:
+        status, served = HTTPStatus.OK, path
+        for rule in self.server.rules(host):
+            target = rule.match(path)
+            if target is None:
+                continue
+            if 300 <= rule.status < 400:
+                self._send(rule.status, b"", None, host, path, head, {"Location": target})
+                return
+            status, served = rule.status, target
+            break
+        file = self._resolve(host, served)
+        if file is None or file.name in RULE_FILES:
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain", host, path, head)
             return
         data = file.read_bytes()
@@ -88,11 +169,13 @@ class _Handler(BaseHTTPRequestHandler):
         mtime = int(file.stat().st_mtime)
         last_modified = email.utils.formatdate(mtime, usegmt=True)
         headers = {"ETag": etag, "Last-Modified": last_modified, "Cache-Control": "max-age=60"}
-        if self._not_modified(etag, mtime):
+        if status == HTTPStatus.OK and self._not_modified(etag, mtime):
             self._send(HTTPStatus.NOT_MODIFIED, b"", None, host, path, head, headers)
             return
         ctype = _TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        self._send(HTTPStatus.OK, data, ctype, host, path, head, headers)
+        extra = self.server.headers_for(host, path)
+        ctype = extra.pop("Content-Type", ctype)
+        self._send(status, data, ctype, host, path, head, {**headers, **extra})
 
     def _not_modified(self, etag: str, mtime: int) -> bool:
         inm = self.headers.get("If-None-Match")
@@ -107,7 +190,7 @@ class _Handler(BaseHTTPRequestHandler):
             return mtime <= since
         return False
 
-    def _send(self, status: HTTPStatus, body: bytes, ctype: str | None, host: str, path: str,
+    def _send(self, status: int, body: bytes, ctype: str | None, host: str, path: str,
               head: bool, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         if ctype:
@@ -117,7 +200,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if not head and status != HTTPStatus.NOT_MODIFIED:
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (size cap)
+                self.close_connection = True
         self.server.record(self.command, host, path, int(status), 0 if head else len(body),
                            agent=self.headers.get("User-Agent") or "")
 
@@ -145,6 +231,22 @@ class SiteServer(ThreadingHTTPServer):
     def hostport(self) -> str:
         host, port = self.server_address[:2]
         return f"{host}:{port}"
+
+    def _rule_file(self, host: str, name: str) -> str:
+        if not host or "/" in host or host.startswith("."):
+            return ""
+        try:
+            return (self.root / host / name).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ""
+
+    def rules(self, host: str) -> list[Rule]:
+        """The host's ``_redirects`` rules (read on each request: test sites edit them)."""
+        return parse_redirects(self._rule_file(host, "_redirects"))
+
+    def headers_for(self, host: str, path: str) -> dict[str, str]:
+        """Extra headers of ``path`` from the host's ``_headers`` file."""
+        return dict(parse_headers(self._rule_file(host, "_headers")).get(path, {}))
 
     def hosts(self) -> list[str]:
         """The host names this server has a folder for."""
