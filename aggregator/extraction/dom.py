@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import re
+from html.parser import HTMLParser
+
 from lxml import etree, html
 
 logger = logging.getLogger(__name__)
@@ -31,19 +33,85 @@ _PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
 MAX_DEPTH = 250
 
 
+#: C0 controls other than tab, newline and carriage return (and DEL): parse errors in HTML,
+#: forbidden in XML; trafilatura's XML tree refuses them and then finds no text at all
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]+")
+
+
 def parse_html(text: str) -> html.HtmlElement | None:
     """The ``<html>`` element of ``text``, or None when it holds no markup at all."""
+    text = _CONTROLS.sub("", text.replace("\x0c", " ")) if text else text
     if not text or not text.strip():
         return None
-    try:
-        tree = html.document_fromstring(text.encode("utf-8", errors="replace"), parser=_PARSER)
-    except (etree.ParserError, ValueError) as exc:
-        logger.debug("unparseable HTML: %s", exc)
-        return None
+    tree = _parse(text)
+    if tree is not None and any("Excessive depth" in e.message for e in _PARSER.error_log):
+        # libxml2 stops at 2048 levels whatever huge_tree says, losing the rest of the page
+        logger.debug("DOM deeper than libxml2 parses; re-parsing with the excess unwrapped")
+        tree = _parse(_shallow(text, MAX_DEPTH))
     if tree is None:
         return None
     _flatten_deep(tree)
     return tree
+
+
+def _parse(text: str) -> html.HtmlElement | None:
+    try:
+        return html.document_fromstring(text.encode("utf-8", errors="replace"), parser=_PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        logger.debug("unparseable HTML: %s", exc)
+        return None
+
+
+_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+
+
+class _Shallow(HTMLParser):
+    """Re-emits HTML without the tags nested deeper than ``max_depth`` (their text kept)."""
+
+    def __init__(self, max_depth: int) -> None:
+        super().__init__(convert_charrefs=False)
+        self.max_depth, self.depth, self.out = max_depth, 0, []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag not in _VOID:
+            self.depth += 1
+        if self.depth <= self.max_depth:
+            self.out.append(self.get_starttag_text() or "")
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID:
+            return
+        if self.depth <= self.max_depth:
+            self.out.append(f"</{tag}>")
+        self.depth = max(0, self.depth - 1)
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.out.append(f"&#{name};")
+
+    def handle_decl(self, decl: str) -> None:
+        self.out.append(f"<!{decl}>")
+
+
+def _shallow(text: str, max_depth: int) -> str:
+    """``text`` with no element deeper than ``max_depth`` (Python's own tokenizer has no
+    depth limit).
+
+    >>> _shallow("<div><div><div><p>deep</p></div></div></div><br>", 2)
+    '<div><div>deep</div></div><br>'
+    """
+    parser = _Shallow(max_depth)
+    parser.feed(text)
+    parser.close()
+    return "".join(parser.out)
 
 
 #: elements at depth MAX_DEPTH (the <html> element is at depth 0) that have children
