@@ -18,8 +18,9 @@ from urllib.parse import urljoin
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse, XmlResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from aggregator import discovery
@@ -28,6 +29,7 @@ from aggregator.extraction import SiteRules, extract
 from aggregator.incremental import REVALIDATE, SKIP, CrawlState
 from aggregator.items import Article
 from aggregator.state import FEED, PAGE, SITEMAP, UrlState
+from aggregator.urls import in_domains
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +80,8 @@ class NewsSpider(Spider):
         # as errors, reported, and the crawl goes on
         crawler.signals.connect(self.on_spider_error, signal=signals.spider_error)
         crawler.signals.connect(self.on_item_error, signal=signals.item_error)
+        crawler.signals.connect(self.on_request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(self.on_request_scheduled, signal=signals.request_scheduled)
         #: known URLs not requested this run (unchanged by date, or not recent)
         self.skipped: set[str] = self.state.skipped
 
@@ -115,6 +119,10 @@ class NewsSpider(Spider):
         ``listing``: the feed or sitemap that listed it, dated ``updated``."""
         accepted = self.links.normalise(url)
         if accepted is None:
+            if entry:  # a feed or sitemap entry we cannot crawl: javascript:, off-site ...
+                self.crawler.stats.inc_value("aggregator/discovery/rejected_entries")
+                logger.debug("%s: entry of %s not crawlable: %r", self.source_config.name,
+                             listing, url)
             return
         meta = {"hops": hops, "related_depth": related_depth, "listing_page": listing_page}
         if accepted in self.links.seen:
@@ -137,8 +145,9 @@ class NewsSpider(Spider):
             state = self.state.lookup(accepted)
             relisted = self.state.note_listed(accepted, state, listing, updated)
             decision = self.state.decide(state, updated, relisted=relisted)
-            if entry and state is None:
-                self.crawler.stats.inc_value("aggregator/incremental/new_entries")
+            # counted when its page arrives: an entry that fails every run (a 404 in the
+            # feed) stays unknown, and is no sign of a redesign
+            meta["new_entry"] = entry and state is None
         if decision == SKIP and state is not None:
             self.state.mark_skipped(accepted, state)
             yield from self.replay(state, meta)
@@ -285,6 +294,8 @@ class NewsSpider(Spider):
         if response.status == 304:  # not asked for: nothing to read
             self.record_error(response.url, "http_304", "HTTP 304 to a request without validators")
             return
+        if response.meta.get("new_entry"):
+            stats.inc_value("aggregator/incremental/new_entries")
         if not isinstance(response, TextResponse):
             stats.inc_value("aggregator/pages/not_text")
             return
@@ -327,9 +338,16 @@ class NewsSpider(Spider):
                      meta: dict[str, Any]) -> Iterator[Request]:
         hops = meta.get("hops", 0)
         listing_page = meta.get("listing_page", 0)
-        if listing_page and listing_page < self.source_config.max_section_pages:
-            for url in next_links:
-                yield from self.visit(url, hops=hops, listing_page=listing_page + 1)
+        if listing_page and next_links:
+            if listing_page < self.source_config.max_section_pages:
+                for url in next_links:
+                    yield from self.visit(url, hops=hops, listing_page=listing_page + 1)
+            else:
+                self.crawler.stats.inc_value("aggregator/discovery/section_pages_capped")
+            # a section's pagination is bounded by max_section_pages alone: its next link,
+            # an <a> too, is not followed again as a plain link
+            next_set = set(next_links)
+            links = [url for url in links if url not in next_set]
         if hops >= INDEX_HOPS:
             return
         for url in links:
@@ -339,6 +357,16 @@ class NewsSpider(Spider):
     def on_error(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
+        ignored = self._ignored(request, failure) if failure.check(IgnoreRequest) else ""
+        if ignored:
+            origin = (request.meta.get("redirect_urls") or [url])[0]
+            reason = failure.getErrorMessage()
+            if ignored.startswith("http_"):
+                reason = f"HTTP {ignored.removeprefix('http_')}"
+            elif ignored.startswith("redirect"):
+                reason = f"redirected to {url}: {reason}"
+            self.record_error(origin, ignored, reason)
+            return
         if failure.check(IgnoreRequest):
             # refused by robots.txt (or a middleware): politeness, not a failure
             self.crawler.stats.inc_value("aggregator/ignored_requests")
@@ -347,10 +375,44 @@ class NewsSpider(Spider):
         response = getattr(failure.value, "response", None)
         if response is not None:
             kind, reason = f"http_{response.status}", f"HTTP {response.status}"
+        elif failure.check(DownloadCancelledError) and "max size" in failure.getErrorMessage():
+            # Scrapy cancels a download past DOWNLOAD_MAXSIZE with this generic exception
+            kind, reason = "too_large", failure.getErrorMessage()
         else:
             kind = type(failure.value).__name__
             reason = f"{kind}: {failure.getErrorMessage()}"
         self.record_error(url, kind, reason)
+
+    def _ignored(self, request: Request | None, failure: Failure) -> str:
+        """The error kind of a request a middleware refused, or "" for politeness (robots.txt).
+
+        ``HttpError`` (a non-2xx status) is an ``IgnoreRequest`` too; so are a redirect off
+        the allowed domains (see :meth:`on_request_scheduled`) and one past REDIRECT_MAX_TIMES."""
+        if failure.check(HttpError):
+            return f"http_{failure.value.response.status}"
+        if request is None or not request.meta.get("redirect_urls"):
+            return ""
+        if request.meta.get("redirect_times", 0) >= self.crawler.settings.getint(
+                "REDIRECT_MAX_TIMES"):
+            return "redirect_limit"
+        return ""
+
+    def on_request_scheduled(self, request: Request, spider: Spider | None = None) -> None:
+        """A redirect off the allowed domains: Scrapy's OffsiteMiddleware drops it as it is
+        scheduled, with no errback and only an ``offsite/filtered`` count."""
+        chain = request.meta.get("redirect_urls")
+        if (chain and not request.dont_filter
+                and not in_domains(request.url, self.links.allowed_domains)):
+            self.record_error(chain[0], "redirect_offsite",
+                              f"redirected off the allowed domains to {request.url}; not followed")
+
+    def on_request_dropped(self, request: Request, spider: Spider | None = None) -> None:
+        """A redirect back to a URL of its own chain is dropped by the duplicate filter,
+        which Scrapy only counts as ``dupefilter/filtered``: a redirect loop."""
+        chain = request.meta.get("redirect_urls") or []
+        if request.url in chain:
+            self.record_error(chain[0], "redirect_loop",
+                              "redirect loop: " + " -> ".join([*chain, request.url]))
 
     def on_spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
         """An exception raised in a callback (Scrapy logs it and counts
