@@ -44,6 +44,11 @@ AGGREGATOR_INCREMENTAL = True
 AGGREGATOR_REFRESH_AGE = 24.0
 #: live progress line on stderr: "auto" (only on a terminal), "always" or "never"
 AGGREGATOR_PROGRESS = "auto"
+#: worker processes extracting pages (aggregator.workers): 0 extracts in the crawl's own
+#: process; N >= 1 a pool of N; "auto" one per CPU but the reactor's (docs/crawling.md)
+AGGREGATOR_EXTRACT_WORKERS: int | str = 0
+#: the extraction function the spider calls (in-process and in the workers), by import path
+AGGREGATOR_EXTRACT_FUNCTION = "aggregator.extraction.extract"
 
 # --- Politeness ---------------------------------------------------------------
 USER_AGENT = f"aggregator/0.1 (+{AGGREGATOR_CONTACT_URL})"

@@ -25,11 +25,12 @@ from twisted.python.failure import Failure
 
 from aggregator import discovery
 from aggregator.config import ConfigError, Source, load_config
-from aggregator.extraction import SiteRules, extract
+from aggregator.extraction import SiteRules
 from aggregator.incremental import REVALIDATE, SKIP, CrawlState
 from aggregator.items import Article
 from aggregator.state import FEED, PAGE, SITEMAP, UrlState
 from aggregator.urls import in_domains
+from aggregator.workers import Extractor
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,8 @@ class NewsSpider(Spider):
         self.state = CrawlState.from_crawler(crawler, src.name, refresh_hours=src.refresh_hours,
                                              tz=self.tz)
         self.sitemaps_seen: set[str] = set()
+        # extract() here or in worker processes (AGGREGATOR_EXTRACT_WORKERS)
+        self.extractor = Extractor.from_crawler(crawler)
         # exceptions Scrapy only logs (and, for pipelines, does not even count): counted
         # as errors, reported, and the crawl goes on
         crawler.signals.connect(self.on_spider_error, signal=signals.spider_error)
@@ -284,12 +287,13 @@ class NewsSpider(Spider):
                                       listing=listing)
 
     # --- pages ---------------------------------------------------------------
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
         stats = self.crawler.stats
         state = response.meta.get("state")
         if self.state.unchanged(response, state):
             stats.inc_value("aggregator/pages/unchanged")
-            yield from self.replay(state, response.meta)
+            for request in self.replay(state, response.meta):
+                yield request
             return
         if response.status == 304:  # not asked for: nothing to read
             self.record_error(response.url, "http_304", "HTTP 304 to a request without validators")
@@ -302,18 +306,20 @@ class NewsSpider(Spider):
         if isinstance(response, XmlResponse) or discovery.looks_like_feed(response.body):
             # a feed linked from a page: discovery, not an article
             stats.inc_value("aggregator/pages/feed")
-            yield from self.parse_feed(response)
+            for request in self.parse_feed(response):
+                yield request
             return
-        result = extract(response.body, response.url, rules=self.rules,
-                         encoding=response.encoding)
+        result = await self.extractor.extract(response.body, response.url, rules=self.rules,
+                                              encoding=response.encoding)
         if isinstance(result, Article):
             stats.inc_value("aggregator/pages/article")
             result.source = self.source_config.name
             result.fetched_at = datetime.now(timezone.utc)
             # its URL state is written by CrawlState once the pipelines are done with it
             yield result
-            yield from self.follow_related([link.url for link in result.related],
-                                           response.meta.get("related_depth", 0))
+            for request in self.follow_related([link.url for link in result.related],
+                                               response.meta.get("related_depth", 0)):
+                yield request
             return
         stats.inc_value(f"aggregator/pages/{result.kind}")
         logger.debug("Not an article (%s): %s %s", result.kind, response.url, result.reason)
@@ -321,7 +327,8 @@ class NewsSpider(Spider):
         links, next_links = self._keepable(links), self._keepable(next_links)
         self.state.record(response.meta.get("state_url") or response.url, response, PAGE,
                           {"links": links, "next": next_links}, previous=state)
-        yield from self.follow_index(links, next_links, response.meta)
+        for request in self.follow_index(links, next_links, response.meta):
+            yield request
 
     def _keepable(self, urls: list[str]) -> list[str]:
         """The crawlable ones, canonical, each once, in page order."""
