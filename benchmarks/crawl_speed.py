@@ -4,14 +4,16 @@ extraction), on the same generated local site, in the same run.
 
 Run by hand (never a timed test)::
 
-    .venv/bin/python benchmarks/crawl_speed.py [--articles 2000] [--timeout 300]
+    .venv/bin/python benchmarks/crawl_speed.py [--articles 2000] [--timeout 300] [--workers 1 2]
 
 The site (tests/crawl/sitegen.py) has N article pages, each with three "Suggested
 Articles" links carrying tracking parameters (``utm_*``), paginated sections, a feed
 and a sitemap; the demo server serves it from a tmp folder in a subprocess. Both crawls
 run in their own subprocess with the same concurrency and no delays. Printed per crawl:
 pages fetched, seconds, pages/s, distinct articles fetched and distinct articles/s, the
-ratio of the two crawls, and our re-crawl of the unchanged site.
+ratio of the two crawls, and our re-crawl of the unchanged site. ``--workers N ...`` adds
+a first crawl (into an empty store) per N with ``AGGREGATOR_EXTRACT_WORKERS = N`` and
+prints its pages/s against the in-process crawl's.
 """
 
 from __future__ import annotations
@@ -72,6 +74,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--timeout", type=int, default=300, help="cap per crawl, seconds")
+    parser.add_argument("--workers", type=int, nargs="*", default=[], metavar="N",
+                        help="also crawl with AGGREGATOR_EXTRACT_WORKERS = N (each N)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="crawl-speed-"))
     spec = SiteSpec(articles=args.articles, per_page=20, feed_items=20)
@@ -87,10 +91,21 @@ def main() -> int:
         crawl = [sys.executable, "-m", "aggregator.cli", "crawl", "--config", str(config),
                  "--route", f"{spec.host}={server.hostport}", "--data-dir", str(tmp / "data"),
                  "--feeds-dir", str(tmp / "feeds")]
-        for name in ("ours", "ours, re-crawl"):
+        runs = [("ours", crawl), ("ours, re-crawl", crawl)]
+        for workers in args.workers:
+            name = f"ours, {workers} worker{'s' if workers != 1 else ''}"
+            workers_config = tmp / f"sources-{workers}.toml"
+            workers_config.write_text(config_text(
+                spec, name="bench", follow_related=1, max_section_pages=1000,
+                settings={**settings, "AGGREGATOR_EXTRACT_WORKERS": workers}))
+            # a first crawl into an empty store, like "ours"
+            runs.append((name, [*crawl[:5], str(workers_config), *crawl[6:8],
+                                "--data-dir", str(tmp / f"data-{workers}"),
+                                "--feeds-dir", str(tmp / f"feeds-{workers}")]))
+        for name, command in runs:
             mark = len((tmp / "requests.log").read_text().splitlines())
             started = time.perf_counter()
-            done = subprocess.run(crawl, cwd=tmp, env=env, capture_output=True, text=True)
+            done = subprocess.run(command, cwd=tmp, env=env, capture_output=True, text=True)
             seconds = time.perf_counter() - started
             if done.returncode != 0:
                 print(done.stdout, done.stderr, file=sys.stderr)
@@ -131,6 +146,10 @@ def main() -> int:
     print(f"ratio ours/baseline: pages/s {(ours[0] / ours[2]) / (base[0] / base[2]):.2f}, "
           f"distinct articles/s {(ours[1] / ours[2]) / max(base[1] / base[2], 1e-9):.2f}, "
           f"pages fetched {ours[0] / base[0]:.2f}")
+    for name, (pages, _, seconds) in results.items():
+        if "worker" in name:
+            print(f"ratio {name}/in-process: pages/s "
+                  f"{(pages / seconds) / (ours[0] / ours[2]):.2f}")
     return 0
 
 
