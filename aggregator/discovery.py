@@ -7,7 +7,7 @@ of its time on duplicate Requests when a spider follows every link.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
@@ -166,23 +166,6 @@ def looks_like_feed(body: bytes) -> bool:
     return b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head
 
 
-def page_links(html: str | bytes, base_url: str) -> list[str]:
-    """Absolute ``href``s of a page's ``<a>`` elements, honouring ``<base href>``."""
-    try:
-        doc = lxml.html.document_fromstring(html)
-    except (lxml.etree.ParserError, ValueError):
-        return []
-    base = doc.find(".//base[@href]")
-    if base is not None:
-        base_url = urljoin(base_url, base.get("href", ""))
-    links = []
-    for a in doc.iter("a"):
-        href = (a.get("href") or "").strip()
-        if href and not href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
-            links.append(urljoin(base_url, href))
-    return links
-
-
 def outlinks(html: str | bytes, base_url: str) -> tuple[list[str], list[str]]:
     """``(links, next_links)`` of a page in one parse: the absolute ``href``s of its ``<a>``
     elements (honouring ``<base href>``) and its ``rel=next`` links.
@@ -209,19 +192,6 @@ def outlinks(html: str | bytes, base_url: str) -> tuple[list[str], list[str]]:
         if rel and "next" in rel.lower().split():
             next_links.append(absolute)
     return links, next_links
-
-
-def next_page_links(html: str | bytes, base_url: str) -> list[str]:
-    """The ``rel=next`` links of a paginated listing."""
-    try:
-        doc = lxml.html.document_fromstring(html)
-    except (lxml.etree.ParserError, ValueError):
-        return []
-    out = []
-    for el in doc.xpath("//a[@rel] | //link[@rel]"):
-        if "next" in (el.get("rel") or "").lower().split() and el.get("href"):
-            out.append(urljoin(base_url, el.get("href")))
-    return out
 
 
 class LinkFilter:
@@ -253,9 +223,3 @@ class LinkFilter:
     def mark_seen(self, url: str) -> None:
         """Remember ``url`` (a start URL requested anyway) so no page link fetches it again."""
         self.seen.add(canonical_url(url, self.extra_params))
-
-    def filter(self, urls: Iterable[str]) -> Iterator[str]:
-        for url in urls:
-            accepted = self.accept(url)
-            if accepted is not None:
-                yield accepted

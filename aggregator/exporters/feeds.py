@@ -13,13 +13,11 @@ import mimetypes
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from aggregator.exporters.atomic import write_atomic
 from aggregator.exporters.index_page import STYLESHEET, add_stylesheet
 from aggregator.items import Article
 from aggregator.store import StoredArticle, StoryCopy
@@ -252,15 +250,3 @@ FORMATS = {"rss": "rss", "atom": "atom", "json": "json"}
 
 def feed_filename(name: str, fmt: str) -> str:
     return f"{name}.{FORMATS[fmt]}"
-
-
-def write_feed(spec: FeedSpec, feeds_dir: Path, formats: Iterable[str] = FORMATS) -> list[Path]:
-    """Write ``<name>.<ext>`` files for one feed, unchecked; return their paths.
-    (publish.py checks each feed before it replaces the last good one.)"""
-    paths = []
-    for fmt in formats:
-        path = Path(feeds_dir) / feed_filename(spec.name, fmt)
-        if write_atomic(path, render(spec, fmt)):
-            logger.info("Wrote %s (%d items)", path, len(spec.entries))
-        paths.append(path)
-    return paths

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import re
-from copy import deepcopy
 from dataclasses import dataclass
 
 import trafilatura
@@ -333,8 +332,3 @@ def extract_body(
         if trimmed:
             logger.debug("%s: %d edge blocks not in the declared articleBody trimmed", url, trimmed)
     return Body(htmlout.to_text(root), htmlout.to_html(root), method)
-
-
-def copy_tree(tree: etree._Element) -> etree._Element:
-    """A deep copy of ``tree`` that the cleaning steps may change."""
-    return deepcopy(tree)

@@ -132,15 +132,6 @@ def _flatten_deep(tree: etree._Element) -> None:
         logger.debug("flattened %d subtrees nested deeper than %d", len(too_deep), MAX_DEPTH)
 
 
-def node_text(el: etree._Element) -> str:
-    """All text of ``el`` with whitespace collapsed (see :func:`text.clean_text`)."""
-    from .text import clean_text
-
-    if isinstance(el, str):
-        return clean_text(el)
-    return clean_text("".join(el.itertext()))
-
-
 def drop(el: etree._Element) -> None:
     """Remove ``el`` from its tree, keeping the text that follows it."""
     if el.getparent() is None:

@@ -154,6 +154,3 @@ def _value_of(node: Any, name: str) -> str:
         if value:
             return clean_text(value.split()[0] if attr == "srcset" else value)
     return clean_text("".join(node.itertext()))
-
-
-EMPTY_RULES = SiteRules()

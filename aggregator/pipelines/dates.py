@@ -4,7 +4,6 @@ one is read in the source's configured time zone; implausible dates are flagged,
 
 from __future__ import annotations
 
-from aggregator.normalize.dates import offset_of, to_utc
 from aggregator.pipelines.normalize import DatesPipeline
 
-__all__ = ["DatesPipeline", "offset_of", "to_utc"]
+__all__ = ["DatesPipeline"]
