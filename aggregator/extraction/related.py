@@ -1,69 +1,121 @@
-"""Suggested and related links: find the blocks, read their links, keep them out of the body.
+"""Suggested and related links: classify the page's link blocks, keep them out of the body.
 
-Recognised forms: a heading such as "Suggested Articles", "Related", "Read more", "More from
-...", "You may also like", "Recommended" followed by links; containers whose class or id says
-related/suggested/recommended; ``<aside>`` lists or cards of article links; ``rel="related"``
-links; schema.org ``relatedLink`` (JSON-LD or microdata).
+Every anchor to another page is a candidate (:func:`.linkblocks.link_candidates`) with the
+signals of its block. :func:`link_score` weighs them by hand (the weights were set on one half
+of the dev pages, by site, and checked on the other; see ``benchmarks/related.py``):
+
+- a block *named* related -- heading words in many languages ("Related", "Mehr zum Thema",
+  "関連記事"), or related/recommended class names -- and in-body *callouts* ("Read more: <a>",
+  a label before a stand-alone link line, an embedded story card) count for;
+- site-wide lists ("Most read", "Trending", "Latest"), hidden blocks, navigation, header and
+  footer, section/tag/author/home URLs and 1-3-word labels count against;
+- an unnamed list after the article counts for when its links read like headlines on the
+  article's topic (they share words with its headline).
+
+A crawl adds what one page can't tell (:class:`TemplateStats`): links that recur on most pages
+of a source are its template (navigation, site-wide lists) and are dropped, while a block that
+recurs with links that change from page to page is confirmed as the source's related block.
 
 >>> from aggregator.extraction.dom import parse_html
->>> page = parse_html('''<article><p>Body.</p><h3>Suggested Articles</h3>
-... <ul><li><a href="/a">First story</a></li><li><a href="/b"><h4>Second</h4></a></li></ul>
-... </article>''')
->>> [(l.url, l.title, l.position) for l in find_related(page, "https://ex.com/x").links]
-[('https://ex.com/a', 'First story', 1), ('https://ex.com/b', 'Second', 2)]
+>>> page = parse_html('''<body><article><p>''' + "The new chip is fast. " * 20 + '''</p>
+... <h3>Suggested Articles</h3><ul>
+... <li><a href="/2024/05/chip-prices">Chip prices fall for a third month</a></li>
+... <li><a href="/2024/05/fabs"><h4>Why new fabs take years</h4></a></li></ul>
+... </article><footer><a href="/about">About us</a><a href="/tech">Tech</a></footer></body>''')
+>>> [(l.url, l.title, l.position) for l in find_related(page, "https://ex.com/2024/05/x").links]
+... # doctest: +NORMALIZE_WHITESPACE
+[('https://ex.com/2024/05/chip-prices', 'Chip prices fall for a third month', 1),
+ ('https://ex.com/2024/05/fabs', 'Why new fabs take years', 2)]
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from functools import lru_cache
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urldefrag, urljoin, urlsplit
+from typing import Protocol
+from urllib.parse import urljoin
 
 from lxml import etree
 
 from ..items import RelatedLink
-from .dom import classed, elements_starting_with
+from .linkblocks import LinkCandidate, block_signature, link_candidates, link_title
 from .rules import SiteRules
 from .structured import StructuredData
 from .text import clean_text
-from .words import (
-    POPULAR_HEADING_RE,
-    RELATED_CLASS_RE,
-    RELATED_HEADING_RE,
-)
 
 logger = logging.getLogger(__name__)
 
-#: heading texts that introduce a block of links to other articles (several languages)
-HEADING_RE = RELATED_HEADING_RE
-#: headings of site-wide link lists: kept out of the body, but they are not related to the article
-POPULAR_RE = POPULAR_HEADING_RE
-_MAX_HEADING_LEN = 60
-_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "header", "strong", "b", "p", "span",
-                           "div", "legend"})
-_ANY_HEADING_RE = re.compile(f"(?:{HEADING_RE.pattern})|(?:{POPULAR_RE.pattern})", re.IGNORECASE)
+#: a link is related when its score reaches this
+THRESHOLD = 0.0
 
 
-def _headings(tree: etree._Element) -> list[etree._Element]:
-    """Small heading-like elements whose text introduces a list of links."""
-    return [
-        el for el in elements_starting_with(tree, _ANY_HEADING_RE, _MAX_HEADING_LEN)
-        # a heading holds little markup
-        if el.tag in _HEADING_TAGS and len(el) <= 3 and not any(len(c) and any(len(g) for g in c) for c in el)
-        and next(el.iterancestors("a"), None) is None
-    ]
+def link_score(f: dict[str, float]) -> float:
+    """The hand-weighted evidence that a candidate link is a related link (>= 0: it is)."""
+    score = -3.0
+    named = f.get("named_related", 0.0)
+    callout = f.get("callout", 0.0)
+    score += 4 * named + 4 * callout
+    if f.get("heading_popular") or f.get("class_popular") or f.get("region_heading_popular") \
+            or f.get("region_class_popular"):
+        score -= 6  # a site-wide list: most read, trending, latest
+    if f.get("hidden"):
+        score -= 8
+    if f.get("in_nav") or f.get("in_header") or f.get("in_footer"):
+        score -= 4
+    if f.get("class_nav"):
+        score -= 1
+    if f.get("url_listing") or f.get("url_home"):
+        score -= 4  # a section, tag, author, search or home page is not an article
+    if not f.get("same_site"):
+        score -= 1.5
+    words = round(f.get("title_words", 0.0) * 30)
+    if 4 <= words <= 25:
+        score += 1  # reads like a headline
+    elif words <= 2 and not f.get("has_img"):
+        score -= 2  # a label: "More", "Politics"
+    if f.get("block_article_like", 0.0) >= 0.6:
+        score += 0.5
+    links = f.get("block_links", 0.0)
+    # an unnamed list of headlines after the article, on its topic (most links share words
+    # with its headline, or with its text)
+    if f.get("after_main") and f.get("block_headline_share", 0.0) >= 0.6 and 0.25 < links < 0.7 \
+            and not f.get("in_aside") and (f.get("block_headline_overlap", 0.0) >= 0.5
+                                           or f.get("block_topical_share", 0.0) >= 0.6):
+        score += 2
+    # an embedded story card between the paragraphs, on the article's topic
+    card = f.get("block_in_main") and links <= 0.3 and words >= 4 \
+        and f.get("block_link_share", 0.0) >= 0.6 and f.get("headline_overlap") \
+        and (f.get("heading_inside") or f.get("has_img") or f.get("class_card")
+             or f.get("inner_class_card"))
+    if card:
+        score += 4
+    if f.get("in_main") and not named and not callout and not card:
+        score -= 2  # a link in the running text
+    return score + f.get("block_headline_overlap", 0.0)
 
 
-_CLASS_RE = RELATED_CLASS_RE
-_REL_RELATED = etree.XPath('//a[@href][contains(concat(" ", normalize-space(@rel), " "), " related ")]')
-_ITEMPROP_RELATED = etree.XPath('//*[@itemprop="relatedLink"]')
-_LINK_HEADING = ("h1", "h2", "h3", "h4", "h5", "h6")
-#: a related block is mostly links: at most this share of its text outside links
-_MAX_TEXT_OUTSIDE_LINKS = 0.5
-_MIN_LINKS = 2
+class TemplateStats(Protocol):
+    """What a crawl has learned about one source's pages (see :mod:`aggregator.template`)."""
+
+    #: how many of the source's pages were seen
+    pages: int
+
+    def link_share(self, url: str) -> float:
+        """The share of the seen pages that link to ``url``."""
+
+    def block_share(self, signature: str) -> float:
+        """The share of the seen pages that have a block with this signature."""
+
+
+#: a source's statistics are used once this many of its pages were seen
+MIN_TEMPLATE_PAGES = 5
+#: a link on at least this share of a source's pages is part of its template
+TEMPLATE_LINK_SHARE = 0.5
+#: a block on at least this share of the pages whose links are each on at most
+#: VARYING_LINK_SHARE of them is the source's related block
+RECURRING_BLOCK_SHARE = 0.3
+VARYING_LINK_SHARE = 0.2
 
 
 @dataclass
@@ -74,109 +126,65 @@ class Related:
     blocks: list[etree._Element] = field(default_factory=list)
     #: site-wide link lists ("Most read", "Trending"): not related links, not body either
     other_blocks: list[etree._Element] = field(default_factory=list)
+    #: what a crawl learns from this page: its links' URLs and its blocks' signatures
+    observed_links: frozenset[str] = frozenset()
+    observed_blocks: frozenset[str] = frozenset()
 
 
-@lru_cache(maxsize=4096)
-def _absolute(url: str, href: str) -> str:
-    """``href`` made absolute against ``url``, without its fragment (memoised: blocks nest)."""
-    return urldefrag(urljoin(url, href))[0]
-
-
-def _article_links(block: etree._Element, url: str) -> list[etree._Element]:
-    """Anchors of ``block`` that point at another http(s) page."""
-    page = _absolute(url, "")
+def _template_adjusted(
+    cands: list[LinkCandidate], scores: list[float], template: TemplateStats | None
+) -> list[float]:
+    """Scores corrected by what the crawl knows of the source's other pages."""
+    if template is None or template.pages < MIN_TEMPLATE_PAGES:
+        return scores
     out = []
-    for a in block.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+    recurring_ok: dict[etree._Element, bool] = {}
+    for cand, score in zip(cands, scores):
+        if template.link_share(cand.url) >= TEMPLATE_LINK_SHARE:
+            out.append(-10.0)  # on most pages of the source: navigation or a site-wide list
             continue
-        absolute = _absolute(url, href)
-        if urlsplit(absolute).scheme in ("http", "https", "file") and absolute != page:
-            out.append(a)
+        block = cand.block
+        if block not in recurring_ok:
+            members = [c for c in cands if c.block is block]
+            recurring_ok[block] = (
+                len(members) >= 2 and not cand.features.get("in_main")
+                and template.block_share(block_signature(block)) >= RECURRING_BLOCK_SHARE
+                and all(template.link_share(c.url) <= VARYING_LINK_SHARE for c in members))
+        if recurring_ok[block] and not cand.features.get("hidden") \
+                and not (cand.features.get("url_listing") or cand.features.get("url_home")):
+            score = max(score, THRESHOLD)  # the source's own related block, seen again
+        out.append(score)
     return out
 
 
-def _link_title(a: etree._Element) -> str:
-    for tag in _LINK_HEADING:
-        heading = next(a.iter(tag), None)
-        if heading is not None:
-            text = clean_text("".join(heading.itertext()))
-            if text:
-                return text
-    return clean_text("".join(a.itertext())) or clean_text(a.get("title") or a.get("aria-label"))
-
-
-def _is_link_block(block: etree._Element, url: str, heading: etree._Element | None = None) -> bool:
-    anchors = _article_links(block, url)
-    if len({a.get("href") for a in anchors}) < _MIN_LINKS:
-        return False
-    total = len(clean_text("".join(block.itertext())))
-    in_links = sum(len(clean_text("".join(a.itertext()))) for a in anchors)
-    if heading is not None:
-        in_links += len(clean_text("".join(heading.itertext())))
-    return total == 0 or (total - in_links) / total <= _MAX_TEXT_OUTSIDE_LINKS
-
-
-def _block_after_heading(heading: etree._Element, url: str) -> etree._Element | None:
-    """The smallest ancestor of ``heading`` (at most 3 up) that is a block of article links."""
-    node = heading
-    for _ in range(3):
-        parent = node.getparent()
-        if parent is None or parent.tag in ("body", "html"):
-            break
-        if parent.tag in ("article", "main") and len(parent) > 6:
-            break
-        if _is_link_block(parent, url, heading):
-            return parent
-        node = parent
-    # a heading followed by a sibling list: <h3>Related</h3><ul>...</ul>
-    sibling = heading.getnext()
-    if sibling is not None and _is_link_block(sibling, url):
-        return sibling
-    return None
-
-
-#: an inline "Related: <a>Headline</a>" paragraph is at most this long
-_MAX_INLINE_RELATED = 300
-
-
-def _inline_related(heading: etree._Element, url: str) -> etree._Element | None:
-    """The paragraph a "Related:" label opens when the rest of it is one or more article links.
-
-    ``<p><strong>Related:</strong> <a href="/x">Another story</a></p>`` inside a body.
-    """
-    node = heading if heading.tag in ("p", "li") else heading.getparent()
-    if node is None or node.tag not in ("p", "li", "div"):
-        return None
-    text = clean_text("".join(node.itertext()))
-    label = clean_text("".join(heading.itertext()))
-    anchors = _article_links(node, url)
-    if not anchors or len(text) > _MAX_INLINE_RELATED or not text.startswith(label):
-        return None
-    in_links = sum(len(clean_text("".join(a.itertext()))) for a in anchors)
-    # what is neither the label nor a link: spaces and punctuation at most
-    return node if len(text) - len(label) - in_links <= 3 else None
-
-
-def _outermost(blocks: Iterable[etree._Element]) -> list[etree._Element]:
-    """Blocks without those nested inside another block, in document order."""
-    chosen = list(dict.fromkeys(blocks))
-    inside = {b for b in chosen for other in chosen if other is not b and other in b.iterancestors()}
-    return [b for b in chosen if b not in inside]
-
-
 def _links_from(blocks: list[etree._Element], url: str) -> list[RelatedLink]:
+    """The links of blocks chosen by a site rule, in page order."""
     by_url: dict[str, RelatedLink] = {}
-    for block in blocks:
-        for a in _article_links(block, url):
-            absolute = _absolute(url, a.get("href", "").strip())
-            title = _link_title(a)
-            known = by_url.get(absolute)
-            if known is None:
-                by_url[absolute] = RelatedLink(url=absolute, title=title, position=len(by_url) + 1)
-            elif len(title) > len(known.title):
-                known.title = title  # a card's image link comes before its title link
+    for cand in link_candidates_in(blocks, url):
+        known = by_url.get(cand.url)
+        if known is None:
+            by_url[cand.url] = RelatedLink(url=cand.url, title=cand.title,
+                                           position=len(by_url) + 1)
+        elif len(cand.title) > len(known.title):
+            known.title = cand.title  # a card's image link comes before its title link
     return list(by_url.values())
+
+
+def link_candidates_in(blocks: Iterable[etree._Element], url: str) -> list[LinkCandidate]:
+    """Anchors of ``blocks`` to other pages (for site rules: no scoring needed)."""
+    from .linkblocks import absolute_url
+
+    out = []
+    page = absolute_url(url, "")
+    for block in blocks:
+        for a in block.iter("a"):
+            href = (a.get("href") or "").strip()
+            if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+                continue
+            target = absolute_url(url, href)
+            if target and target != page:
+                out.append(LinkCandidate(a, target, link_title(a), block, "", None))
+    return out
 
 
 def _jsonld_related(data: StructuredData, url: str, tree: etree._Element) -> list[RelatedLink]:
@@ -186,7 +194,8 @@ def _jsonld_related(data: StructuredData, url: str, tree: etree._Element) -> lis
     values = raw if isinstance(raw, list) else [raw] if raw else []
     if not values:
         return []
-    titles = {urljoin(url, a.get("href", "")): _link_title(a) for a in tree.iter("a") if a.get("href")}
+    titles = {urljoin(url, a.get("href", "")): link_title(a) for a in tree.iter("a")
+              if a.get("href")}
     out = []
     for value in values:
         href = value.get("url") or value.get("@id") if isinstance(value, dict) else value
@@ -199,64 +208,29 @@ def _jsonld_related(data: StructuredData, url: str, tree: etree._Element) -> lis
     return out
 
 
-#: link lists after a given element (the body's last long paragraph)
-_LINK_LISTS_AFTER = etree.XPath(
-    "following::ul[count(li) >= 3] | following::ol[count(li) >= 3]"
-    " | following::*[self::div or self::section][count(*) >= 3][count(*) = count(*[.//a[@href]])]"
-)
-_LAST_LONG_PARAGRAPH = etree.XPath("(//p[string-length(normalize-space()) > 200])[last()]")
-#: an unnamed list of at least this many same-site article links after the body is not the body
-MIN_LIST_LINKS = 3
-#: ...when each link text reads like a headline: between these many words
-_HEADLINE_WORDS = (2, 25)
+def _outermost(blocks: Iterable[etree._Element]) -> list[etree._Element]:
+    """Blocks without those nested inside another block, in document order."""
+    chosen = list(dict.fromkeys(blocks))
+    inside = {b for b in chosen for other in chosen if other is not b and other in b.iterancestors()}
+    return [b for b in chosen if b not in inside]
 
 
-def _article_like(url: str, page: str) -> bool:
-    """A same-site URL whose path looks like an article's (two segments, or a slug or an id)."""
-    parts, here = urlsplit(url), urlsplit(page)
-    if parts.netloc != here.netloc or parts.path in ("", "/"):
-        return False
-    segments = [seg for seg in parts.path.split("/") if seg]
-    last = segments[-1]
-    return len(segments) >= 2 or last.count("-") >= 2 or any(c.isdigit() for c in last)
+def _removable(cand: LinkCandidate) -> etree._Element | None:
+    """What of a related link's surroundings leaves the body: its callout line or its block."""
+    f = cand.features
+    if cand.paragraph is not None and (f.get("callout") or (
+            f.get("in_main") and f.get("para_all_link"))):
+        return cand.paragraph
+    if cand.block is cand.anchor:
+        return None  # a link in running text stays in it
+    return cand.block
 
 
-def _trailing_link_lists(
-    tree: etree._Element, url: str, known: list[etree._Element]
-) -> list[etree._Element]:
-    """Lists of links to other articles of the site, with headline-like texts, after the body.
-
-    The structural signal for "related" blocks without a heading or a telling class, in any
-    language: at least MIN_LIST_LINKS same-site article links, mostly link text, with article
-    paragraphs before and none after.
-    """
-    last = _LAST_LONG_PARAGRAPH(tree)
-    if not last:
-        return []
-    found = []
-    known_set = set(known)
-    target_of: dict[etree._Element, str] = {}  # anchor -> article URL or "" (lists nest)
-    for el in _LINK_LISTS_AFTER(last[0]):
-        if el in known_set or any(a in known_set for a in el.iterancestors()):
-            continue
-        targets = set()
-        for a in el.iter("a"):
-            target = target_of.get(a)
-            if target is None:
-                target = ""
-                href = (a.get("href") or "").strip()
-                words = len("".join(a.itertext()).split())
-                if href and _HEADLINE_WORDS[0] <= words <= _HEADLINE_WORDS[1]:
-                    absolute = _absolute(url, href)
-                    if _article_like(absolute, url):
-                        target = absolute
-                target_of[a] = target
-            if target:
-                targets.add(target)
-        if len(targets) < MIN_LIST_LINKS or not _is_link_block(el, url):
-            continue
-        found.append(el)
-    return _outermost(found)
+def _is_site_wide(cand: LinkCandidate) -> bool:
+    f = cand.features
+    return bool((f.get("heading_popular") or f.get("class_popular"))
+                and not f.get("in_main") and f.get("block_link_share", 0.0) >= 0.5
+                and f.get("block_links", 0.0) > 0.25)
 
 
 def find_related(
@@ -264,52 +238,50 @@ def find_related(
     url: str,
     data: StructuredData | None = None,
     rules: SiteRules | None = None,
+    template: TemplateStats | None = None,
 ) -> Related:
-    """Related links in page order (1..n) and the blocks that hold them."""
+    """Related links in page order (1..n), the blocks that hold them and site-wide lists.
+
+    ``template`` is what a crawl learned about the source's other pages; without it (one page
+    on its own, ``aggregator extract``) the page alone decides.
+    """
+    cands = link_candidates(tree, url)
+    observed_links = frozenset(c.url for c in cands)
+    observed_blocks = frozenset(block_signature(c.block) for c in cands
+                                if c.block is not c.anchor)
     if rules is not None and rules.related:
         blocks = [el for el in rules.select(tree, "related") if isinstance(el, etree._Element)]
-        return Related(_links_from(blocks, url), blocks)
+        return Related(_links_from(blocks, url), blocks, [], observed_links, observed_blocks)
+    scores = _template_adjusted(cands, [link_score(c.features) for c in cands], template)
+    by_url: dict[str, RelatedLink] = {}
     blocks: list[etree._Element] = []
-    popular: list[etree._Element] = []
-    for heading in _headings(tree):
-        text = clean_text("".join(heading.itertext()))
-        if POPULAR_RE.match(text):
-            block = _block_after_heading(heading, url)
-            if block is not None:
-                popular.append(block)
-        elif HEADING_RE.match(text):
-            block = _block_after_heading(heading, url)
-            if block is None:
-                block = _inline_related(heading, url)
-            if block is not None:
-                blocks.append(block)
-                if block is heading.getnext():
-                    blocks.append(heading)
-    for el in classed(tree, _CLASS_RE):
-        if _is_link_block(el, url) and \
-                not any(el is block or el in block.iterancestors() for block in popular):
-            blocks.append(el)
-    for aside in tree.iter("aside"):
-        if any(aside in block.iterancestors() or block is aside for block in popular):
+    other: list[etree._Element] = []
+    for cand, score in zip(cands, scores):
+        if score < THRESHOLD:
+            if _is_site_wide(cand):
+                other.append(cand.block)
             continue
-        if _is_link_block(aside, url) and len(_article_links(aside, url)) >= 3:
-            blocks.append(aside)
-    blocks.extend(_REL_RELATED(tree))
-    blocks.extend(_ITEMPROP_RELATED(tree))
-    blocks = _outermost(blocks)
-    found = _trailing_link_lists(tree, url, [*blocks, *popular])
-    if found:
-        # unnamed lists: related when nothing else on the page is, else just not the body
-        if any(b.tag != "link" for b in blocks):
-            popular.extend(found)
-        else:
-            blocks = _outermost([*blocks, *found])
-    links = _links_from([b for b in blocks if b.tag != "link"], url)
-    for el in blocks:
-        if el.tag == "link" and el.get("href"):
-            absolute = urljoin(url, el.get("href", ""))
-            if all(link.url != absolute for link in links):
-                links.append(RelatedLink(url=absolute, position=len(links) + 1))
+        known = by_url.get(cand.url)
+        if known is None:
+            by_url[cand.url] = RelatedLink(url=cand.url, title=cand.title,
+                                           position=len(by_url) + 1)
+        elif _better_title(cand.title, known.title):
+            known.title = cand.title
+        removable = _removable(cand)
+        if removable is not None:
+            blocks.append(removable)
+    links = list(by_url.values())
     if not links and data is not None:
         links = _jsonld_related(data, url, tree)
-    return Related(links, blocks, _outermost(popular))
+    blocks = _outermost(blocks)
+    chosen = set(blocks)
+    other = [b for b in _outermost(other)
+             if b not in chosen and not any(a in chosen for a in b.iterancestors())]
+    return Related(links, blocks, other, observed_links, observed_blocks)
+
+
+def _better_title(new: str, old: str) -> bool:
+    """A card's links: the headline beats an image's empty alt and a "Read more" button."""
+    if not old:
+        return bool(new)
+    return len(new.split()) > len(old.split()) and len(old.split()) <= 3

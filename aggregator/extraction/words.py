@@ -1,6 +1,8 @@
 """The words sites use for what is not the article, in the languages we read most.
 
-English, French, German, Spanish, Portuguese, Italian, Dutch, Chinese and Japanese, for:
+English, French, German, Spanish, Portuguese, Italian, Dutch, Chinese and Japanese, and for
+link-block headings also Russian, Polish, Czech, Turkish, Swedish, Norwegian, Danish,
+Indonesian, Korean and Vietnamese, for:
 related links ("related", "read more", "you may also like", "recommended", "more from"),
 site-wide lists ("most read", "trending") and calls to share or subscribe. Latin-script
 phrases must end on a word boundary; CJK phrases need none (CJK text has no spaces).
@@ -11,6 +13,8 @@ phrases must end on a word boundary; CJK phrases need none (CJK text has no spac
 False
 >>> bool(POPULAR_HEADING_RE.match("Les plus lus"))
 True
+>>> bool(SITE_WIDE_WORDS_RE.search("More Trending")), bool(SITE_WIDE_WORDS_RE.search("Related"))
+(True, False)
 >>> bool(SHARE_OR_SUBSCRIBE_RE.match("Abonnez-vous à notre newsletter"))
 True
 >>> bool(SHARE_OR_SUBSCRIBE_RE.match("Shares fell 3%"))
@@ -59,11 +63,29 @@ _RELATED_LATIN = "|".join([
     r"gerelateerde? (?:artikelen|berichten|nieuws)?|lees (?:ook|meer|verder)",
     r"meer (?:over|van|nieuws)",
     r"misschien ook interessant|ook interessant|aanbevolen",
+    # Russian
+    r"(?:читайте|смотрите) (?:также|еще|ещё)|материалы по теме|по теме|похожие (?:статьи|новости)",
+    r"еще (?:по теме|новости)|ещё (?:по теме|новости)|рекомендуем|связанные",
+    # Polish, Czech
+    r"czytaj (?:też|także|również|więcej)|zobacz (?:też|także|również)|powiązane|polecane",
+    r"podobne artykuły|więcej na ten temat|(?:přečtěte|čtěte) (?:si )?(?:také|též|více)",
+    r"související(?: články)?|mohlo by vás zajímat|doporučujeme|další články|více k tématu",
+    # Turkish
+    r"ilgili (?:haberler|yazılar|içerikler)|benzer haberler|bunlar da ilginizi|önerilen",
+    r"daha fazla|devamını oku",
+    # Swedish, Norwegian, Danish
+    r"läs (?:också|även|mer)|relaterade? (?:artiklar|nyheter)?|les (?:også|mer)|relaterte",
+    r"læs (?:også|mere)|relaterede(?: artikler)?|mer om|mere om|anbefalt|anbefalet",
+    # Indonesian
+    r"baca (?:juga|selengkapnya)|berita terkait|artikel terkait|terkait",
+    # Vietnamese
+    r"tin liên quan|bài liên quan|xem thêm|đọc thêm",
 ])
 _RELATED_CJK = "|".join([
     "相关|相關|延伸阅读|延伸閱讀|推荐阅读|推薦閱讀|推荐|推薦|猜你喜欢|猜你喜歡|你可能也喜欢",
     "更多|阅读更多|閱讀更多|关联|关联阅读",
     "関連|あわせて読みたい|合わせて読みたい|こちらもおすすめ|おすすめ|オススメ|もっと読む|続きを読む",
+    "관련 기사|관련기사|관련 뉴스|추천 기사|함께 볼|【関連",
 ])
 #: heading texts that introduce a block of links to other articles
 RELATED_HEADING_RE = _phrases(_RELATED_LATIN, _RELATED_CJK)
@@ -81,6 +103,27 @@ POPULAR_HEADING_RE = _phrases(
         r"meest gelezen|populair|trending",
     ]),
     "热门|熱門|最受欢迎|最受歡迎|排行|人気|ランキング|注目",
+)
+
+#: words anywhere in a heading that name a site-wide list rather than articles on this topic:
+#: most read, trending, latest/newest, top stories, editors' picks (same languages as above)
+SITE_WIDE_WORDS_RE = re.compile(
+    r"(?:^|\b)(?:" + "|".join([
+        r"popular|most[ -](?:read|viewed|shared|watched|commented)|trending|latest|newest",
+        r"top (?:stories|news|articles)|editor'?s'? picks|breaking|newsticker|news ticker|live",
+        r"populaires?|les plus|derni[eè]res?|à la une|tendances?",
+        r"meistgelesen\w*|meist gelesen|häufig gelesen|beliebteste?\w*|neueste\w*|aktuell\w*",
+        r"top-?themen|top-?artikel|schlagzeilen",
+        r"m[áa]s (?:le[íi]d[oa]s|vist[oa]s|popular(?:es)?)|[úu]ltim[ao]s?|tendencias?",
+        r"mais (?:lid[oa]s|vist[oa]s)|em alta",
+        r"pi[ùu] (?:lett[ie]|letti|popolari|recenti)|ultim[ei]|ultim'ora",
+        r"meest (?:gelezen|recent|bekeken)|populair|laatste|net binnen",
+        r"самое (?:читаемое|популярное)|популярное|последние|najczęściej|najnowsze|nejčtenější",
+        r"nejnovější|en çok okunan|son dakika|mest (?:lest|läst|læst|delt)|senaste|siste|seneste",
+        r"terpopuler|terbaru|phổ biến|mới nhất",
+    ]) + r")(?:\b|$)"
+    r"|热门|熱門|最新|排行|人気|ランキング|新着|注目|많이 본|인기|최신",
+    re.IGNORECASE,
 )
 
 #: the whole text of a share bar or newsletter box
