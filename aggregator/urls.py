@@ -10,6 +10,7 @@ True
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -63,6 +64,7 @@ def canonical_url(url: str, extra_params: Iterable[str] = ()) -> str:
     return canonicalize_url(strip_tracking(url, extra_params), keep_fragments=False)
 
 
+@lru_cache(maxsize=8192)
 def registrable_host(url: str) -> str:
     """The host without a leading ``www.``; enough to compare sites of one publisher."""
     host = (urlsplit(url).hostname or "").lower()

@@ -9,6 +9,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from html.parser import HTMLParser
@@ -148,6 +149,12 @@ _CLASS_AND_ID = etree.XPath("//@class | //@id")
 _NEVER_BLOCKS = frozenset({"html", "body", "article", "main"})
 
 
+@functools.lru_cache(maxsize=16384)
+def _matches(regex: re.Pattern[str], value: str) -> bool:
+    """``regex.search(value)``, remembered: pages of a site repeat their class names."""
+    return regex.search(value) is not None
+
+
 def classed(tree: etree._Element, regex: re.Pattern[str]) -> list[etree._Element]:
     """Elements (in page order) whose class or id matches ``regex``; never html/body/article/main.
 
@@ -155,7 +162,7 @@ def classed(tree: etree._Element, regex: re.Pattern[str]) -> list[etree._Element
     """
     found: dict[etree._Element, None] = {}
     for value in _CLASS_AND_ID(tree):
-        if regex.search(value):
+        if _matches(regex, str(value)):
             el = value.getparent()
             if el is not None and el.tag not in _NEVER_BLOCKS:
                 found[el] = None

@@ -28,6 +28,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from lxml import etree
@@ -53,6 +54,7 @@ _CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _TOKEN_SPLIT_RE = re.compile(r"[^a-zA-Z0-9]+")
 
 
+@lru_cache(maxsize=16384)
 def class_tokens(value: str) -> frozenset[str]:
     """Lower-case words of a class or id value, camelCase and snake_case split.
 
@@ -79,16 +81,9 @@ _CLASS_GROUPS: dict[str, frozenset[str]] = {
         "header", "masthead", "footer", "sitemap", "skip", "pagination", "pager", "tabs",
         "dropdown", "drawer", "sidebar", "widget", "tags", "tag", "topics", "categories",
         "category", "keywords", "sections"}),
-    "class_share": frozenset({
-        "share", "sharing", "social", "newsletter", "subscribe", "signup", "login", "comments",
-        "comment", "author", "byline", "ad", "ads", "advert", "advertisement", "sponsored",
-        "promo", "cookie", "consent", "paywall"}),
     "class_card": frozenset({
         "card", "cards", "teaser", "tile", "item", "items", "story", "stories", "post", "posts",
         "article", "articles", "list", "listing", "feed", "grid", "carousel", "slider"}),
-    "class_body": frozenset({
-        "body", "content", "entry", "text", "richtext", "prose", "articlebody", "storybody",
-        "main"}),
 }
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
@@ -114,30 +109,39 @@ def absolute_url(page: str, href: str) -> str:
         return ""
 
 
+class UrlShape(NamedTuple):
+    """What a link's target URL looks like."""
+
+    same_site: bool
+    #: the site's home page
+    home: bool
+    #: a page that lists articles: section, tag, author, search, archive
+    listing: bool
+    #: an article's: a slug of several words, a number, a date or a page extension
+    article_like: bool
+
+
 @lru_cache(maxsize=8192)
-def url_shape(url: str, page: str) -> tuple[float, ...]:
-    """Signals of the target URL: (same site, home, listing word, segments, slug hyphens,
-    number, date path, article extension, query)."""
+def url_shape(url: str, page: str) -> UrlShape:
+    """The shape of ``url``, a link on ``page``.
+
+    >>> url_shape("https://ex.com/tag/ai", "https://www.ex.com/2024/a")
+    UrlShape(same_site=True, home=False, listing=True, article_like=False)
+    >>> url_shape("https://ex.com/2024/05/chips-are-back", "https://ex.com/x").article_like
+    True
+    """
     parts = urlsplit(url)
     segments = [s for s in parts.path.split("/") if s]
     last = segments[-1] if segments else ""
-    same = registrable_host(url) == registrable_host(page)
     host, here = registrable_host(url), registrable_host(page)
-    same = same or host.endswith("." + here) or here.endswith("." + host)
+    same = bool(host) and (host == here or host.endswith("." + here) or here.endswith("." + host))
     listing = any(s.lower() in _LISTING_PATH_WORDS for s in segments[:-1] or segments[:1]) or \
         (len(segments) == 1 and last.count("-") < 2 and not _NUMBER_RE.search(last)
          and not _ARTICLE_EXT_RE.search(last))
-    return (
-        1.0 if same else 0.0,
-        1.0 if not segments else 0.0,
-        1.0 if listing else 0.0,
-        min(len(segments), 6) / 6,
-        min(last.count("-") + last.count("_"), 10) / 10,
-        1.0 if _NUMBER_RE.search(parts.path) else 0.0,
-        1.0 if _DATE_PATH_RE.search(parts.path) else 0.0,
-        1.0 if _ARTICLE_EXT_RE.search(last) else 0.0,
-        1.0 if parts.query else 0.0,
-    )
+    article_like = not listing and bool(segments) and bool(
+        last.count("-") + last.count("_") >= 2 or _NUMBER_RE.search(parts.path)
+        or _DATE_PATH_RE.search(parts.path) or _ARTICLE_EXT_RE.search(last))
+    return UrlShape(same, not segments, listing, article_like)
 
 
 def link_title(a: etree._Element) -> str:
@@ -239,6 +243,8 @@ class _Stats:
     text: dict[etree._Element, int] = field(default_factory=dict)
     link_text: dict[etree._Element, int] = field(default_factory=dict)
     targets: dict[etree._Element, set[str]] = field(default_factory=dict)
+    #: where each element stands: in_nav, in_footer, hidden... (itself and its ancestors)
+    context: dict[etree._Element, frozenset[str]] = field(default_factory=dict)
     order: dict[etree._Element, int] = field(default_factory=dict)
     end: dict[etree._Element, int] = field(default_factory=dict)
 
@@ -251,28 +257,58 @@ def _own_text(el: etree._Element) -> int:
     return n
 
 
+def _own_context(el: etree._Element) -> frozenset[str]:
+    names = []
+    name = _NAV_TAGS.get(el.tag) or _NAV_ROLES.get(el.get("role") or "")
+    if name:
+        names.append(name)
+    if _hidden(el):
+        names.append("hidden")
+    return frozenset(names)
+
+
 def _measure(root: etree._Element) -> _Stats:
     stats = _Stats()
-    elements = [el for el in root.iter() if isinstance(el.tag, str)]
+    elements = list(root.iter(etree.Element))
+    order = stats.order
     for i, el in enumerate(elements):
-        stats.order[el] = i
+        order[el] = i
+    text, link_text, end = stats.text, stats.link_text, stats.end
     for el in reversed(elements):
         if el.tag in _INVISIBLE:
-            stats.text[el] = stats.link_text[el] = 0
-            stats.end[el] = stats.order[el]
+            text[el] = link_text[el] = 0
+            end[el] = order[el]
             continue
-        total, end = _own_text(el), stats.order[el]
+        total, last, linked = len((el.text or "").strip()), order[el], 0
         for child in el:
+            total += len((child.tail or "").strip())
             if isinstance(child.tag, str):
-                total += stats.text[child]
-                end = max(end, stats.end[child])
-        stats.text[el] = total
-        stats.end[el] = end
-        if el.tag == "a":
-            stats.link_text[el] = total
-        else:
-            stats.link_text[el] = sum(stats.link_text[c] for c in el if isinstance(c.tag, str))
+                total += text[child]
+                linked += link_text[child]
+                last = max(last, end[child])
+        text[el] = total
+        end[el] = last
+        link_text[el] = total if el.tag == "a" else linked
     return stats
+
+
+_NO_CONTEXT: frozenset[str] = frozenset()
+
+
+def _context(el: etree._Element, stats: _Stats) -> frozenset[str]:
+    """Where ``el`` stands (in_nav, in_footer, hidden...): its own and its ancestors' say."""
+    known = stats.context.get(el)
+    if known is not None:
+        return known
+    parent = el.getparent()
+    inherited = _context(parent, stats) if parent is not None else _NO_CONTEXT
+    attrib = el.attrib
+    if el.tag in _NAV_TAGS or ("role" in attrib or "hidden" in attrib or "style" in attrib
+                               or "aria-hidden" in attrib or "class" in attrib):
+        own = _own_context(el)
+        inherited = inherited | own if own else inherited
+    stats.context[el] = inherited
+    return inherited
 
 
 def _main_container(root: etree._Element, stats: _Stats) -> etree._Element | None:
@@ -304,10 +340,11 @@ def _hidden(el: etree._Element) -> bool:
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
     style = el.get("style")
-    if style and _HIDDEN_STYLE_RE.search(style):
+    if style and ("none" in style or "hidden" in style) and _HIDDEN_STYLE_RE.search(style):
         return True
     cls = el.get("class")
-    return bool(cls and _HIDDEN_CLASS_RE.search(cls) and not _SHOWN_AT_RE.search(cls))
+    return bool(cls and ("hid" in cls or "none" in cls or "invisible" in cls)
+                and _HIDDEN_CLASS_RE.search(cls) and not _SHOWN_AT_RE.search(cls))
 
 
 def _heading_of(block: etree._Element, first_anchor: etree._Element, stats: _Stats) -> str:
@@ -347,6 +384,8 @@ _NAV_TAGS = {"nav": "in_nav", "header": "in_header", "footer": "in_footer", "asi
 _NAV_ROLES = {"navigation": "in_nav", "banner": "in_header", "contentinfo": "in_footer",
               "complementary": "in_aside", "menu": "in_nav", "menubar": "in_nav"}
 _HEADLINE_CLASS = frozenset({"title", "headline", "heading", "hed", "head"})
+#: where no related link is: these anchors get no further signals
+_NEVER_RELATED = frozenset({"hidden", "in_nav", "in_header", "in_footer"})
 
 
 def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
@@ -359,7 +398,7 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue
         target = absolute_url(url, href)
-        if target and target != page and urlsplit(target).scheme in ("http", "https", "file"):
+        if target and target != page and target.startswith(("http:", "https:", "file:")):
             anchors.append((a, target))
     if not anchors:
         return []
@@ -370,125 +409,89 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
     main = _main_container(root, stats)
     topic = _topic_words(root, main)
     headline = {w for w in topic_words(_headline(root)) if len(w) >= 5 or _CJK_RE.search(w)}
-    page_section = _first_segment(page)
-    main_start = stats.order[main] if main is not None else -1
-    main_end = stats.end[main] if main is not None else -1
-    total_elements = max(len(stats.order), 1)
-    url_count = Counter(target for _, target in anchors)
-    text_count = Counter(clean_text(a.text_content()).casefold() for a, _ in anchors)
-    block_cache: dict[etree._Element, tuple[etree._Element, str, dict[str, float]]] = {}
+    main_span = (stats.order[main], stats.end[main]) if main is not None else None
+    blocks: dict[etree._Element, tuple[str, dict[str, float]]] = {}
+    climbed: dict[etree._Element, etree._Element] = {}
     out = []
     for a, target in anchors:
-        group = a
-        for el in a.iterancestors():
-            group = el
-            if len(stats.targets[el]) >= 2 or el.tag in ("body", "html"):
-                break
-        block = _climb(group, stats, main)
+        context = _context(a, stats)
+        shape = url_shape(target, page)
+        f: dict[str, float] = dict.fromkeys(context, 1.0)
+        f["same_site"], f["url_home"], f["url_listing"] = shape.same_site, shape.home, shape.listing
+        if context & _NEVER_RELATED or shape.home or shape.listing:
+            # hidden, navigation, header, footer, or a home/section/tag/author page: no
+            # related link, whatever its block says (see related.link_score)
+            out.append(LinkCandidate(a, target, "", a, "", None, f))
+            continue
+        block = climbed.get(a.getparent())
+        if block is None:
+            block = climbed[a.getparent()] = _block_of(a, stats, main)
         if block.tag in ("body", "html"):
             block = a
-        cached = block_cache.get(block)
-        if cached is None:
-            cached = _block_signals(block, a, stats, page, main)
-            region = _region(block, stats, main)
-            if region is not block:
-                _, region_heading, region_features = _block_signals(region, a, stats, page, main)
-                cached[2].update({"region_" + k: v for k, v in region_features.items()
-                                  if k.startswith(("heading", "class", "block_links"))})
-            block_cache[block] = cached
-        _, heading, block_features = cached
+        if block not in blocks:
+            blocks[block] = _block_signals(block, a, stats, page, main)
+        heading, block_features = blocks[block]
+        f.update(block_features)
         title = link_title(a)
-        f = dict(block_features)
-        # where the anchor stands
-        order = stats.order[a]
-        f["position"] = order / total_elements
-        if main is not None:
-            inside = main_start <= order <= main_end
-            f["in_main"] = 1.0 if inside else 0.0
-            f["before_main"] = 1.0 if order < main_start else 0.0
-            f["after_main"] = 1.0 if order > main_end else 0.0
-        for anc in a.iterancestors():
-            name = _NAV_TAGS.get(anc.tag) or _NAV_ROLES.get(anc.get("role") or "")
-            if name:
-                f[name] = 1.0
-            if anc.tag in ("article", "main"):
-                f["in_article_tag"] = 1.0
-            if _hidden(anc):
-                f["hidden"] = 1.0
-            if anc is block:
-                break
-        for anc in block.iterancestors():
-            name = _NAV_TAGS.get(anc.tag) or _NAV_ROLES.get(anc.get("role") or "")
-            if name:
-                f[name] = 1.0
-            if _hidden(anc):
-                f["hidden"] = 1.0
-        # the anchor's own text
+        if main_span is not None:
+            order = stats.order[a]
+            f["in_main"] = main_span[0] <= order <= main_span[1]
+            f["after_main"] = order > main_span[1]
         words = word_count(title)
         f["title_words"] = min(words, 30) / 30
-        f["title_1_3_words"] = 1.0 if 1 <= words <= 3 else 0.0
-        f["title_headline"] = 1.0 if 4 <= words <= 25 else 0.0
-        f["title_empty"] = 1.0 if words == 0 else 0.0
-        f["title_upper"] = 1.0 if len(title) > 12 and title.upper() == title \
-            and title.lower() != title else 0.0  # CJK text has no case
-        f["title_related_word"] = 1.0 if RELATED_HEADING_RE.match(title) else 0.0
-        f["has_img"] = 1.0 if next(a.iter("img", "picture"), None) is not None else 0.0
-        f["heading_inside"] = 1.0 if next(a.iter(*_HEADING_TAGS), None) is not None else 0.0
-        f["in_heading"] = 1.0 if any(anc.tag in _HEADING_TAGS for anc in a.iterancestors()) \
-            else 0.0
-        f["headline_class"] = 1.0 if any(
-            class_tokens(el.get("class") or "") & _HEADLINE_CLASS
-            for el in (a, *a.iterchildren(), a.getparent()) if el is not None) else 0.0
-        f["repeated_url"] = min(url_count[target] - 1, 4) / 4
-        f["repeated_text"] = 1.0 if text_count[clean_text(a.text_content()).casefold()] > 1 \
-            and words else 0.0
-        (f["same_site"], f["url_home"], f["url_listing"], f["url_segments"], f["url_slug"],
-         f["url_number"], f["url_date"], f["url_ext"], f["url_query"]) = url_shape(target, page)
-        # an anchor in running text: its paragraph and how much of it the links are
+        f["title_headline"] = 4 <= words <= 25
+        f["title_upper"] = len(title) > 12 and title.upper() == title != title.lower()
+        f["has_img"] = next(a.iter("img", "picture"), None) is not None
+        f["heading_inside"] = next(a.iter(*_HEADING_TAGS), None) is not None
+        if "related" in (a.get("rel") or "").lower().split() or a.get("itemprop") == "relatedLink":
+            f["rel_related"] = 1.0
         paragraph = _paragraph_of(a)
         if paragraph is not None:
-            text = stats.text.get(paragraph, 0)
-            linked = stats.link_text.get(paragraph, 0)
-            f["para_link_share"] = linked / text if text else 0.0
-            f["para_long"] = 1.0 if text - linked >= LONG_PARAGRAPH else 0.0
-            lead = clean_text(paragraph.text or "") or clean_text(
-                "".join(paragraph[0].itertext()) if len(paragraph) and paragraph[0] is not a
-                else "")
-            f["para_label_related"] = 1.0 if lead and RELATED_HEADING_RE.match(lead) else 0.0
-            f["para_label_only"] = 1.0 if text - linked <= _MAX_LABEL else 0.0
-            f["para_one_link"] = 1.0 if len(stats.targets.get(paragraph, ())) == 1 else 0.0
-            f["para_all_link"] = 1.0 if text and linked / text >= 0.8 else 0.0
-            prev = paragraph.getprevious()
-            if prev is not None and isinstance(prev.tag, str) and \
-                    0 < stats.text.get(prev, 0) <= MAX_HEADING and \
-                    stats.link_text.get(prev, 0) == 0:
-                label = clean_text(prev.text_content())
-                f["prev_label"] = 1.0
-                f["prev_label_related"] = 1.0 if RELATED_HEADING_RE.match(label) else 0.0
-                f["prev_label_upper"] = 1.0 if label.upper() == label else 0.0
+            _paragraph_signals(paragraph, a, stats, f)
         # the topic: related links share words with the article, site-wide lists do not
         words_here = topic_words(title)
         f["topic_overlap"] = len(words_here & topic) / len(words_here) if words_here else 0.0
-        f["headline_overlap"] = 1.0 if words_here & headline else 0.0
-        f["same_section"] = 1.0 if page_section and _first_segment(target) == page_section \
-            else 0.0
-        if "related" in (a.get("rel") or "").lower().split() or \
-                a.get("itemprop") == "relatedLink":
-            f["rel_related"] = 1.0
-        f["named_related"] = 1.0 if (f.get("heading_related") or f.get("class_related")
-                                     or f.get("region_heading_related")
-                                     or f.get("rel_related")) \
-            and not (f.get("heading_popular") or f.get("class_popular")) else 0.0
+        f["headline_overlap"] = bool(words_here & headline)
+        f["named_related"] = bool(
+            f.get("heading_related") or f.get("class_related") or f.get("region_heading_related")
+            or f.get("rel_related")) and not (f.get("heading_popular") or f.get("class_popular"))
         # an in-body callout: a line that is one labelled link ("Read more: <a>"), a link line
         # after a label, or an all-caps headline line
-        labelled = f.get("para_label_related") and f.get("para_label_only")
-        f["callout"] = 1.0 if words >= 4 and (
-            labelled or (f.get("para_all_link") and (
-                f.get("prev_label_related") or f.get("para_label_related")
-                or f.get("title_upper")))) else 0.0
-        out.append(LinkCandidate(a, target, title, block, heading, paragraph, f))
+        f["callout"] = words >= 4 and bool(
+            (f.get("para_label_related") and f.get("para_label_only"))
+            or (f.get("para_all_link") and (f.get("prev_label_related")
+                                            or f.get("para_label_related") or f["title_upper"])))
+        out.append(LinkCandidate(a, target, title, block, heading, paragraph,
+                                 {k: float(v) for k, v in f.items() if v}))
     _block_aggregates(out)
     return out
+
+
+def _paragraph_signals(paragraph: etree._Element, a: etree._Element, stats: _Stats,
+                       f: dict[str, float]) -> None:
+    """How the line around an anchor reads: all link, a label and a link, after a label."""
+    text = stats.text.get(paragraph, 0)
+    linked = stats.link_text.get(paragraph, 0)
+    lead = clean_text(paragraph.text or "") or clean_text(
+        "".join(paragraph[0].itertext()) if len(paragraph) and paragraph[0] is not a else "")
+    f["para_label_related"] = bool(lead) and bool(RELATED_HEADING_RE.match(lead))
+    f["para_label_only"] = text - linked <= _MAX_LABEL
+    f["para_all_link"] = bool(text) and linked / text >= 0.8
+    prev = paragraph.getprevious()
+    if prev is not None and isinstance(prev.tag, str) and \
+            0 < stats.text.get(prev, 0) <= MAX_HEADING and stats.link_text.get(prev, 0) == 0:
+        f["prev_label_related"] = bool(RELATED_HEADING_RE.match(clean_text(prev.text_content())))
+
+
+def _block_of(a: etree._Element, stats: _Stats, main: etree._Element | None) -> etree._Element:
+    """The block of anchor ``a``: its group (the lowest ancestor with links to two or more
+    pages), with the cards and heading around it (:func:`_climb`)."""
+    group = a
+    for el in a.iterancestors():
+        group = el
+        if len(stats.targets[el]) >= 2 or el.tag in ("body", "html"):
+            break
+    return _climb(group, stats, main)
 
 
 def word_count(text: str) -> int:
@@ -543,36 +546,21 @@ def _topic_words(root: etree._Element, main: etree._Element | None) -> set[str]:
     return topic_words(" ".join(parts))
 
 
-def _first_segment(url: str) -> str:
-    segments = [s for s in urlsplit(url).path.split("/") if s]
-    return segments[0].lower() if len(segments) > 1 else ""
-
-
 def _block_aggregates(cands: list[LinkCandidate]) -> None:
-    """Signals of a block that need all its links: topic overlap, headline share, siblings."""
+    """Signals of a block that need all its links: on the topic, reading like headlines."""
     by_block: dict[etree._Element, list[LinkCandidate]] = {}
     for cand in cands:
-        by_block.setdefault(cand.block, []).append(cand)
-    signatures = Counter(_signature(block) for block in by_block)
-    for block, members in by_block.items():
+        if cand.title or cand.block is not cand.anchor:  # not screened out
+            by_block.setdefault(cand.block, []).append(cand)
+    for members in by_block.values():
         n = len(members)
-        overlap = sum(c.features["topic_overlap"] for c in members) / n
-        topical = sum(1.0 for c in members if c.features["topic_overlap"] >= 0.2) / n
-        on_headline = sum(c.features["headline_overlap"] for c in members) / n
-        headlines = sum(c.features["title_headline"] for c in members) / n
-        same_section = sum(c.features["same_section"] for c in members) / n
-        repeats = min(signatures[_signature(block)] - 1, 5) / 5
+        topical = sum(1.0 for c in members if c.features.get("topic_overlap", 0) >= 0.2) / n
+        on_headline = sum(c.features.get("headline_overlap", 0.0) for c in members) / n
+        headlines = sum(c.features.get("title_headline", 0.0) for c in members) / n
         for cand in members:
-            cand.features["block_topic_overlap"] = overlap
             cand.features["block_topical_share"] = topical
             cand.features["block_headline_overlap"] = on_headline
             cand.features["block_headline_share"] = headlines
-            cand.features["block_same_section"] = same_section
-            cand.features["block_repeats"] = repeats
-
-
-def _signature(block: etree._Element) -> str:
-    return f"{block.tag}.{block.get('class') or ''}"
 
 
 _DIGITS_RE = re.compile(r"\d+")
@@ -665,34 +653,44 @@ def _region(block: etree._Element, stats: _Stats, main: etree._Element | None) -
     return region
 
 
+#: class words inside a block are read from at most this many elements before its first link
+_MAX_INNER = 30
+
+
 def _block_signals(
     block: etree._Element, first: etree._Element, stats: _Stats, page: str,
     main: etree._Element | None,
-) -> tuple[etree._Element, str, dict[str, float]]:
+) -> tuple[str, dict[str, float]]:
+    """The heading of ``block`` and its signals, with those of the region around it."""
+    heading, f = _named(block, first, stats)
+    targets = stats.targets.get(block, set())
+    n = len(targets)
+    f["block_links"] = min(math.log1p(n) / math.log(50), 1.0)
+    text = stats.text.get(block, 0)
+    f["block_link_share"] = stats.link_text.get(block, 0) / text if text else 1.0
+    if n:
+        f["block_article_like"] = sum(url_shape(t, page).article_like for t in targets) / n
+    if main is not None and block is not main and main in block.iterancestors():
+        f["block_in_main"] = 1.0
+    if main is not None and (block is main or main in block.iterdescendants()):
+        f["block_has_main"] = 1.0  # the article's own text: never a block to remove
+    region = _region(block, stats, main)
+    if region is not block:
+        _, around = _named(region, first, stats)
+        f.update({"region_" + k: v for k, v in around.items() if not k.startswith("inner_")})
+    return heading, f
+
+
+def _named(block: etree._Element, first: etree._Element, stats: _Stats
+           ) -> tuple[str, dict[str, float]]:
+    """What ``block`` is called: its heading's words and its (and its parents') class words."""
     heading = _heading_of(block, first, stats)
     f: dict[str, float] = {}
     if heading:
-        f["has_heading"] = 1.0
         if RELATED_HEADING_RE.match(heading):
             f["heading_related"] = 1.0
         if POPULAR_HEADING_RE.match(heading) or SITE_WIDE_WORDS_RE.search(heading):
             f["heading_popular"] = 1.0
-        if heading.endswith(":"):
-            f["heading_colon"] = 1.0
-    targets = stats.targets.get(block, set())
-    n = len(targets)
-    f["block_links"] = min(math.log1p(n) / math.log(50), 1.0)
-    f["block_single"] = 1.0 if n <= 1 else 0.0
-    f["block_big"] = 1.0 if n > 15 else 0.0
-    text = stats.text.get(block, 0)
-    f["block_link_share"] = stats.link_text.get(block, 0) / text if text else 1.0
-    if n:
-        shapes = [url_shape(t, page) for t in targets]
-        f["block_same_site"] = sum(s[0] for s in shapes) / n
-        f["block_listing"] = sum(s[2] or s[1] for s in shapes) / n
-        f["block_article_like"] = sum(1.0 for s in shapes if (s[4] >= 0.2 or s[5] or s[6] or s[7])
-                                      and not s[2] and not s[1]) / n
-        f["block_text_per_link"] = min(stats.link_text.get(block, 0) / n / 100, 1.0)
     tokens: frozenset[str] = frozenset()
     node: etree._Element | None = block
     for _ in range(4):
@@ -702,11 +700,9 @@ def _block_signals(
         node = node.getparent()
     _features_of_class(tokens, "", f)
     inner: frozenset[str] = frozenset()
-    for el in block.iter():
-        if el is first:
+    for n, el in enumerate(block.iter()):
+        if el is first or n > _MAX_INNER:
             break
         inner |= class_tokens(f"{el.get('class') or ''} {el.get('id') or ''}")
     _features_of_class(inner - tokens, "inner_", f)
-    if main is not None and block is not main and main in block.iterancestors():
-        f["block_in_main"] = 1.0
-    return block, heading, f
+    return heading, f

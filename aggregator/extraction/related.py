@@ -221,16 +221,20 @@ def _removable(cand: LinkCandidate) -> etree._Element | None:
     if cand.paragraph is not None and (f.get("callout") or (
             f.get("in_main") and f.get("para_all_link"))):
         return cand.paragraph
-    if cand.block is cand.anchor:
+    if cand.block is cand.anchor or f.get("block_has_main"):
         return None  # a link in running text stays in it
     return cand.block
 
 
-def _is_site_wide(cand: LinkCandidate) -> bool:
+def _not_body(cand: LinkCandidate) -> bool:
+    """Whether the block of a link that is not related is no part of the article either: a
+    site-wide list, or a list of three or more headlines after the article's text."""
     f = cand.features
-    return bool((f.get("heading_popular") or f.get("class_popular"))
-                and not f.get("in_main") and f.get("block_link_share", 0.0) >= 0.5
-                and f.get("block_links", 0.0) > 0.25)
+    if f.get("in_main") or f.get("block_has_main") or cand.block is cand.anchor \
+            or f.get("block_link_share", 0.0) < 0.5 or f.get("block_links", 0.0) <= 0.25:
+        return False
+    return bool(f.get("heading_popular") or f.get("class_popular")
+                or (f.get("after_main") and f.get("block_headline_share", 0.0) >= 0.5))
 
 
 def find_related(
@@ -258,7 +262,7 @@ def find_related(
     other: list[etree._Element] = []
     for cand, score in zip(cands, scores):
         if score < THRESHOLD:
-            if _is_site_wide(cand):
+            if _not_body(cand):
                 other.append(cand.block)
             continue
         known = by_url.get(cand.url)
