@@ -96,6 +96,8 @@ _LISTING_PATH_WORDS = frozenset({
     "newsletter", "newsletters", "feed", "rss", "help", "privacy", "terms", "jobs", "shop"})
 _ARTICLE_EXT_RE = re.compile(r"\.(?:s?html?|php|aspx?|cms)$", re.IGNORECASE)
 _NUMBER_RE = re.compile(r"\d{3,}")
+#: what a section's name has not: a word separator, a digit or an extension
+_SLUG_MARK_RE = re.compile(r"[-_.\d,]")
 _DATE_PATH_RE = re.compile(r"/(?:19|20)\d\d/(?:[01]?\d)(?:/|$)|/(?:19|20)\d\d-[01]\d-[0-3]\d")
 _WORD_RE = re.compile(r"\w+")
 
@@ -129,38 +131,53 @@ def url_shape(url: str, page: str) -> UrlShape:
     UrlShape(same_site=True, home=False, listing=True, article_like=False)
     >>> url_shape("https://ex.com/2024/05/chips-are-back", "https://ex.com/x").article_like
     True
+    >>> url_shape("https://ex.com/news/archives/2024/10/14/2003825248", "https://ex.com/x")
+    UrlShape(same_site=True, home=False, listing=False, article_like=True)
+    >>> url_shape("https://ex.com/news/politics", "https://ex.com/x").listing
+    True
     """
     parts = urlsplit(url)
     segments = [s for s in parts.path.split("/") if s]
     last = segments[-1] if segments else ""
     host, here = registrable_host(url), registrable_host(page)
     same = bool(host) and (host == here or host.endswith("." + here) or here.endswith("." + host))
-    listing = any(s.lower() in _LISTING_PATH_WORDS for s in segments[:-1] or segments[:1]) or \
-        (len(segments) == 1 and last.count("-") < 2 and not _NUMBER_RE.search(last)
-         and not _ARTICLE_EXT_RE.search(last))
-    article_like = not listing and bool(segments) and bool(
-        last.count("-") + last.count("_") >= 2 or _NUMBER_RE.search(parts.path)
-        or _DATE_PATH_RE.search(parts.path) or _ARTICLE_EXT_RE.search(last))
+    stem = _ARTICLE_EXT_RE.sub("", last).lower()
+    # a date in the path or a page extension makes an article, whatever the folders say
+    dated = bool(_DATE_PATH_RE.search(parts.path)) or (stem != last.lower() and stem != "index")
+    worded = any(s.lower() in _LISTING_PATH_WORDS for s in segments[:-1]) or \
+        stem in _LISTING_PATH_WORDS
+    section_like = len(segments) <= 2 and not _SLUG_MARK_RE.search(last)
+    listing = bool(segments) and not dated and (worded or section_like)
+    article_like = bool(segments) and not listing and bool(
+        dated or last.count("-") + last.count("_") >= 2 or _NUMBER_RE.search(parts.path))
     return UrlShape(same, not segments, listing, article_like)
 
 
-def link_title(a: etree._Element) -> str:
+def link_title(a: etree._Element, lines: bool = True) -> str:
     """The visible headline of a link.
 
-    A heading inside it, else an element classed as its title, else its text without
-    kickers, dates and screen-reader text, else an image's alt text. A generic label ("Read
+    When the link holds a kicker and a headline (two or more separate lines of text), the
+    longest line (unless ``lines`` is false: the signals read the whole link); else a heading inside it, an element classed as its title, or its text
+    without dates and screen-reader text; else an image's alt text. A generic label ("Read
     more", "Weiterlesen") gives way to the headline of the card around the link.
 
     >>> from lxml import html
     >>> link_title(html.fragment_fromstring('<a href="/x"><span class="kicker">Chips</span>'
     ...     '<span>The new chip is here</span><time>May 2</time></a>'))
     'The new chip is here'
+    >>> link_title(html.fragment_fromstring('<a href="/x"><h2>Netlist vs. Samsung</h2>'
+    ...     '<span>US company wins its DDR5 patent case</span></a>'))
+    'US company wins its DDR5 patent case'
     >>> card = html.fragment_fromstring('<div><h3>Chips are back</h3><a href="/x">Read more</a></div>')
     >>> link_title(card.find("a"))
     'Chips are back'
     """
+    if lines:
+        headline = _headline_line(a)
+        if headline:
+            return headline
     for el in a.iter(*_HEADING_TAGS):
-        text = clean_text("".join(el.itertext()))
+        text = clean_text(" ".join(_visible_text(el)))
         if text:
             return text
     for el in a.iterdescendants():
@@ -180,6 +197,88 @@ def link_title(a: etree._Element) -> str:
     img = next(a.iter("img"), None)
     return clean_text((img.get("alt") if img is not None else "") or a.get("title")
                       or a.get("aria-label"))
+
+
+def _headline_line(a: etree._Element) -> str:
+    """Of a link made of several lines (kicker, headline, teaser, date), the headline.
+
+    Dates and kickers (a first line ending in ":", or much shorter than the next) are left
+    out; of the rest, the heading's line when one is a heading, else the first: a teaser
+    follows its headline. "" when the link is one line of text.
+    """
+    parts = _text_parts(a)
+    if len(parts) < 2:
+        heading = next(a.iter(*_HEADING_TAGS), None)
+        parts = _text_parts(heading) if heading is not None else []
+        if len(parts) < 2:
+            return ""
+    lines = [(el, t) for el, t in parts if not _DATE_LINE_RE.match(t)]
+    headlines = [(el, t) for el, t in lines if not _is_teaser(t)] or lines
+    # kickers: a first line ending in ":", or short lines before a longer headline
+    while len(headlines) >= 2 and (
+            clean_text("".join(headlines[0][0].itertext())).endswith(":") or (
+                len(headlines[0][1].split()) <= _MAX_KICKER_WORDS
+                and len(headlines[1][1]) > len(headlines[0][1]))):
+        headlines = headlines[1:]
+    if not headlines:
+        return ""
+    headed = [t for el, t in headlines
+              if el.tag in _HEADING_TAGS or next(el.iter(*_HEADING_TAGS), None) is not None]
+    best = headed[0] if len(headed) == 1 else headlines[0][1]
+    return best if len(best.split()) >= 3 or _CJK_RE.search(best) else ""
+
+
+_SENTENCE_BREAK_RE = re.compile(r"\.\s+\w")
+
+
+def _is_teaser(line: str) -> bool:
+    """A card's teaser rather than its headline: long, or sentences ending in full stops
+    (a headline may ask or exclaim, it seldom ends in a full stop)."""
+    return len(line) > 120 or (line.endswith((".", "…")) and len(line.split()) > 8) or (
+        len(line) > 80 and bool(_SENTENCE_BREAK_RE.search(line)))
+
+
+#: a kicker (overline) above a headline is at most this many words
+_MAX_KICKER_WORDS = 4
+#: a line that is only a date or a time
+_DATE_LINE_RE = re.compile(r"^[\d\s./:-]+(?:\s*(?:Uhr|h|am|pm|AM|PM))?$")
+
+
+def _text_parts(a: etree._Element) -> list[tuple[etree._Element, str]]:
+    """The separate lines of text of a link (its child elements' texts, through wrappers),
+    when the link has no loose text of its own; dates and screen-reader text left out."""
+    node = a
+    for _ in range(4):
+        first = next((c for c in node if isinstance(c.tag, str) and c.tag not in _INVISIBLE
+                      and not _SR_ONLY_RE.search(c.get("class") or "")), None)
+        if not (node.text or "").strip() and first is not None and first.tag not in _INLINE \
+                and (first.tail or "").strip() and \
+                not any((c.tail or "").strip() for c in first.itersiblings(preceding=True)):
+            # <h3><span>Kicker</span> Headline</h3>
+            rest = clean_text((first.tail or "") + " ".join(
+                " ".join(_visible_text(c)) + (c.tail or "")
+                for c in first.itersiblings() if isinstance(c.tag, str)))
+            kicker = clean_text(" ".join(_visible_text(first)))
+            return [(first, kicker), (node, rest)] if kicker and rest else []
+        if (node.text or "").strip() or any((c.tail or "").strip() for c in node):
+            return []  # running text: one line
+        children = [c for c in node if isinstance(c.tag, str) and c.tag not in _INVISIBLE
+                    and c.tag != "time" and not _SR_ONLY_RE.search(c.get("class") or "")]
+        texts = [clean_text(" ".join(_visible_text(c, skip_meta=True))) for c in children]
+        with_text = [(c, t) for c, t in zip(children, texts) if t]
+        if len(with_text) == 1:
+            node = with_text[0][0]
+            continue
+        if any(c.tag in _INLINE for c, _ in with_text) and \
+                not all(c.tag in ("span", "div", "p") or c.tag in _HEADING_TAGS
+                        for c, _ in with_text):
+            return []  # <b>, <em>, <a> inside a line of text
+        return with_text
+    return []
+
+
+_INLINE = frozenset({"b", "strong", "em", "i", "u", "mark", "small", "sup", "sub", "a", "abbr",
+                     "code", "q", "cite"})
 
 
 def _card_headline(a: etree._Element) -> str:
@@ -217,7 +316,7 @@ def _visible_text(el: etree._Element, skip_meta: bool = False) -> list[str]:
     return out
 
 
-_SR_ONLY_RE = re.compile(r"\b(?:sr-only|screen-reader|visually-hidden|visuallyhidden|a11y)",
+_SR_ONLY_RE = re.compile(r"\b(?:sr-only|screen-reader|visually-hidden|visuallyhidden|a11y|offscreen)",
                          re.IGNORECASE)
 
 
@@ -259,7 +358,10 @@ def _own_text(el: etree._Element) -> int:
 
 def _own_context(el: etree._Element) -> frozenset[str]:
     names = []
-    name = _NAV_TAGS.get(el.tag) or _NAV_ROLES.get(el.get("role") or "")
+    name = _NAV_ROLES.get(el.get("role") or "") or _NAV_TAGS.get(el.tag)
+    if name in ("in_header", "in_footer") and el.tag in ("header", "footer") and \
+            any(anc.tag in _SECTIONING for anc in el.iterancestors()):
+        name = None  # an article's or a section's own header or footer, not the page's
     if name:
         names.append(name)
     if _hidden(el):
@@ -336,8 +438,12 @@ _SHOWN_AT_RE = re.compile(r"(?:^|\s)(?:sm|md|lg|xl|2xl):(?:block|flex|grid|inlin
 
 
 def _hidden(el: etree._Element) -> bool:
-    """Whether ``el`` is hidden on every screen by its attributes (not by a stylesheet)."""
-    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+    """Whether ``el`` is hidden on every screen by its attributes (not by a stylesheet).
+
+    ``aria-hidden`` is not: it hides from screen readers what is shown (a card's image link
+    beside its title link).
+    """
+    if el.get("hidden") is not None:
         return True
     style = el.get("style")
     if style and ("none" in style or "hidden" in style) and _HIDDEN_STYLE_RE.search(style):
@@ -385,6 +491,8 @@ _NAV_ROLES = {"navigation": "in_nav", "banner": "in_header", "contentinfo": "in_
               "complementary": "in_aside", "menu": "in_nav", "menubar": "in_nav"}
 _HEADLINE_CLASS = frozenset({"title", "headline", "heading", "hed", "head"})
 #: where no related link is: these anchors get no further signals
+#: a <header> or <footer> inside one of these is that element's own, not the page's
+_SECTIONING = frozenset({"article", "main", "section", "aside"})
 _NEVER_RELATED = frozenset({"hidden", "in_nav", "in_header", "in_footer"})
 
 
@@ -432,7 +540,7 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
             blocks[block] = _block_signals(block, a, stats, page, main)
         heading, block_features = blocks[block]
         f.update(block_features)
-        title = link_title(a)
+        title = link_title(a, lines=False)
         if main_span is not None:
             order = stats.order[a]
             f["in_main"] = main_span[0] <= order <= main_span[1]

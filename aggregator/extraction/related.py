@@ -258,6 +258,8 @@ def find_related(
         return Related(_links_from(blocks, url), blocks, [], observed_links, observed_blocks)
     scores = _template_adjusted(cands, [link_score(c.features) for c in cands], template)
     by_url: dict[str, RelatedLink] = {}
+    #: URL -> its title is an image's alt text (a card's title link says it better)
+    image_only: dict[str, bool] = {}
     blocks: list[etree._Element] = []
     other: list[etree._Element] = []
     for cand, score in zip(cands, scores):
@@ -265,12 +267,15 @@ def find_related(
             if _not_body(cand):
                 other.append(cand.block)
             continue
+        title = link_title(cand.anchor)
+        texted = bool(clean_text(cand.anchor.text_content()))
         known = by_url.get(cand.url)
         if known is None:
-            by_url[cand.url] = RelatedLink(url=cand.url, title=cand.title,
-                                           position=len(by_url) + 1)
-        elif _better_title(cand.title, known.title):
-            known.title = cand.title
+            by_url[cand.url] = RelatedLink(url=cand.url, title=title, position=len(by_url) + 1)
+            image_only[cand.url] = not texted
+        elif title and ((image_only[cand.url] and texted) or _better_title(title, known.title)):
+            known.title = title
+            image_only[cand.url] = not texted
         removable = _removable(cand)
         if removable is not None:
             blocks.append(removable)
