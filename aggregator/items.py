@@ -35,6 +35,16 @@ class RelatedLink:
     article_url: str | None = None
 
 
+@dataclass(frozen=True)
+class PageLinks:
+    """What a crawl learns from one page about its source's template (see
+    :mod:`aggregator.template`): the URLs the page links to and the signatures of its link
+    blocks. Taken off the article by the spider; never stored or exported."""
+
+    links: frozenset[str] = frozenset()
+    blocks: frozenset[str] = frozenset()
+
+
 @dataclass
 class Article:
     """One article as extracted from one page.
@@ -65,6 +75,8 @@ class Article:
     content_hash: str = ""
     #: flags raised by normalisation, e.g. ["published_in_future"]
     flags: list[str] = field(default_factory=list)
+    #: the page's links and link blocks, for the crawl's template statistics (transient)
+    page_links: PageLinks | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass

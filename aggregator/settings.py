@@ -47,8 +47,13 @@ AGGREGATOR_PROGRESS = "auto"
 #: worker processes extracting pages (aggregator.workers): 0 extracts in the crawl's own
 #: process; N >= 1 a pool of N; "auto" one per CPU but the reactor's (docs/crawling.md)
 AGGREGATOR_EXTRACT_WORKERS: int | str = 0
-#: the extraction function the spider calls (in-process and in the workers), by import path
+#: the extraction function the spider calls (in-process and in the workers), by import path;
+#: called as f(body, url, rules=, encoding=, template=)
 AGGREGATOR_EXTRACT_FUNCTION = "aggregator.extraction.extract"
+#: learn each source's template while crawling (aggregator.template): links on most of its
+#: pages are navigation or site-wide lists, a block that recurs with changing links is its
+#: related block; False judges every page on its own
+AGGREGATOR_TEMPLATE_LEARNING = True
 
 # --- Politeness ---------------------------------------------------------------
 USER_AGENT = f"aggregator/0.1 (+{AGGREGATOR_CONTACT_URL})"

@@ -102,8 +102,8 @@ def _init_worker() -> None:
 
 
 def _extract_in_worker(function: str, body: bytes | str, url: str, rules: SiteRules | None,
-                       encoding: str | None) -> Article | PageInfo:
-    return load_function(function)(body, url, rules=rules, encoding=encoding)
+                       encoding: str | None, template: Any) -> Article | PageInfo:
+    return load_function(function)(body, url, rules=rules, encoding=encoding, template=template)
 
 
 #: the page each worker extracts once as it starts (under the reserved .invalid TLD)
@@ -226,16 +226,16 @@ class Extractor:
             _POOLS.pop((pool.workers, pool.function), None)
 
     async def extract(self, body: bytes | str, url: str, *, rules: SiteRules | None = None,
-                      encoding: str | None = None) -> Article | PageInfo:
-        """``extract(body, url, rules=, encoding=)`` in a worker when there is a pool,
-        else (or when the worker fails) here."""
+                      encoding: str | None = None, template: Any = None) -> Article | PageInfo:
+        """``extract(body, url, rules=, encoding=, template=)`` in a worker when there is a
+        pool, else (or when the worker fails) here."""
         executor = self._pool.executor if self._pool is not None else None
         if executor is None:
-            return self.function(body, url, rules=rules, encoding=encoding)
+            return self.function(body, url, rules=rules, encoding=encoding, template=template)
         loop = asyncio.get_running_loop()
         try:
             result = await loop.run_in_executor(executor, _extract_in_worker, self.function_path,
-                                                body, url, rules, encoding)
+                                                body, url, rules, encoding, template)
         except BrokenProcessPool as exc:
             assert self._pool is not None
             self._pool.replace(executor)
@@ -248,7 +248,7 @@ class Extractor:
             self._inc("aggregator/extract_workers/pages")
             return result
         self._inc("aggregator/extract_workers/fallback")
-        return self.function(body, url, rules=rules, encoding=encoding)
+        return self.function(body, url, rules=rules, encoding=encoding, template=template)
 
     def _worker_failed(self, url: str, exc: BaseException) -> None:
         name = type(exc).__name__

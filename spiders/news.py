@@ -27,6 +27,7 @@ from aggregator import discovery
 from aggregator.config import ConfigError, Source, load_config
 from aggregator.extraction import SiteRules
 from aggregator.incremental import REVALIDATE, SKIP, CrawlState
+from aggregator.template import TemplateLearning
 from aggregator.items import Article
 from aggregator.state import FEED, PAGE, SITEMAP, UrlState
 from aggregator.urls import in_domains
@@ -79,6 +80,7 @@ class NewsSpider(Spider):
         self.sitemaps_seen: set[str] = set()
         # extract() here or in worker processes (AGGREGATOR_EXTRACT_WORKERS)
         self.extractor = Extractor.from_crawler(crawler)
+        self.template = TemplateLearning.from_crawler(crawler, src.name)
         # exceptions Scrapy only logs (and, for pipelines, does not even count): counted
         # as errors, reported, and the crawl goes on
         crawler.signals.connect(self.on_spider_error, signal=signals.spider_error)
@@ -310,8 +312,10 @@ class NewsSpider(Spider):
                 yield request
             return
         result = await self.extractor.extract(response.body, response.url, rules=self.rules,
-                                              encoding=response.encoding)
+                                              encoding=response.encoding,
+                                              template=self.template.current)
         if isinstance(result, Article):
+            self.template.observe(result)
             stats.inc_value("aggregator/pages/article")
             result.source = self.source_config.name
             result.fetched_at = datetime.now(timezone.utc)

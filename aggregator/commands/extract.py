@@ -155,6 +155,7 @@ def to_json(result: Article | PageInfo, source: str = "") -> dict[str, Any]:
     if isinstance(result, PageInfo):
         return {"url": result.url, "dropped": result.kind, "reason": result.reason}
     record = _jsonable(dataclasses.asdict(result))
+    record.pop("page_links", None)  # the crawl's, not the article's
     if source:
         record["source"] = source
     return record

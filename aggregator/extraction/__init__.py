@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 
-from ..items import Article, PageInfo
+from ..items import Article, PageInfo, PageLinks
 from .authors import find_authors
 from .body import extract_body
 from .boilerplate import remove_boilerplate
@@ -37,7 +37,7 @@ from .dom import drop, parse_html
 from .fields import find_canonical, find_language, find_summary, find_tags, find_title
 from .images import find_image
 from .pagekind import classify, classify_body
-from .related import find_related
+from .related import TemplateStats, find_related
 from .rules import SiteRules
 from .structured import read_structured
 from .text import content_hash
@@ -53,12 +53,14 @@ def extract(
     *,
     rules: SiteRules | None = None,
     encoding: str | None = None,
+    template: TemplateStats | None = None,
 ) -> Article | PageInfo:
     """The article on the page at ``url``, or a :class:`PageInfo` saying why there is none.
 
     ``body`` is the page as served (bytes, decoded with ``encoding`` -- the HTTP header's
-    charset -- or the page's ``<meta charset>``) or already-decoded text. Never raises on bad
-    input: empty, binary or unparseable pages give ``PageInfo(kind="empty"|"not_html")``.
+    charset -- or the page's ``<meta charset>``) or already-decoded text. ``template`` is what
+    a crawl learned of the source's other pages (:mod:`aggregator.template`). Never raises on
+    bad input: empty, binary or unparseable pages give ``PageInfo(kind="empty"|"not_html")``.
     """
     decoded = decode_body(body, encoding)
     if decoded.problem:
@@ -81,7 +83,7 @@ def extract(
     image = find_image(tree, data, url, rules)
     authors = find_authors(tree, data, rules)
     tags = find_tags(tree, data, rules)
-    related = find_related(tree, url, data, rules)
+    related = find_related(tree, url, data, rules, template)
 
     # what is not the article goes before the main-text extractor sees the page
     for block in [*related.blocks, *related.other_blocks]:
@@ -118,4 +120,5 @@ def extract(
         language=find_language(tree, data, body_out.text),
         related=related.links,
         content_hash=content_hash(body_out.text),
+        page_links=PageLinks(related.observed_links, related.observed_blocks),
     )

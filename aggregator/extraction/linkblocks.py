@@ -222,9 +222,11 @@ def _headline_line(a: etree._Element) -> str:
         headlines = headlines[1:]
     if not headlines:
         return ""
-    headed = [t for el, t in headlines
+    headed = [(el, t) for el, t in headlines
               if el.tag in _HEADING_TAGS or next(el.iter(*_HEADING_TAGS), None) is not None]
-    best = headed[0] if len(headed) == 1 else headlines[0][1]
+    element, best = headed[0] if len(headed) == 1 else headlines[0]
+    if element is not a and len(_text_parts(element)) >= 2:
+        best = _headline_line(element) or best  # a kicker inside the headline's own element
     return best if len(best.split()) >= 3 or _CJK_RE.search(best) else ""
 
 

@@ -96,22 +96,36 @@ def link_score(f: dict[str, float]) -> float:
 
 
 class TemplateStats(Protocol):
-    """What a crawl has learned about one source's pages (see :mod:`aggregator.template`)."""
+    """What a crawl has learned about one source's pages (see :mod:`aggregator.template`).
+
+    Links are counted by :func:`link_key`: a URL in a given block (a related block that
+    suggests an article also listed in the site's menu is not the menu)."""
 
     #: how many of the source's pages were seen
-    pages: int
+    pages: float
 
     def link_share(self, url: str) -> float:
-        """The share of the seen pages that link to ``url``."""
+        """The share of the seen pages with this link (a :func:`link_key`)."""
 
     def block_share(self, signature: str) -> float:
         """The share of the seen pages that have a block with this signature."""
 
 
+def link_key(signature: str, url: str) -> str:
+    """How the template statistics count a link: its block's signature and its URL."""
+    return f"{signature} {url}"
+
+
 #: a source's statistics are used once this many of its pages were seen
 MIN_TEMPLATE_PAGES = 5
-#: a link on at least this share of a source's pages is part of its template
-TEMPLATE_LINK_SHARE = 0.5
+#: a link on at least this share of a source's pages is part of its template...
+TEMPLATE_LINK_SHARE = 0.8
+#: ...and so is one on at least RECURRING_LINK_SHARE of them in a block whose links are on
+#: TEMPLATE_BLOCK_SHARE of them on average (a site-wide list that changes now and then);
+#: a related block's links recur far less, but on a small site an article can be suggested
+#: by a good share of the others
+RECURRING_LINK_SHARE = 0.3
+TEMPLATE_BLOCK_SHARE = 0.5
 #: a block on at least this share of the pages whose links are each on at most
 #: VARYING_LINK_SHARE of them is the source's related block
 RECURRING_BLOCK_SHARE = 0.3
@@ -132,26 +146,31 @@ class Related:
 
 
 def _template_adjusted(
-    cands: list[LinkCandidate], scores: list[float], template: TemplateStats | None
+    cands: list[LinkCandidate], scores: list[float], signatures: dict[etree._Element, str],
+    template: TemplateStats | None,
 ) -> list[float]:
     """Scores corrected by what the crawl knows of the source's other pages."""
     if template is None or template.pages < MIN_TEMPLATE_PAGES:
         return scores
+    shares = [template.link_share(link_key(signatures[c.block], c.url)) for c in cands]
+    members: dict[etree._Element, list[float]] = {}
+    for cand, share in zip(cands, shares):
+        members.setdefault(cand.block, []).append(share)
+    block_share = {block: sum(group) / len(group) for block, group in members.items()}
+    recurring = {
+        cand.block: len(members[cand.block]) >= 2 and not cand.features.get("in_main")
+        and cand.features.get("block_article_like", 0.0) >= 0.5
+        and template.block_share(signatures[cand.block]) >= RECURRING_BLOCK_SHARE
+        and max(members[cand.block]) <= VARYING_LINK_SHARE
+        for cand in cands if cand.block is not cand.anchor}
     out = []
-    recurring_ok: dict[etree._Element, bool] = {}
-    for cand, score in zip(cands, scores):
-        if template.link_share(cand.url) >= TEMPLATE_LINK_SHARE:
-            out.append(-10.0)  # on most pages of the source: navigation or a site-wide list
-            continue
-        block = cand.block
-        if block not in recurring_ok:
-            members = [c for c in cands if c.block is block]
-            recurring_ok[block] = (
-                len(members) >= 2 and not cand.features.get("in_main")
-                and template.block_share(block_signature(block)) >= RECURRING_BLOCK_SHARE
-                and all(template.link_share(c.url) <= VARYING_LINK_SHARE for c in members))
-        if recurring_ok[block] and not cand.features.get("hidden") \
-                and not (cand.features.get("url_listing") or cand.features.get("url_home")):
+    for cand, score, share in zip(cands, scores, shares):
+        f = cand.features
+        if share >= TEMPLATE_LINK_SHARE or (share >= RECURRING_LINK_SHARE
+                                            and block_share[cand.block] >= TEMPLATE_BLOCK_SHARE):
+            score = -10.0  # on most pages of the source: navigation or a site-wide list
+        elif recurring.get(cand.block) and f.get("same_site") and not f.get("hidden") \
+                and not (f.get("url_listing") or f.get("url_home")):
             score = max(score, THRESHOLD)  # the source's own related block, seen again
         out.append(score)
     return out
@@ -250,13 +269,16 @@ def find_related(
     on its own, ``aggregator extract``) the page alone decides.
     """
     cands = link_candidates(tree, url)
-    observed_links = frozenset(c.url for c in cands)
-    observed_blocks = frozenset(block_signature(c.block) for c in cands
-                                if c.block is not c.anchor)
+    signatures = {c.block: "" for c in cands}
+    for block in signatures:
+        signatures[block] = block_signature(block)
+    observed_links = frozenset(link_key(signatures[c.block], c.url) for c in cands)
+    observed_blocks = frozenset(signatures[c.block] for c in cands if c.block is not c.anchor)
     if rules is not None and rules.related:
         blocks = [el for el in rules.select(tree, "related") if isinstance(el, etree._Element)]
         return Related(_links_from(blocks, url), blocks, [], observed_links, observed_blocks)
-    scores = _template_adjusted(cands, [link_score(c.features) for c in cands], template)
+    scores = _template_adjusted(cands, [link_score(c.features) for c in cands], signatures,
+                                template)
     by_url: dict[str, RelatedLink] = {}
     #: URL -> its title is an image's alt text (a card's title link says it better)
     image_only: dict[str, bool] = {}

@@ -108,4 +108,13 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE url_state ADD COLUMN listed TEXT NOT NULL DEFAULT '{}';
     """,
+    # each source's template statistics (aggregator.template): which link URLs and block
+    # signatures recur on its pages, as one bounded JSON document per source
+    """
+    CREATE TABLE source_templates (
+        source TEXT PRIMARY KEY,
+        stats TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    """,
 ]

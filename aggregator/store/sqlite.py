@@ -412,6 +412,20 @@ class SQLiteStore:
             conn.executemany("UPDATE url_state SET listed = ? WHERE url = ?",
                              [(json.dumps(d, sort_keys=True), u) for u, d in listed.items()])
 
+    def load_template(self, source: str) -> str | None:
+        """The template statistics of ``source`` as saved (JSON), or None."""
+        row = self._conn.execute("SELECT stats FROM source_templates WHERE source = ?",
+                                 (source,)).fetchone()
+        return row[0] if row else None
+
+    def save_template(self, source: str, stats: str) -> None:
+        """Replace the template statistics (JSON) of ``source``."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO source_templates (source, stats, updated) VALUES (?, ?, ?) "
+                "ON CONFLICT (source) DO UPDATE SET stats = excluded.stats, "
+                "updated = excluded.updated", (source, stats, to_db_time(_now())))
+
     def run_sources(self) -> list[str]:
         """Names of the sources that have recorded runs, sorted."""
         return [r[0] for r in self._conn.execute("SELECT DISTINCT source FROM runs ORDER BY source")]

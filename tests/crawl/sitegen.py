@@ -43,6 +43,14 @@ class SiteSpec:
     #: tracking query string added to suggested links
     tracking: str = "utm_source=suggested&utm_medium=web"
     suggested: int = 3
+    #: a template as a real site's: a menu and a footer of links, a site-wide "staff
+    #: selection" box on every article, and the suggested links under a heading and class
+    #: that name nothing ("Keep exploring", "box"), so a page alone does not tell them apart
+    busy: bool = False
+
+
+#: the site-wide box of a busy site: these articles, on every article page
+STAFF_PICKS = (0, 1, 2, 3, 4)
 
 
 def slug(i: int) -> str:
@@ -105,17 +113,41 @@ def _article_html(spec: SiteSpec, i: int) -> str:
                   f'{author}</a> <time datetime="{published(i).isoformat()}">'
                   f'{published(i):%B %d, %Y}</time></p>')
     links = []
-    for k in range(1, spec.suggested + 1):
-        j = (i + k) % spec.articles
+    for k, j in enumerate(suggested_of(spec, i), start=1):
         links.append(f'<li><a href="{article_path(j)}?{spec.tracking}&amp;utm_content=pos{k}">'
                      f"{html.escape(title(j))}</a></li>")
+    if spec.busy:
+        suggested = ('<section class="box"><h3>Keep exploring</h3><ul>' + "".join(links)
+                     + "</ul></section>" + _staff_box(i))
+    else:
+        suggested = ('<aside class="related"><h3>Suggested Articles</h3><ul>' + "".join(links)
+                     + "</ul></aside>")
     body = (f"<main><article><h1>{html.escape(title(i))}</h1>{byline}"
             f'<figure><img src="/img/{i}.jpg" alt="Photo {i}"><figcaption>Photo for story {i}'
             "</figcaption></figure>"
             + "".join(f"<p>{p}</p>" for p in paragraphs)
-            + "</article><aside class=\"related\"><h3>Suggested Articles</h3><ul>"
-            + "".join(links) + "</ul></aside></main>")
-    return _page("".join(head), body)
+            + "</article>" + suggested + "</main>")
+    page = _page("".join(head), body)
+    if spec.busy:
+        menu = "".join(f'<a href="/section/{s}/">{s.upper()}</a>' for s in spec.sections)
+        page = page.replace('<nav><a href="/">Home</a></nav>',
+                            f'<nav><a href="/">Home</a>{menu}</nav>').replace(
+            "<footer><p>Copyright Generated News</p></footer>",
+            '<footer><a href="/about/">About us</a> <a href="/contact/">Contact</a> '
+            "<p>Copyright Generated News</p></footer>")
+    return page
+
+
+def _staff_box(i: int) -> str:
+    """The same five headlines on every article page (but the picked article's own)."""
+    items = "".join(f'<li><a href="{article_path(j)}">{html.escape(title(j))}</a></li>'
+                    for j in STAFF_PICKS if j != i)
+    return f'<section class="box"><h3>Staff selection</h3><ul>{items}</ul></section>'
+
+
+def suggested_of(spec: SiteSpec, i: int) -> list[int]:
+    """The articles article ``i`` suggests (in its own block)."""
+    return [(i + k) % spec.articles for k in range(1, spec.suggested + 1)]
 
 
 def _teaser_list(spec: SiteSpec, ids: list[int]) -> str:

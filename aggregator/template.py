@@ -1,0 +1,184 @@
+"""Learn each source's page template while crawling it.
+
+A crawler sees many pages of one source. Links that recur on most of them are the site's
+navigation or its site-wide lists ("most read", "latest"); a related block recurs too, but its
+links change from article to article. :class:`TemplateStats` keeps, per source, on how many of
+the pages seen each link URL and each link-block signature appeared;
+:func:`aggregator.extraction.related.find_related` uses it to drop template links and to
+confirm the source's related block. The statistics are bounded: at most
+:data:`MAX_LINKS` URLs and :data:`MAX_BLOCKS` block signatures per source (the rarest are
+forgotten first), and counts halve every :data:`WINDOW` pages, so a redesign is learned
+within a few hundred pages.
+
+>>> stats = TemplateStats()
+>>> for i in range(10):
+...     stats.observe({"https://ex.com/about", f"https://ex.com/2024/story-{i}"}, {"ul.related"})
+>>> stats.pages, stats.link_share("https://ex.com/about"), stats.link_share("https://ex.com/2024/story-3")
+(10.0, 1.0, 0.1)
+>>> stats.block_share("ul.related"), stats.link_share("https://ex.com/unknown")
+(1.0, 0.0)
+>>> TemplateStats.from_json(stats.to_json()).link_share("https://ex.com/about")
+1.0
+
+The crawl's side is :class:`TemplateLearning`: one per source crawl, loaded from the store
+when the spider opens and saved when it closes (and every :data:`SAVE_EVERY` pages, so a
+killed crawl keeps most of what it learned). Pages are judged with the statistics as they
+stood when the run started, so that what a run stores does not depend on the order its
+pages arrived in (nor on the extraction worker that took them): a source's first run judges
+each page alone, every later run with all the pages seen before it.
+``AGGREGATOR_TEMPLATE_LEARNING = False`` turns it off: every page is then judged on its own,
+as ``aggregator extract`` judges one page.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from aggregator.items import Article
+from aggregator.store import open_store
+
+logger = logging.getLogger(__name__)
+
+#: URLs and block signatures kept per source
+MAX_LINKS = 4000
+MAX_BLOCKS = 400
+#: counts (and the page count) halve once this many pages were seen since the last halving
+WINDOW = 400
+#: the crawl saves what it learned every this many pages
+SAVE_EVERY = 50
+STATS = "aggregator/template/"
+
+
+@dataclass
+class TemplateStats:
+    """On how many of a source's pages each link URL and block signature appeared."""
+
+    pages: float = 0.0
+    links: dict[str, float] = field(default_factory=dict)
+    blocks: dict[str, float] = field(default_factory=dict)
+    #: pages seen since the counts last halved
+    since_decay: int = 0
+
+    def link_share(self, url: str) -> float:
+        """The share of the pages seen that link to ``url``."""
+        return self.links.get(url, 0.0) / self.pages if self.pages else 0.0
+
+    def block_share(self, signature: str) -> float:
+        """The share of the pages seen that have a link block with ``signature``."""
+        return self.blocks.get(signature, 0.0) / self.pages if self.pages else 0.0
+
+    def observe(self, links: Iterable[str], blocks: Iterable[str]) -> None:
+        """Count one more page with these (distinct) link URLs and block signatures."""
+        self.pages += 1
+        for url in set(links):
+            self.links[url] = self.links.get(url, 0.0) + 1
+        for signature in set(blocks):
+            self.blocks[signature] = self.blocks.get(signature, 0.0) + 1
+        self.since_decay += 1
+        if self.since_decay >= WINDOW:
+            self._decay()
+        _bound(self.links, MAX_LINKS)
+        _bound(self.blocks, MAX_BLOCKS)
+
+    def _decay(self) -> None:
+        self.since_decay = 0
+        self.pages /= 2
+        for counts in (self.links, self.blocks):
+            for key in list(counts):
+                counts[key] /= 2
+                if counts[key] < 0.5:
+                    del counts[key]
+
+    def to_json(self) -> str:
+        return json.dumps({"pages": self.pages, "since_decay": self.since_decay,
+                           "links": self.links, "blocks": self.blocks}, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> TemplateStats:
+        data = json.loads(text)
+        return cls(float(data.get("pages", 0)), dict(data.get("links", {})),
+                   dict(data.get("blocks", {})), int(data.get("since_decay", 0)))
+
+
+def _bound(counts: dict[str, float], limit: int) -> None:
+    """Forget the rarest keys once ``counts`` holds more than ``limit`` (down to 80%)."""
+    if len(counts) <= limit:
+        return
+    keep = sorted(counts.items(), key=lambda item: item[1], reverse=True)[: int(limit * 0.8)]
+    counts.clear()
+    counts.update(keep)
+
+
+class TemplateLearning:
+    """The template statistics of one source's crawl; built by :meth:`from_crawler`."""
+
+    def __init__(self, crawler: Crawler, source: str, *, enabled: bool = True) -> None:
+        self.crawler = crawler
+        self.source = source
+        self.enabled = enabled
+        #: what was learned, this run included
+        self.stats = TemplateStats()
+        #: what was learned before this run: the statistics pages are judged with
+        self.before_run: TemplateStats | None = None
+        self._unsaved = 0
+        self._data_dir = crawler.settings.get("AGGREGATOR_DATA_DIR")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, source: str) -> TemplateLearning:
+        learning = cls(crawler, source,
+                       enabled=crawler.settings.getbool("AGGREGATOR_TEMPLATE_LEARNING", True))
+        if learning.enabled:
+            learning.load()
+            crawler.signals.connect(learning.spider_closed, signal=signals.spider_closed)
+        return learning
+
+    @property
+    def current(self) -> TemplateStats | None:
+        """The statistics to extract a page with (None when learning is off or nothing was
+        learned before this run)."""
+        return self.before_run if self.enabled else None
+
+    def load(self) -> None:
+        store = open_store(self._data_dir)
+        try:
+            saved = store.load_template(self.source)
+        finally:
+            store.close()
+        if saved:
+            try:
+                self.stats = TemplateStats.from_json(saved)
+                self.before_run = TemplateStats.from_json(saved)
+            except (ValueError, TypeError, AttributeError) as exc:
+                logger.warning("%s: stored template statistics unreadable (%s); starting "
+                               "afresh", self.source, exc)
+
+    def observe(self, article: Article) -> None:
+        """Count the page ``article`` came from; takes its observation off the item."""
+        seen, article.page_links = article.page_links, None
+        if not self.enabled or seen is None:
+            return
+        self.stats.observe(seen.links, seen.blocks)
+        self.crawler.stats.inc_value(STATS + "pages")
+        self._unsaved += 1
+        if self._unsaved >= SAVE_EVERY:
+            self.save()
+
+    def save(self) -> None:
+        if not self._unsaved:
+            return
+        store = open_store(self._data_dir)
+        try:
+            store.save_template(self.source, self.stats.to_json())
+        finally:
+            store.close()
+        self._unsaved = 0
+
+    def spider_closed(self, spider: Any = None) -> None:
+        self.save()

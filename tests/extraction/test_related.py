@@ -1,0 +1,73 @@
+"""Related links: the classification of a page's link blocks, with and without what a crawl
+learned of the source's template. (Whole pages are in tests/fixtures/extraction/related_*.)"""
+
+from __future__ import annotations
+
+from aggregator.extraction.dom import parse_html
+from aggregator.extraction.related import find_related
+from aggregator.template import TemplateStats
+
+URL = "https://ex.com/2024/05/02/chips-are-back"
+BODY = "<p>" + "The chip market recovered this quarter, analysts said on Tuesday. " * 8 + "</p>"
+
+
+def _page(boxes: str) -> str:
+    return (f"<html><body><main><article><h1>Chips are back</h1>{BODY}</article>{boxes}"
+            "</main></body></html>")
+
+
+def _box(heading: str, paths: list[str]) -> str:
+    items = "".join(f'<li><a href="{p}">The chip market recovered again in study {p[-1]}</a></li>'
+                    for p in paths)
+    return f'<section class="box"><h3>{heading}</h3><ul>{items}</ul></section>'
+
+
+OWN = ["/2024/04/10/story-1", "/2024/04/11/story-2", "/2024/04/12/story-3"]
+SITE_WIDE = ["/2024/01/01/pick-7", "/2024/01/02/pick-8", "/2024/01/03/pick-9"]
+
+
+def _urls(html: str, stats: TemplateStats | None = None) -> list[str]:
+    tree = parse_html(html)
+    assert tree is not None
+    return [link.url.removeprefix("https://ex.com") for link in
+            find_related(tree, URL, template=stats).links]
+
+
+def _learned(pages: int) -> TemplateStats:
+    """What a crawl learns from pages that each have the site-wide box and a block of
+    their own."""
+    stats = TemplateStats()
+    for n in range(pages):
+        own = [f"/2024/03/{n:02d}/other-{k}" for k in range(3)]
+        tree = parse_html(_page(_box("Keep exploring", own) + _box("Staff selection", SITE_WIDE)))
+        assert tree is not None
+        seen = find_related(tree, f"https://ex.com/2024/03/{n:02d}/page")
+        stats.observe(seen.observed_links, seen.observed_blocks)
+    return stats
+
+
+def test_a_page_alone_cannot_tell_an_unnamed_site_wide_box() -> None:
+    html = _page(_box("Keep exploring", OWN) + _box("Staff selection", SITE_WIDE))
+    assert _urls(html) == OWN + SITE_WIDE
+
+
+def test_template_links_are_dropped_once_the_source_is_known() -> None:
+    html = _page(_box("Keep exploring", OWN) + _box("Staff selection", SITE_WIDE))
+    assert _urls(html, _learned(10)) == OWN
+    # too few pages seen: the page decides alone
+    assert _urls(html, _learned(3)) == OWN + SITE_WIDE
+
+
+def test_a_recurring_block_with_changing_links_is_confirmed() -> None:
+    # a short unheaded list that a page alone does not take
+    items = "".join(f'<li><a href="{p}">Story {p[-1]}</a></li>' for p in OWN)
+    html = _page(f'<section class="box"><ul>{items}</ul></section>')
+    assert _urls(html) == []
+    assert _urls(html, _learned(10)) == OWN
+
+
+def test_named_site_wide_lists_hidden_blocks_and_menus_are_not_related() -> None:
+    html = _page(_box("Most read", SITE_WIDE)
+                 + f'<div style="display: none">{_box("Related", OWN)}</div>'
+                 '<nav><a href="/2024/04/10/story-in-a-menu-preview">Story in a menu</a></nav>')
+    assert _urls(html) == []
