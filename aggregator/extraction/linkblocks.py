@@ -71,8 +71,7 @@ _CLASS_GROUPS: dict[str, frozenset[str]] = {
         "related", "relatedposts", "relatedarticles", "suggested", "suggestions", "recommended",
         "recommendation", "recommendations", "recommend", "readmore", "readnext", "similar",
         "moreon", "morefrom", "further", "also", "recirc", "recirculation", "outbrain", "taboola",
-        "relacionadas", "relacionados", "correlati", "verwandte", "weitere", "lesetipp", "kanren",
-        "teaser", "teasers"}),
+        "relacionadas", "relacionados", "correlati", "verwandte", "weitere", "lesetipp", "kanren"}),
     "class_popular": frozenset({
         "popular", "mostpopular", "mostread", "trending", "trends", "latest", "newest", "top",
         "topstories", "picks", "editors", "ranking", "meistgelesen", "hot", "breaking", "ticker"}),
@@ -432,10 +431,11 @@ def _main_container(root: etree._Element, stats: _Stats) -> etree._Element | Non
     return credit.most_common(1)[0][0]
 
 
-#: class names that hide an element on every screen ("hidden", "d-none", "u-js-hide"); a
-#: responsive one ("hidden-xs", "hidden md:block") hides it on some screens only
+#: class names that hide an element on every screen ("hidden", "d-none", "u-js-hide",
+#: "is-hidden"); a responsive one ("hidden-xs", "hidden md:block") hides it on some screens
+#: only, and "overflow-hidden" hides nothing
 _HIDDEN_CLASS_RE = re.compile(
-    r"(?:^|\s)(?:hidden|hide|d-none|is-hidden|invisible|[\w-]+-(?:hide|hidden))(?=\s|$)")
+    r"(?:^|\s)(?:(?:[a-z]{1,3}-){0,2}(?:hidden|hide|invisible)|d-none)(?=\s|$)")
 _SHOWN_AT_RE = re.compile(r"(?:^|\s)(?:sm|md|lg|xl|2xl):(?:block|flex|grid|inline|table|contents)")
 
 

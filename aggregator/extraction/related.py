@@ -88,9 +88,13 @@ def link_score(f: dict[str, float]) -> float:
         and f.get("block_link_share", 0.0) >= 0.6 and f.get("headline_overlap") \
         and (f.get("heading_inside") or f.get("has_img") or f.get("class_card")
              or f.get("inner_class_card"))
-    if card:
+    # a list of headlines on the article's topic inside its text, each on its own line
+    listed = f.get("block_in_main") and links > 0.25 and f.get("para_all_link") \
+        and f.get("block_headline_share", 0.0) >= 0.8 and f.get("block_article_like", 0.0) >= 0.8 \
+        and f.get("block_headline_overlap", 0.0) >= 0.5
+    if card or listed:
         score += 4
-    if f.get("in_main") and not named and not callout and not card:
+    if f.get("in_main") and not named and not callout and not card and not listed:
         score -= 2  # a link in the running text
     return score + f.get("block_headline_overlap", 0.0)
 
