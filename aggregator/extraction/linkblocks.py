@@ -56,12 +56,18 @@ _TOKEN_SPLIT_RE = re.compile(r"[^a-zA-Z0-9]+")
 
 @lru_cache(maxsize=16384)
 def class_tokens(value: str) -> frozenset[str]:
-    """Lower-case words of a class or id value, camelCase and snake_case split.
+    """Lower-case words of a class or id value, camelCase and snake_case split, and each
+    pair of neighbouring words joined ("most-read" says "mostread" too).
 
-    >>> sorted(class_tokens("relatedContent c-story__more_links"))
-    ['c', 'content', 'links', 'more', 'related', 'story']
+    >>> sorted(class_tokens("relatedContent most-read"))
+    ['content', 'most', 'mostread', 'read', 'related', 'relatedcontent']
     """
-    return frozenset(t.lower() for t in _TOKEN_SPLIT_RE.split(_CAMEL_RE.sub(" ", value)) if t)
+    tokens = []
+    for name in value.split():
+        words = [t.lower() for t in _TOKEN_SPLIT_RE.split(_CAMEL_RE.sub(" ", name)) if t]
+        tokens.extend(words)
+        tokens.extend(a + b for a, b in zip(words, words[1:]))
+    return frozenset(tokens)
 
 
 #: class/id words, grouped by what they say about a container (English class names are the
@@ -80,6 +86,7 @@ _CLASS_GROUPS: dict[str, frozenset[str]] = {
         "header", "masthead", "footer", "sitemap", "skip", "pagination", "pager", "tabs",
         "dropdown", "drawer", "sidebar", "widget", "tags", "tag", "topics", "categories",
         "category", "keywords", "sections"}),
+    "class_sidebar": frozenset({"sidebar", "rail", "rightrail", "siderail", "aside"}),
     "class_card": frozenset({
         "card", "cards", "teaser", "tile", "item", "items", "story", "stories", "post", "posts",
         "article", "articles", "list", "listing", "feed", "grid", "carousel", "slider"}),

@@ -56,6 +56,9 @@ def link_score(f: dict[str, float]) -> float:
     named = f.get("named_related", 0.0)
     callout = f.get("callout", 0.0)
     score += 4 * named + 4 * callout
+    if named and (f.get("in_aside") or f.get("class_sidebar")) and not f.get("block_topical_share") \
+            and not f.get("block_headline_overlap"):
+        score -= 3  # a sidebar box of links that share no word with the article: site-wide
     if f.get("heading_popular") or f.get("class_popular") or f.get("region_heading_popular") \
             or f.get("region_class_popular"):
         score -= 6  # a site-wide list: most read, trending, latest
