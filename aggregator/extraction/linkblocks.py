@@ -562,6 +562,7 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
         f["heading_inside"] = next(a.iter(*_HEADING_TAGS), None) is not None
         if "related" in (a.get("rel") or "").lower().split() or a.get("itemprop") == "relatedLink":
             f["rel_related"] = 1.0
+        parent = a.getparent() if a.getparent() is not None else a
         paragraph = _paragraph_of(a)
         if paragraph is not None:
             _paragraph_signals(paragraph, a, stats, f)
@@ -569,9 +570,14 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
         words_here = topic_words(title)
         f["topic_overlap"] = len(words_here & topic) / len(words_here) if words_here else 0.0
         f["headline_overlap"] = bool(words_here & headline)
+        if class_tokens(f"{a.get('class') or ''} {parent.get('class') or ''}")  \
+                & _CLASS_GROUPS["class_related"]:
+            f["anchor_class_related"] = 1.0  # <a class="relatedLink">
+        # what the block's heading says comes first; its classes only when it says nothing
         f["named_related"] = bool(
             f.get("heading_related") or f.get("class_related") or f.get("region_heading_related")
-            or f.get("rel_related")) and not (f.get("heading_popular") or f.get("class_popular"))
+            or f.get("rel_related") or f.get("anchor_class_related")) \
+            and not (f.get("heading_popular") or f.get("class_popular"))
         # an in-body callout: a line that is one labelled link ("Read more: <a>"), a link line
         # after a label, or an all-caps headline line
         f["callout"] = words >= 4 and bool(
