@@ -86,15 +86,19 @@ def predict(pages: list[Page]) -> tuple[list[dict], float]:
 
 
 def score(scorer: Path, truth: Path, lines: list[dict], verbose: bool) -> str:
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as out:
-        for line in lines:
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
-    cmd = [sys.executable, str(scorer), out.name, "--gt", str(truth), "--only-predicted"]
-    if verbose:
-        cmd.append("--verbose")
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    Path(out.name).unlink()
-    return done.stdout + done.stderr
+    """The scorer's report, and the most links invented on one page without related links."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pred, per_page = Path(tmp) / "pred.jsonl", Path(tmp) / "pages.json"
+        pred.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+        cmd = [sys.executable, str(scorer), str(pred), "--gt", str(truth), "--only-predicted",
+               "--json", str(per_page)]
+        if verbose:
+            cmd.append("--verbose")
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        pages = json.loads(per_page.read_text())["pages"] if per_page.exists() else []
+    invented = [page["pred"] for page in pages if page.get("outcome") in ("invented", "clean")]
+    return (done.stdout + done.stderr
+            + f"most links invented on a page without related links: {max(invented, default=0)}\n")
 
 
 def main() -> int:

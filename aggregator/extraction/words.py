@@ -36,7 +36,7 @@ _RELATED_LATIN = "|".join([
     r"suggested|related|recommended|read more|read next|more from|more on|more in|more about",
     r"more stories|more news|more articles|more like this|you may also like|you might also like",
     r"you may like|you might like|also read|see also|further reading|keep reading",
-    r"what to read next|read this next",
+    r"what to read next|read this next|more\s*:",
     # French
     r"articles? similaires|articles? li[ée]s|sur le m[êe]me (?:sujet|th[èe]me)",
     r"(?:[àa] )?lire aussi",
