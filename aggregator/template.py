@@ -13,8 +13,10 @@ within a few hundred pages.
 >>> stats = TemplateStats()
 >>> for i in range(10):
 ...     stats.observe({"https://ex.com/about", f"https://ex.com/2024/story-{i}"}, {"ul.related"})
->>> stats.pages, stats.link_share("https://ex.com/about"), stats.link_share("https://ex.com/2024/story-3")
-(10.0, 1.0, 0.1)
+>>> stats.pages, stats.link_share("https://ex.com/about")
+(10.0, 1.0)
+>>> stats.link_share("https://ex.com/2024/story-3")
+0.1
 >>> stats.block_share("ul.related"), stats.link_share("https://ex.com/unknown")
 (1.0, 0.0)
 >>> TemplateStats.from_json(stats.to_json()).link_share("https://ex.com/about")
@@ -107,6 +109,10 @@ class TemplateStats:
                    dict(data.get("blocks", {})), int(data.get("since_decay", 0)))
 
 
+#: what a source's first run judges its pages with (nothing: each page alone)
+_NOTHING_YET = TemplateStats()
+
+
 def _bound(counts: dict[str, float], limit: int) -> None:
     """Forget the rarest keys once ``counts`` holds more than ``limit`` (down to 80%)."""
     if len(counts) <= limit:
@@ -141,9 +147,11 @@ class TemplateLearning:
 
     @property
     def current(self) -> TemplateStats | None:
-        """The statistics to extract a page with (None when learning is off or nothing was
-        learned before this run)."""
-        return self.before_run if self.enabled else None
+        """The statistics to extract a page with: what runs before this one learned (empty
+        on a source's first run); None when learning is off."""
+        if not self.enabled:
+            return None
+        return self.before_run if self.before_run is not None else _NOTHING_YET
 
     def load(self) -> None:
         store = open_store(self._data_dir)

@@ -120,5 +120,6 @@ def extract(
         language=find_language(tree, data, body_out.text),
         related=related.links,
         content_hash=content_hash(body_out.text),
-        page_links=PageLinks(related.observed_links, related.observed_blocks),
+        page_links=PageLinks(related.observed_links, related.observed_blocks)
+        if template is not None else None,
     )

@@ -17,7 +17,8 @@ visibility, repetition inside the page and how many of the block's links are the
 >>> [(c.url, c.block_heading) for c in links]  # doctest: +NORMALIZE_WHITESPACE
 [('https://ex.com/news', ''), ('https://ex.com/tech', ''),
  ('https://ex.com/2024/05/chips-are-back', 'Related'), ('https://ex.com/2024/05/ai-act', 'Related')]
->>> links[2].features["heading_related"], links[2].features["class_related"], links[0].features["in_nav"]
+>>> f, nav = links[2].features, links[0].features
+>>> f["heading_related"], f["class_related"], nav["in_nav"]
 (1.0, 1.0, 1.0)
 """
 
@@ -162,10 +163,11 @@ def url_shape(url: str, page: str) -> UrlShape:
 def link_title(a: etree._Element, lines: bool = True) -> str:
     """The visible headline of a link.
 
-    When the link holds a kicker and a headline (two or more separate lines of text), the
-    longest line (unless ``lines`` is false: the signals read the whole link); else a heading inside it, an element classed as its title, or its text
-    without dates and screen-reader text; else an image's alt text. A generic label ("Read
-    more", "Weiterlesen") gives way to the headline of the card around the link.
+    When the link is made of several lines (kicker, headline, teaser, date), the headline
+    (:func:`_headline_line`; not when ``lines`` is false: the signals read the whole link);
+    else a heading inside it, an element classed as its title, or its text without dates and
+    screen-reader text; else an image's alt text. A generic label ("Read more",
+    "Weiterlesen") gives way to the headline of the card around the link.
 
     >>> from lxml import html
     >>> link_title(html.fragment_fromstring('<a href="/x"><span class="kicker">Chips</span>'
@@ -174,7 +176,8 @@ def link_title(a: etree._Element, lines: bool = True) -> str:
     >>> link_title(html.fragment_fromstring('<a href="/x"><h2>Netlist vs. Samsung</h2>'
     ...     '<span>US company wins its DDR5 patent case</span></a>'))
     'US company wins its DDR5 patent case'
-    >>> card = html.fragment_fromstring('<div><h3>Chips are back</h3><a href="/x">Read more</a></div>')
+    >>> card = html.fragment_fromstring(
+    ...     '<div><h3>Chips are back</h3><a href="/x">Read more</a></div>')
     >>> link_title(card.find("a"))
     'Chips are back'
     """
@@ -324,8 +327,9 @@ def _visible_text(el: etree._Element, skip_meta: bool = False) -> list[str]:
     return out
 
 
-_SR_ONLY_RE = re.compile(r"\b(?:sr-only|screen-reader|visually-hidden|visuallyhidden|a11y|offscreen)",
-                         re.IGNORECASE)
+_SR_ONLY_RE = re.compile(
+    r"\b(?:sr-only|screen-reader|visually-hidden|visuallyhidden|a11y|offscreen)",
+    re.IGNORECASE)
 
 
 @dataclass
@@ -694,7 +698,8 @@ def block_signature(block: etree._Element) -> str:
     and id and those of two ancestors, digits left out (ids often number the page).
 
     >>> from lxml import html
-    >>> box = html.fragment_fromstring('<div class="a"><section id="rel-123"><a>x</a></section></div>')
+    >>> box = html.fragment_fromstring(
+    ...     '<div class="a"><section id="rel-123"><a>x</a></section></div>')
     >>> block_signature(box[0])
     'section#rel-/div.a'
     """

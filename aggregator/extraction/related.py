@@ -56,8 +56,8 @@ def link_score(f: dict[str, float]) -> float:
     named = f.get("named_related", 0.0)
     callout = f.get("callout", 0.0)
     score += 4 * named + 4 * callout
-    if named and (f.get("in_aside") or f.get("class_sidebar")) and not f.get("block_topical_share") \
-            and not f.get("block_headline_overlap"):
+    if named and (f.get("in_aside") or f.get("class_sidebar")) \
+            and not f.get("block_topical_share") and not f.get("block_headline_overlap"):
         score -= 3  # a sidebar box of links that share no word with the article: site-wide
     if f.get("heading_popular") or f.get("class_popular") or f.get("region_heading_popular") \
             or f.get("region_class_popular"):
@@ -237,7 +237,8 @@ def _jsonld_related(data: StructuredData, url: str, tree: etree._Element) -> lis
 def _outermost(blocks: Iterable[etree._Element]) -> list[etree._Element]:
     """Blocks without those nested inside another block, in document order."""
     chosen = list(dict.fromkeys(blocks))
-    inside = {b for b in chosen for other in chosen if other is not b and other in b.iterancestors()}
+    inside = {b for b in chosen for other in chosen
+              if other is not b and other in b.iterancestors()}
     return [b for b in chosen if b not in inside]
 
 
@@ -273,14 +274,19 @@ def find_related(
     """Related links in page order (1..n), the blocks that hold them and site-wide lists.
 
     ``template`` is what a crawl learned about the source's other pages; without it (one page
-    on its own, ``aggregator extract``) the page alone decides.
+    on its own, ``aggregator extract``) the page alone decides. With it (even an empty one, a
+    source's first run) the result also says what the page shows of the source's template.
     """
     cands = link_candidates(tree, url)
-    signatures = {c.block: "" for c in cands}
-    for block in signatures:
-        signatures[block] = block_signature(block)
-    observed_links = frozenset(link_key(signatures[c.block], c.url) for c in cands)
-    observed_blocks = frozenset(signatures[c.block] for c in cands if c.block is not c.anchor)
+    signatures: dict[etree._Element, str] = {}
+    observed_links: frozenset[str] = frozenset()
+    observed_blocks: frozenset[str] = frozenset()
+    if template is not None:  # a crawl: it learns from this page too
+        signatures = {c.block: "" for c in cands}
+        for block in signatures:
+            signatures[block] = block_signature(block)
+        observed_links = frozenset(link_key(signatures[c.block], c.url) for c in cands)
+        observed_blocks = frozenset(signatures[c.block] for c in cands if c.block is not c.anchor)
     if rules is not None and rules.related:
         blocks = [el for el in rules.select(tree, "related") if isinstance(el, etree._Element)]
         return Related(_links_from(blocks, url), blocks, [], observed_links, observed_blocks)

@@ -41,7 +41,7 @@ def _learned(pages: int) -> TemplateStats:
         own = [f"/2024/03/{n:02d}/other-{k}" for k in range(3)]
         tree = parse_html(_page(_box("Keep exploring", own) + _box("Staff selection", SITE_WIDE)))
         assert tree is not None
-        seen = find_related(tree, f"https://ex.com/2024/03/{n:02d}/page")
+        seen = find_related(tree, f"https://ex.com/2024/03/{n:02d}/page", template=TemplateStats())
         stats.observe(seen.observed_links, seen.observed_blocks)
     return stats
 
