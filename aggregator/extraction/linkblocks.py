@@ -732,10 +732,8 @@ def _climb(group: etree._Element, stats: _Stats, main: etree._Element | None) ->
     """
     block = group
     for _ in range(_MAX_CLIMB):
-        parent = block.getparent()
-        if parent is None or parent.tag in ("body", "html") or parent is main:
-            break
-        if main is not None and main in parent.iterdescendants():
+        parent = _outer(block, main)
+        if parent is None:
             break
         if _same_shape_siblings(block, stats) >= 1:
             block = parent  # one card of a list of cards: the list is the block
@@ -748,29 +746,30 @@ def _climb(group: etree._Element, stats: _Stats, main: etree._Element | None) ->
     return block
 
 
+def _outer(el: etree._Element, main: etree._Element | None) -> etree._Element | None:
+    """The parent of ``el`` that a block may grow into: not the page, not the article's text."""
+    parent = el.getparent()
+    if parent is None or parent.tag in ("body", "html") or parent is main or (
+            main is not None and main in parent.iterdescendants()):
+        return None
+    return parent
+
+
 def _same_shape_siblings(el: etree._Element, stats: _Stats) -> int:
     """Siblings of ``el`` with its tag and class that hold links too (other cards of a list)."""
     if el.tag in ("a", "p", "span", "strong", "b", "em"):
         return 0
     cls = el.get("class")
-    n = 0
-    for sib in el.itersiblings():
-        if sib.tag == el.tag and sib.get("class") == cls and sib in stats.targets:
-            n += 1
-    for sib in el.itersiblings(preceding=True):
-        if sib.tag == el.tag and sib.get("class") == cls and sib in stats.targets:
-            n += 1
-    return n
+    return sum(1 for sib in (*el.itersiblings(), *el.itersiblings(preceding=True))
+               if sib.tag == el.tag and sib.get("class") == cls and sib in stats.targets)
 
 
 def _region(block: etree._Element, stats: _Stats, main: etree._Element | None) -> etree._Element:
     """The link-dense region around ``block`` (a sidebar, a footer, a box of several lists)."""
     region = block
     for _ in range(_MAX_CLIMB):
-        parent = region.getparent()
-        if parent is None or parent.tag in ("body", "html") or parent is main:
-            break
-        if main is not None and main in parent.iterdescendants():
+        parent = _outer(region, main)
+        if parent is None:
             break
         text = stats.text.get(parent, 0)
         links = stats.link_text.get(parent, 0)
