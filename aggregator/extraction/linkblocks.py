@@ -111,11 +111,18 @@ _WORD_RE = re.compile(r"\w+")
 
 @lru_cache(maxsize=8192)
 def absolute_url(page: str, href: str) -> str:
-    """``href`` made absolute against ``page``, without its fragment ("" when unusable)."""
+    """``href`` made absolute against ``page``, without its fragment ("" when unusable).
+
+    >>> absolute_url("https://ex.com/a/b", "/c#top"), absolute_url("https://ex.com/a/b", "../d")
+    ('https://ex.com/c', 'https://ex.com/d')
+    """
+    if href.startswith(("http://", "https://")):
+        return href.partition("#")[0]  # absolute already (urljoin would keep it as it is)
     try:
         return urldefrag(urljoin(page, href))[0]
     except ValueError:
         return ""
+
 
 
 class UrlShape(NamedTuple):
@@ -383,25 +390,27 @@ def _own_context(el: etree._Element) -> frozenset[str]:
 
 def _measure(root: etree._Element) -> _Stats:
     stats = _Stats()
-    elements = list(root.iter(etree.Element))
-    order = stats.order
-    for i, el in enumerate(elements):
-        order[el] = i
+    elements = list(root.iter(etree.Element))  # the parser keeps no comments or PIs
+    order = stats.order = dict(zip(elements, range(len(elements))))
     text, link_text, end = stats.text, stats.link_text, stats.end
-    for el in reversed(elements):
+    for el in reversed(elements):  # children before their parents
         if el.tag in _INVISIBLE:
             text[el] = link_text[el] = 0
             end[el] = order[el]
             continue
-        total, last, linked = len((el.text or "").strip()), order[el], 0
-        for child in el:
-            total += len((child.tail or "").strip())
-            if isinstance(child.tag, str):
-                total += text[child]
-                linked += link_text[child]
-                last = max(last, end[child])
+        own = el.text
+        total = len(own.strip()) if own else 0
+        linked = 0
+        last = None
+        for child in el.iterchildren(etree.Element):
+            tail = child.tail
+            if tail:
+                total += len(tail.strip())
+            total += text[child]
+            linked += link_text[child]
+            last = child
         text[el] = total
-        end[el] = last
+        end[el] = end[last] if last is not None else order[el]
         link_text[el] = total if el.tag == "a" else linked
     return stats
 
