@@ -144,7 +144,6 @@ def drop(el: etree._Element) -> None:
         parent.remove(el)
 
 
-_CLASS_AND_ID = etree.XPath("//@class | //@id")
 #: never a boilerplate or related block, whatever their class says
 _NEVER_BLOCKS = frozenset({"html", "body", "article", "main"})
 
@@ -158,13 +157,13 @@ def _matches(regex: re.Pattern[str], value: str) -> bool:
 def classed(tree: etree._Element, regex: re.Pattern[str]) -> list[etree._Element]:
     """Elements (in page order) whose class or id matches ``regex``; never html/body/article/main.
 
-    Reads the attribute values in one XPath pass and touches only the matching elements.
+    One walk over the elements; a class or id value is matched once per process
+    (:func:`_matches`), since a site's pages repeat their class names.
     """
     found: dict[etree._Element, None] = {}
-    for value in _CLASS_AND_ID(tree):
-        if _matches(regex, str(value)):
-            el = value.getparent()
-            if el is not None and el.tag not in _NEVER_BLOCKS:
+    for el in tree.iter(etree.Element):
+        for value in (el.get("class"), el.get("id")):
+            if value and _matches(regex, value) and el.tag not in _NEVER_BLOCKS:
                 found[el] = None
     return list(found)
 
