@@ -598,7 +598,7 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
             and not (f.get("heading_popular") or f.get("class_popular"))
         # an in-body callout: a line that is one labelled link ("Read more: <a>"), a link line
         # after a label, or an all-caps headline line
-        f["callout"] = words >= 4 and bool(
+        f["callout"] = words >= 4 and not f.get("in_aside") and bool(
             (f.get("para_label_related") and f.get("para_label_only"))
             or (f.get("para_all_link") and (f.get("prev_label_related")
                                             or f.get("para_label_related") or f["title_upper"])))
