@@ -366,6 +366,8 @@ class _Stats:
     text: dict[etree._Element, int] = field(default_factory=dict)
     link_text: dict[etree._Element, int] = field(default_factory=dict)
     targets: dict[etree._Element, set[str]] = field(default_factory=dict)
+    #: per parent: how many of its children with links have each (tag, class)
+    shapes: dict[etree._Element, Counter[tuple[str, str | None]]] = field(default_factory=dict)
     #: where each element stands: in_nav, in_footer, hidden... (itself and its ancestors)
     context: dict[etree._Element, frozenset[str]] = field(default_factory=dict)
     order: dict[etree._Element, int] = field(default_factory=dict)
@@ -773,9 +775,15 @@ def _same_shape_siblings(el: etree._Element, stats: _Stats) -> int:
     """Siblings of ``el`` with its tag and class that hold links too (other cards of a list)."""
     if el.tag in ("a", "p", "span", "strong", "b", "em"):
         return 0
-    cls = el.get("class")
-    return sum(1 for sib in (*el.itersiblings(), *el.itersiblings(preceding=True))
-               if sib.tag == el.tag and sib.get("class") == cls and sib in stats.targets)
+    parent = el.getparent()
+    if parent is None:
+        return 0
+    shapes = stats.shapes.get(parent)
+    if shapes is None:  # counted once per parent: a list of 1,000 cards is read once
+        shapes = stats.shapes[parent] = Counter(
+            (child.tag, child.get("class")) for child in parent.iterchildren(etree.Element)
+            if child in stats.targets)
+    return shapes[(el.tag, el.get("class"))] - 1
 
 
 def _region(block: etree._Element, stats: _Stats, main: etree._Element | None) -> etree._Element:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -105,6 +107,9 @@ def _cards(tree: etree._Element, headlines: frozenset[str]) -> str:
     """The text of the page's repeated teaser cards (an element holding a headline link that
     has at least _CARD_REPEATS siblings of the same tag and class), one card per line."""
     found: dict[etree._Element, None] = {}
+    #: per parent, how many children have each (tag, class): counted once (a list of 5,000
+    #: cards would otherwise be counted once per card)
+    shapes: dict[etree._Element, Counter[tuple[Any, Any]]] = {}
     for a in tree.iter("a"):
         if " ".join("".join(a.itertext()).split()) not in headlines:
             continue
@@ -113,8 +118,10 @@ def _cards(tree: etree._Element, headlines: frozenset[str]) -> str:
             parent = el.getparent()
             if parent is None or parent.tag in ("body", "html"):
                 break
-            key = (el.tag, el.get("class"))
-            if sum(1 for sib in parent if (sib.tag, sib.get("class")) == key) >= _CARD_REPEATS:
+            counts = shapes.get(parent)
+            if counts is None:
+                counts = shapes[parent] = Counter((sib.tag, sib.get("class")) for sib in parent)
+            if counts[(el.tag, el.get("class"))] >= _CARD_REPEATS:
                 found[el] = None
                 break
             el = parent

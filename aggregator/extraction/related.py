@@ -237,9 +237,8 @@ def _jsonld_related(data: StructuredData, url: str, tree: etree._Element) -> lis
 def _outermost(blocks: Iterable[etree._Element]) -> list[etree._Element]:
     """Blocks without those nested inside another block, in document order."""
     chosen = list(dict.fromkeys(blocks))
-    inside = {b for b in chosen for other in chosen
-              if other is not b and other in b.iterancestors()}
-    return [b for b in chosen if b not in inside]
+    known = set(chosen)
+    return [b for b in chosen if not any(anc in known for anc in b.iterancestors())]
 
 
 def _removable(cand: LinkCandidate) -> etree._Element | None:
