@@ -103,3 +103,21 @@ def test_a_first_run_judges_its_pages_alone(tmp_path: Path) -> None:
         close_site(site)
     assert first[0] < 0.6 and first[1] == 1.0
     assert site.query("SELECT COUNT(*) FROM source_templates") == [(1,)]
+
+
+def test_extraction_workers_judge_with_the_learned_template(tmp_path: Path) -> None:
+    """The statistics travel to the extraction worker processes with each page."""
+    site = make_site(tmp_path, SiteSpec(**SPEC))
+    try:
+        result = site.crawl()
+        assert result.returncode == 0, result.stdout + result.stderr
+        site.write_config(settings={"AGGREGATOR_INCREMENTAL": False,
+                                    "AGGREGATOR_EXTRACT_WORKERS": 2})
+        result = site.crawl()
+        assert result.returncode == 0, result.stdout + result.stderr
+        stats = site.last_stats()
+        precision, recall, _ = _precision_recall(site)
+    finally:
+        close_site(site)
+    assert stats.get("aggregator/extract_workers/pages", 0) >= ARTICLES
+    assert (precision, recall) == (1.0, 1.0)
