@@ -29,6 +29,8 @@ from aggregator.extraction.structured import read_structured
 from aggregator.extraction.rules import SiteRules
 from aggregator.items import Article, PageInfo
 from aggregator.normalize import normalize_article
+from aggregator.template import TemplateStats
+from aggregator.urls import registrable_host
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--config", default="",
                         help="sources config (TOML) for --rules-from; 'demo' for the demo; "
                              "default: bundled")
+    parser.add_argument("--learn-template", action="store_true",
+                        help="judge each page's related links with what all the pages given "
+                             "of its site show of the site's template, as a crawl does (two "
+                             "passes over the inputs; URLs are fetched twice)")
     parser.set_defaults(func=run)
 
 
@@ -161,6 +167,39 @@ def to_json(result: Article | PageInfo, source: str = "") -> dict[str, Any]:
     return record
 
 
+_READ_ERRORS = (OSError, urllib.error.URLError, EOFError, gzip.BadGzipFile)
+
+
+def _pages(args: argparse.Namespace) -> Iterator[tuple[str, bytes, str | None, str] | str]:
+    """Each input as (item, body, charset, page URL), or as its error message."""
+    for item, folder in _expand(args.inputs):
+        try:
+            body, charset, fetched_url = _read(item)
+        except _READ_ERRORS as exc:
+            yield f"aggregator extract: {item}: can't read: {exc}"
+            continue
+        url = args.url or fetched_url
+        if not args.url and fetched_url.startswith("file:"):
+            url = (mirror_url(args.base_url, folder, item) if args.base_url
+                   else _declared_url(body, fetched_url))
+        yield item, body, charset, url
+
+
+def _learn_templates(args: argparse.Namespace, context: _Context) -> dict[str, TemplateStats]:
+    """What the given pages show of their sites' templates, by site (as a crawl learns it)."""
+    learned: dict[str, TemplateStats] = {}
+    for page in _pages(args):
+        if isinstance(page, str):
+            continue  # reported by the second pass
+        _, body, charset, url = page
+        result = extract(body, url, rules=context.rules, encoding=charset,
+                         template=TemplateStats())
+        if isinstance(result, Article) and result.page_links is not None:
+            learned.setdefault(registrable_host(url), TemplateStats()).observe(
+                result.page_links.links, result.page_links.blocks)
+    return learned
+
+
 def run(args: argparse.Namespace) -> int:
     """Extract every input and print one JSON object per page."""
     try:
@@ -168,19 +207,16 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, ValueError) as exc:
         print(f"aggregator extract: {exc}", file=sys.stderr)
         return 2
+    learned = _learn_templates(args, context) if args.learn_template else {}
     status = 0
-    for item, folder in _expand(args.inputs):
-        try:
-            body, charset, fetched_url = _read(item)
-        except (OSError, urllib.error.URLError, EOFError, gzip.BadGzipFile) as exc:
-            print(f"aggregator extract: {item}: can't read: {exc}", file=sys.stderr)
+    for page in _pages(args):
+        if isinstance(page, str):
+            print(page, file=sys.stderr)
             status = 1
             continue
-        url = args.url or fetched_url
-        if not args.url and fetched_url.startswith("file:"):
-            url = (mirror_url(args.base_url, folder, item) if args.base_url
-                   else _declared_url(body, fetched_url))
-        result = extract(body, url, rules=context.rules, encoding=charset)
+        _, body, charset, url = page
+        result = extract(body, url, rules=context.rules, encoding=charset,
+                         template=learned.get(registrable_host(url)))
         if isinstance(result, Article):
             # the steps the crawl's pipelines apply before storing (not dedup / store)
             result.source = context.source

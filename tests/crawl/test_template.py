@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_aggregator
 from tests.crawl.conftest import GenSite, close_site, make_site
-from tests.crawl.sitegen import SiteSpec, article_path, suggested_of
+from tests.crawl.sitegen import SiteSpec, article_path, suggested_of, write_site
 
 ARTICLES = 24
 SPEC = dict(articles=ARTICLES, busy=True, tracking="utm_source=x")
@@ -121,3 +122,28 @@ def test_extraction_workers_judge_with_the_learned_template(tmp_path: Path) -> N
         close_site(site)
     assert stats.get("aggregator/extract_workers/pages", 0) >= ARTICLES
     assert (precision, recall) == (1.0, 1.0)
+
+
+def test_extract_learns_the_template_of_the_pages_given(tmp_path: Path) -> None:
+    """`aggregator extract --learn-template` over a site's saved pages judges each page as a
+    crawl that has seen them all; without it each page is judged alone."""
+    spec = SiteSpec(**SPEC)
+    write_site(tmp_path / "site", spec)
+    folder = tmp_path / "site" / spec.host / "story"
+    host = f"http://{spec.host}"
+
+    def precision(*extra: str) -> float:
+        result = run_aggregator("extract", str(folder), "--base-url", f"{host}/story/", *extra,
+                                cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        tp = fp = 0
+        for line in result.stdout.splitlines():
+            record = json.loads(line)
+            i = next(i for i in range(ARTICLES) if record["url"] == host + article_path(i))
+            want = {host + article_path(j) for j in suggested_of(spec, i)}
+            got = {link["url"] for link in record["related"]}
+            tp, fp = tp + len(got & want), fp + len(got - want)
+        return tp / (tp + fp)
+
+    assert precision() < 0.6
+    assert precision("--learn-template") == 1.0
