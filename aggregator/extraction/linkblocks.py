@@ -482,6 +482,10 @@ def _hidden(el: etree._Element) -> bool:
                 and _HIDDEN_CLASS_RE.search(cls) and not _SHOWN_AT_RE.search(cls))
 
 
+#: elements that hold a block: one with no text between a heading and a block is the heading's
+_CONTAINERS = frozenset({"div", "section", "aside", "ul", "ol", "nav", "article"})
+
+
 def _heading_of(block: etree._Element, first_anchor: etree._Element, stats: _Stats) -> str:
     """The short text that names ``block``: inside it before its first link, or just before it."""
     for el in block.iter():
@@ -497,6 +501,8 @@ def _heading_of(block: etree._Element, first_anchor: etree._Element, stats: _Sta
         prev = node.getprevious()
         while prev is not None and (not isinstance(prev.tag, str) or prev.tag in _INVISIBLE
                                     or stats.text.get(prev, 0) == 0):
+            if isinstance(prev.tag, str) and prev.tag in _CONTAINERS:
+                return ""  # an empty container (filled by a script) owns the heading above it
             prev = prev.getprevious()
         if prev is not None:
             if stats.text.get(prev, 0) <= MAX_HEADING and stats.link_text.get(prev, 0) == 0:

@@ -71,3 +71,12 @@ def test_named_site_wide_lists_hidden_blocks_and_menus_are_not_related() -> None
                  + f'<div style="display: none">{_box("Related", OWN)}</div>'
                  '<nav><a href="/2024/04/10/story-in-a-menu-preview">Story in a menu</a></nav>')
     assert _urls(html) == []
+
+
+def test_a_heading_over_an_empty_container_names_nothing_after_it() -> None:
+    """"Related" over a container a script fills is not the heading of the list after it."""
+    items = "".join(f'<li><a href="{p}">Another headline for the site, number {p[-1]}</a></li>'
+                    for p in SITE_WIDE)
+    html = _page(f'<h3>Related</h3><div class="js-filled"></div><ul>{items}</ul>')
+    assert _urls(html) == []
+    assert _urls(html.replace('<div class="js-filled"></div>', "")) == SITE_WIDE
