@@ -214,7 +214,7 @@ def link_title(a: etree._Element, lines: bool = True) -> str:
         if card:
             return card
     if text:
-        return text
+        return _without_label(text) if lines else text
     img = next(a.iter("img"), None)
     return clean_text((img.get("alt") if img is not None else "") or a.get("title")
                       or a.get("aria-label"))
@@ -302,6 +302,21 @@ def _text_parts(a: etree._Element) -> list[tuple[etree._Element, str]]:
 
 _INLINE = frozenset({"b", "strong", "em", "i", "u", "mark", "small", "sup", "sub", "a", "abbr",
                      "code", "q", "cite"})
+
+
+#: a link text that opens with a label: "Read next: Headline", "Related | Headline"
+_LABELLED_RE = re.compile(rf"(?:{RELATED_HEADING_RE.pattern})[^:|–—]{{0,20}}[:|–—]\s*\S",
+                          re.IGNORECASE)
+
+
+def _without_label(text: str) -> str:
+    """``text`` without a leading "Read next:" label.
+
+    >>> _without_label("Read next: Chips are back"), _without_label("Related stocks rise")
+    ('Chips are back', 'Related stocks rise')
+    """
+    match = _LABELLED_RE.match(text)
+    return text[match.end() - 1:].strip() if match else text
 
 
 def _card_headline(a: etree._Element) -> str:
@@ -608,8 +623,9 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
         # after a label, or an all-caps headline line
         f["callout"] = words >= 4 and not f.get("in_aside") and bool(
             (f.get("para_label_related") and f.get("para_label_only"))
-            or (f.get("para_all_link") and (f.get("prev_label_related")
-                                            or f.get("para_label_related") or f["title_upper"])))
+            or (f.get("para_all_link") and (
+                f.get("prev_label_related") or f.get("para_label_related") or f["title_upper"]
+                or _LABELLED_RE.match(title))))
         out.append(LinkCandidate(a, target, title, block, heading, paragraph,
                                  {k: float(v) for k, v in f.items() if v}))
     _block_aggregates(out)
