@@ -24,7 +24,6 @@ visibility, repetition inside the page and how many of the block's links are the
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -596,7 +595,7 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
             f["in_main"] = main_span[0] <= order <= main_span[1]
             f["after_main"] = order > main_span[1]
         words = word_count(title)
-        f["title_words"] = min(words, 30) / 30
+        f["title_words"] = float(words)
         f["title_headline"] = 4 <= words <= 25
         f["title_upper"] = len(title) > 12 and title.upper() == title != title.lower()
         f["has_img"] = next(a.iter("img", "picture"), None) is not None
@@ -836,7 +835,7 @@ def _block_signals(
     heading, f = _named(block, first, stats)
     targets = stats.targets.get(block, set())
     n = len(targets)
-    f["block_links"] = min(math.log1p(n) / math.log(50), 1.0)
+    f["block_links"] = float(n)  # pages it links to
     text = stats.text.get(block, 0)
     f["block_link_share"] = stats.link_text.get(block, 0) / text if text else 1.0
     if n:

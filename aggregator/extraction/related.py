@@ -72,7 +72,7 @@ def link_score(f: dict[str, float]) -> float:
         score -= 4  # a section, tag, author, search or home page is not an article
     if not f.get("same_site"):
         score -= 1.5
-    words = round(f.get("title_words", 0.0) * 30)
+    words = f.get("title_words", 0.0)
     if 4 <= words <= 25:
         score += 1  # reads like a headline
     elif words <= 2 and not f.get("has_img"):
@@ -82,17 +82,17 @@ def link_score(f: dict[str, float]) -> float:
     links = f.get("block_links", 0.0)
     # an unnamed list of headlines after the article, on its topic (most links share words
     # with its headline, or with its text)
-    if f.get("after_main") and f.get("block_headline_share", 0.0) >= 0.6 and 0.25 < links < 0.7 \
+    if f.get("after_main") and f.get("block_headline_share", 0.0) >= 0.6 and 2 <= links <= 14 \
             and not f.get("in_aside") and (f.get("block_headline_overlap", 0.0) >= 0.5
                                            or f.get("block_topical_share", 0.0) >= 0.6):
         score += 2
     # an embedded story card between the paragraphs, on the article's topic
-    card = f.get("block_in_main") and links <= 0.3 and words >= 4 \
+    card = f.get("block_in_main") and links <= 2 and words >= 4 \
         and f.get("block_link_share", 0.0) >= 0.6 and f.get("headline_overlap") \
         and (f.get("heading_inside") or f.get("has_img") or f.get("class_card")
              or f.get("inner_class_card"))
     # a list of headlines on the article's topic inside its text, each on its own line
-    listed = f.get("block_in_main") and links > 0.25 and f.get("para_all_link") \
+    listed = f.get("block_in_main") and links >= 2 and f.get("para_all_link") \
         and f.get("block_headline_share", 0.0) >= 0.8 and f.get("block_article_like", 0.0) >= 0.8 \
         and f.get("block_headline_overlap", 0.0) >= 0.5
     if card or listed:
@@ -257,7 +257,7 @@ def _not_body(cand: LinkCandidate) -> bool:
     site-wide list, or a list of three or more headlines after the article's text."""
     f = cand.features
     if f.get("in_main") or f.get("block_has_main") or cand.block is cand.anchor \
-            or f.get("block_link_share", 0.0) < 0.5 or f.get("block_links", 0.0) <= 0.25:
+            or f.get("block_link_share", 0.0) < 0.5 or f.get("block_links", 0.0) < 2:
         return False
     return bool(f.get("heading_popular") or f.get("class_popular")
                 or (f.get("after_main") and f.get("block_headline_share", 0.0) >= 0.5))
