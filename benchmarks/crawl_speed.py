@@ -1,6 +1,8 @@
 """Crawl speed: our spider (canonical link filtering, incremental state, extraction) against
 a baseline spider that follows every link unfiltered (Scrapy's duplicate filter only, no
-extraction), on the same generated local site, in the same run.
+extraction), and the same bare spider running trafilatura on every page ("+ trafilatura":
+what a bare Scrapy + trafilatura scraper does), on the same generated local site, in the
+same run.
 
 Run by hand (never a timed test)::
 
@@ -44,18 +46,24 @@ from scrapy.linkextractors import LinkExtractor
 
 class FollowEverything(Spider):
     name = "baseline"
-    def __init__(self, home, **kw):
+    def __init__(self, home, extract=False, **kw):
         super().__init__(**kw)
         self.start_urls = [home]
         self.links = LinkExtractor(canonicalize=False)
+        self.extract = extract
     def parse(self, response):
+        if self.extract:  # what a bare Scrapy + trafilatura scraper does with each page
+            import trafilatura
+            doc = trafilatura.bare_extraction(response.text, url=response.url, with_metadata=True)
+            if doc is not None and doc.text:
+                yield {"url": response.url, "title": doc.title, "text": doc.text}
         for link in self.links.extract_links(response):
             yield response.follow(link.url, self.parse)
 
 settings = json.loads(sys.argv[1])
 process = CrawlerProcess(settings)
 crawler = process.create_crawler(FollowEverything)
-process.crawl(crawler, home=sys.argv[2])
+process.crawl(crawler, home=sys.argv[2], extract=sys.argv[3] == "trafilatura")
 process.start()
 print(json.dumps({k: v for k, v in crawler.stats.get_stats().items()
                   if isinstance(v, (int, float))}))
@@ -113,7 +121,6 @@ def main() -> int:
             pages, distinct = _articles_fetched(tmp / "requests.log", mark)
             results[name] = (pages, distinct, seconds)
 
-        mark = len((tmp / "requests.log").read_text().splitlines())
         base_settings = {**settings, "ROBOTSTXT_OBEY": True, "LOG_LEVEL": "WARNING",
                          "TELNETCONSOLE_ENABLED": False,
                          "AGGREGATOR_HOST_ROUTES": {spec.host: server.hostport},
@@ -122,16 +129,18 @@ def main() -> int:
                          "DEPTH_LIMIT": 0}
         script = tmp / "baseline.py"  # a file: Scrapy reads the callbacks' source
         script.write_text(BASELINE)
-        started = time.perf_counter()
-        done = subprocess.run([sys.executable, str(script), json.dumps(base_settings),
-                               f"http://{spec.host}/"], cwd=tmp, env=env, capture_output=True,
-                              text=True)
-        seconds = time.perf_counter() - started
-        if done.returncode != 0:
-            print(done.stdout, done.stderr, file=sys.stderr)
-            return 1
-        pages, distinct = _articles_fetched(tmp / "requests.log", mark)
-        results["baseline"] = (pages, distinct, seconds)
+        for name, mode in (("baseline", "links"), ("+ trafilatura", "trafilatura")):
+            mark = len((tmp / "requests.log").read_text().splitlines())
+            started = time.perf_counter()
+            done = subprocess.run([sys.executable, str(script), json.dumps(base_settings),
+                                   f"http://{spec.host}/", mode], cwd=tmp, env=env,
+                                  capture_output=True, text=True)
+            seconds = time.perf_counter() - started
+            if done.returncode != 0:
+                print(done.stdout, done.stderr, file=sys.stderr)
+                return 1
+            pages, distinct = _articles_fetched(tmp / "requests.log", mark)
+            results[name] = (pages, distinct, seconds)
     finally:
         stop_server(server)
 
@@ -142,10 +151,12 @@ def main() -> int:
     for name, (pages, distinct, seconds) in results.items():
         print(f"{name:<16} {pages:>7} {seconds:>8.1f} {pages / seconds:>8.1f} {distinct:>9} "
               f"{distinct / seconds:>11.1f}")
-    ours, base = results["ours"], results["baseline"]
-    print(f"ratio ours/baseline: pages/s {(ours[0] / ours[2]) / (base[0] / base[2]):.2f}, "
-          f"distinct articles/s {(ours[1] / ours[2]) / max(base[1] / base[2], 1e-9):.2f}, "
-          f"pages fetched {ours[0] / base[0]:.2f}")
+    ours = results["ours"]
+    for name in ("baseline", "+ trafilatura"):
+        base = results[name]
+        print(f"ratio ours/{name}: pages/s {(ours[0] / ours[2]) / (base[0] / base[2]):.2f}, "
+              f"distinct articles/s {(ours[1] / ours[2]) / max(base[1] / base[2], 1e-9):.2f}, "
+              f"pages fetched {ours[0] / base[0]:.2f}")
     for name, (pages, _, seconds) in results.items():
         if "worker" in name:
             print(f"ratio {name}/in-process: pages/s "
