@@ -26,7 +26,8 @@ TRACKING_PARAMS = frozenset({
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "at_", "itm_")
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_WWW_RE = re.compile(r"^www\d*\.")
+#: a leading "www." (or "www2.") of a host name
+WWW_PREFIX_RE = re.compile(r"^www\d*\.")
 
 
 def is_tracking_param(name: str, extra: Iterable[str] = ()) -> bool:
@@ -68,7 +69,7 @@ def canonical_url(url: str, extra_params: Iterable[str] = ()) -> str:
 def registrable_host(url: str) -> str:
     """The host without a leading ``www.``; enough to compare sites of one publisher."""
     host = (urlsplit(url).hostname or "").lower()
-    return _WWW_RE.sub("", host)
+    return WWW_PREFIX_RE.sub("", host)
 
 
 def same_site(a: str, b: str) -> bool:

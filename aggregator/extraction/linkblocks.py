@@ -33,7 +33,7 @@ from urllib.parse import urldefrag, urljoin
 
 from lxml import etree
 
-from ..urls import registrable_host
+from ..urls import WWW_PREFIX_RE, registrable_host
 from .text import clean_text
 from .words import POPULAR_HEADING_RE, RELATED_HEADING_RE, SITE_WIDE_WORDS_RE
 
@@ -102,7 +102,6 @@ _LISTING_PATH_WORDS = frozenset({
     "newsletter", "newsletters", "feed", "rss", "help", "privacy", "terms", "jobs", "shop"})
 _ARTICLE_EXT_RE = re.compile(r"\.(?:s?html?|php|aspx?|cms)$", re.IGNORECASE)
 _NUMBER_RE = re.compile(r"\d{3,}")
-_WWW_RE = re.compile(r"^www\d*\.")
 #: what a section's name has not: a word separator, a digit or an extension
 _SLUG_MARK_RE = re.compile(r"[-_.\d,]")
 _DATE_PATH_RE = re.compile(r"/(?:19|20)\d\d/(?:[01]?\d)(?:/|$)|/(?:19|20)\d\d-[01]\d-[0-3]\d")
@@ -156,7 +155,7 @@ def url_shape(url: str, page: str) -> UrlShape:
     path = "/" + tail.partition("#")[0].partition("?")[0]
     segments = [s for s in path.split("/") if s]
     last = segments[-1] if segments else ""
-    host = _WWW_RE.sub("", netloc.rpartition("@")[2].partition(":")[0].lower())
+    host = WWW_PREFIX_RE.sub("", netloc.rpartition("@")[2].partition(":")[0].lower())
     here = registrable_host(page)
     same = bool(host) and (host == here or host.endswith("." + here) or here.endswith("." + host))
     stem = _ARTICLE_EXT_RE.sub("", last).lower()
