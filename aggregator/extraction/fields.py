@@ -13,7 +13,9 @@ Each reads the site rule first, then structured data, then the visible page.
 
 from __future__ import annotations
 
+import copy
 import functools
+import html
 import logging
 import re
 from typing import Any
@@ -21,13 +23,14 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from .dom import drop
 from .rules import SiteRules
 from .structured import StructuredData
 from .text import clean_text
 
 logger = logging.getLogger(__name__)
 
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•»-]\s+")
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•»-]\s+|\s*[｜：]\s*")
 _H1 = etree.XPath("//article//h1 | //main//h1 | //h1")
 _SUMMARY_MAX = 400
 #: detection needs this much text to be trusted, and reads no more than the second figure
@@ -36,15 +39,31 @@ _DETECT_MIN_PROBABILITY = 0.9
 _LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{2,8})*$")
 
 
+def _split_title(title: str) -> list[str]:
+    """The separator-delimited parts of a title, cleaned."""
+    return [clean_text(p) for p in _TITLE_SEPARATORS.split(title)]
+
+
+def _head_and_tail(title: str) -> tuple[str, str]:
+    """``title`` cut before its last separator: ("Foo « bar »", "Site") from
+    "Foo « bar » | Site" -- one separator goes, the text around it stays as written."""
+    matches = list(_TITLE_SEPARATORS.finditer(title))
+    if not matches:
+        return title, ""
+    last = matches[-1]
+    return title[: last.start()].strip(), title[last.end():].strip()
+
+
 def _strip_site_name(title: str, site_name: str) -> str:
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) < 2:
+    """``title`` without the site's name at its start or end ("Site: Foo", "Foo | Site")."""
+    if not site_name:
         return title
-    if site_name and clean_text(parts[-1]).casefold() == site_name.casefold():
-        return clean_text(_TITLE_SEPARATORS.split(title)[0]) if len(parts) == 2 else \
-            title[: title.rfind(parts[-1])].rstrip(" |–—:·•»-")
-    if site_name and clean_text(parts[0]).casefold() == site_name.casefold():
-        return title[len(parts[0]):].lstrip(" |–—:·•»-")
+    head, tail = _head_and_tail(title)
+    if tail and tail.casefold() == site_name.casefold():
+        return head
+    first = _TITLE_SEPARATORS.search(title)
+    if first and clean_text(title[: first.start()]).casefold() == site_name.casefold():
+        return title[first.end():].strip()
     return title
 
 
@@ -63,13 +82,20 @@ _SITE_TAIL_MAX_WORDS = 4
 
 def _strip_tail(title: str) -> str:
     """``title`` without a short last part after a longer headline: "Foo bar baz | Site"."""
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) < 2:
+    head, tail = _head_and_tail(title)
+    if not tail:
         return title
-    tail, head = parts[-1], title[: title.rfind(parts[-1])].rstrip(" |–—:·•»-")
     if len(tail.split()) <= _SITE_TAIL_MAX_WORDS and len(head.split()) > len(tail.split()):
         return head
     return title
+
+
+#: an element inside a heading that is its kicker / overline, not the headline
+_KICKER_CLASS_RE = re.compile(
+    r"kicker|overline|topline|dachzeile|roofline|eyebrow|supertitle", re.I)
+_BREADCRUMB_RE = re.compile(r"breadcrumb", re.I)
+#: a separator left dangling at either end once a site name or a kicker is cut
+_DANGLING_SEPARATOR_RE = re.compile(r"\s+[|–—:·•-]\s*$|^\s*[|–—:·•-]\s+")
 
 
 def _same_headline(h1: str, declared: str) -> bool:
@@ -82,19 +108,88 @@ def _same_headline(h1: str, declared: str) -> bool:
     return shared >= 0.8 * len(declared_words) and len(h1_words) <= 1.5 * len(declared_words)
 
 
+def _title_key(text: str) -> str:
+    """What two spellings of one headline share: words, casefolded, quotes plain.
+
+    >>> _title_key("Chips &amp; ‘AI’ -- the return") == _title_key("chips & 'AI': the return")
+    True
+    """
+    return " ".join(_words(html.unescape(text)))
+
+
+def _visible_headline(h1: etree._Element) -> str:
+    """An ``<h1>``'s text without a kicker or overline element inside it.
+
+    >>> from lxml import html as lxml_html
+    >>> _visible_headline(lxml_html.fromstring('<h1><span class="title__kicker">Budget</span> '
+    ...     '<span class="sr-only"> - </span><span>Chips are back</span></h1>'))
+    'Chips are back'
+    """
+    if not any(_KICKER_CLASS_RE.search(el.get("class") or "") for el in h1.iterdescendants()):
+        return clean_text("".join(h1.itertext()))
+    h1 = copy.deepcopy(h1)
+    for el in list(h1.iterdescendants()):
+        if _KICKER_CLASS_RE.search(el.get("class") or "") and el.getparent() is not None:
+            drop(el)
+    return _DANGLING_SEPARATOR_RE.sub("", clean_text("".join(h1.itertext())))
+
+
+def _in_breadcrumb(el: etree._Element) -> bool:
+    """``el`` is part of a breadcrumb trail or a navigation menu, not the article's heading."""
+    for node in (el, *el.iterancestors()):
+        if node.tag == "nav" or _BREADCRUMB_RE.search(
+                f"{node.get('class') or ''} {node.get('id') or ''} {node.get('itemtype') or ''}"):
+            return True
+    return False
+
+
 def _site_parts(declared: list[str], site_name: str) -> set[str]:
     """The site's name as the page writes it: og:site_name and the last separator-delimited
     part of the declared titles that have several ("Headline | Site")."""
     parts = {site_name.casefold()} if site_name else set()
     for title in declared:
-        pieces = [clean_text(p) for p in _TITLE_SEPARATORS.split(title)]
+        pieces = _split_title(title)
         if len(pieces) >= 2:
             parts.add(pieces[-1].casefold())
     return parts
 
 
+def _h1_variants(tree: etree._Element, site_parts: set[str]) -> list[tuple[str, ...]]:
+    """The page's ``<h1>`` texts, those inside ``<article>`` or ``<main>`` first, each as
+    written and (when it holds a kicker element) without its kicker; never a logo heading
+    (the site's name) or a heading inside a breadcrumb or menu."""
+    found = _H1(tree)
+    ordered = [h for h in found if any(a.tag in ("article", "main") for a in h.iterancestors())]
+    ordered += [h for h in found if h not in ordered]
+    variants = []
+    for h1 in ordered[:4]:
+        full, bare = clean_text("".join(h1.itertext())), _visible_headline(h1)
+        if not full or full.casefold() in site_parts or _in_breadcrumb(h1):
+            continue
+        variants.append((full, bare) if bare and bare != full else (full,))
+    return variants
+
+
+def _part_of(text: str, declared: str) -> bool:
+    """``text`` is written inside ``declared`` and is most of it (not a widget's heading that
+    happens to be a word of the headline)."""
+    key, whole = _title_key(text), _title_key(declared)
+    return bool(key) and key in whole and len(key) >= _MIN_SHARE_OF_DECLARED * len(whole)
+
+
+#: a visible heading found inside a declared title must be at least this share of it
+_MIN_SHARE_OF_DECLARED = 0.5
+
+
 def find_title(tree: etree._Element, data: StructuredData, rules: SiteRules | None = None) -> str:
-    """The headline as the page shows it."""
+    """The headline as the page shows it.
+
+    The visible ``<h1>`` (see :func:`_h1_variants`) when the declared titles -- JSON-LD
+    ``headline``, ``og:title``/``twitter:title``, microdata, ``<title>``, without the site's
+    name -- agree that it is the headline: it is one of them, or most of one of them, or one of them is it but
+    for a word or two. With a kicker inside the ``<h1>``, the variant the metadata confirms.
+    Else the first declared title; else the ``<h1>``.
+    """
     if rules is not None:
         title = rules.first_value(tree, "title")
         if title:
@@ -106,27 +201,31 @@ def find_title(tree: etree._Element, data: StructuredData, rules: SiteRules | No
         clean_text(tree.findtext(".//title") or ""),
     ]
     declared = [t for t in declared if t]
-    # the <title> is the last resort among declared titles
     site_name = data.first("og:site_name", "application-name")
-    site_parts = _site_parts(declared, site_name)
-    h1s = [clean_text("".join(h1.itertext())) for h1 in _H1(tree)[:3]]
-    # an <h1> that is the site's name (a logo heading) is not the headline
-    h1s = [t for t in h1s if t and t.casefold() not in site_parts]
-    stripped = [_strip_tail(_strip_site_name(t, site_name)).rstrip(" |–—:·•»-") for t in declared]
-    for text in h1s:
-        # the visible headline wins when the metadata agrees it is the headline
-        if any(text.casefold() in d.casefold() for d in declared):
-            return text
-    for text in h1s:
-        if any(_same_headline(text, d) for d in stripped):
-            return text
+    h1s = _h1_variants(tree, _site_parts(declared, site_name))
+    stripped = [_DANGLING_SEPARATOR_RE.sub("", _strip_tail(_strip_site_name(t, site_name)))
+                for t in declared]
+    keys = {_title_key(t) for t in stripped}
+    for variants in h1s:
+        # the headline without its kicker first: a declared title equal to it settles it
+        for text in reversed(variants):
+            if _title_key(text) in keys:
+                return text
+    for variants in h1s:
+        for text in variants:
+            if any(_part_of(text, d) for d in declared):
+                return text
+    for variants in h1s:
+        for text in variants:
+            if any(_same_headline(text, d) for d in stripped):
+                return text
     if h1s and len(declared) <= 1:
         # only a <title> to go by: the visible headline is the better one
-        return h1s[0]
+        return h1s[0][-1]
     for title in stripped:
         if title:
             return title
-    return h1s[0] if h1s else ""
+    return h1s[0][-1] if h1s else ""
 
 
 def find_summary(data: StructuredData, body_text: str = "") -> str:
