@@ -12,7 +12,8 @@ coverage of each field (share of pages with a value), and, for the pages in the 
 truth file (``benchmarks/metadata_truth.json``), the accuracy of each field:
 
 - ``title``: equal after whitespace and case folding;
-- ``authors``: the same list of names (order ignored, case folded); ``[]`` when none is named;
+- ``authors``: the same list of names (order ignored, case folded); the publication when the
+  page declares it as the author and names no person (as Fundus does); ``[]`` when none is named;
 - ``published``: the same calendar date, read in the offset the page wrote it in (``null``
   when the page shows no date);
 - ``image``: a lead image present or not, as the truth says;

@@ -4,6 +4,8 @@
 ['Jane Doe', 'John Roe']
 >>> clean_authors(["A. Smith, B. Jones & C. Wu", "jdoe@x.com (Jane Doe)", "Staff Reporter"])
 ['A. Smith', 'B. Jones', 'C. Wu', 'Jane Doe', 'Staff Reporter']
+>>> clean_authors(["von Dr. Max Kolter og Kari Nordmann (kno)", "Foto: Ann Lee", "Name *"])
+['Dr. Max Kolter', 'Kari Nordmann']
 """
 
 from __future__ import annotations
@@ -32,24 +34,92 @@ _BY_RE = re.compile(
 )
 #: a one-word label before the names: "Author:", "Text:", "Autor:", "Текст:"
 _LABEL_RE = re.compile(r"^[^\W\d_]{2,15}\s*:\s*")
-#: between names: commas, "and" in several languages, and a full stop after a word
+#: between names: commas, "and" in several languages (the short ones only in lower case:
+#: "e", "y", "i", "a", "og", "och", "ve", "ja", "en", "и"), and a full stop after a word
 #: ("Jane Doe. Wire Service"), not after an initial ("A. Smith")
 _SPLIT_RE = re.compile(
-    r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\|)\s*|\s(?-i:e|y)\s+|(?<=[^\W\d_]{2})\.\s+",
+    r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\|)\s*|\s(?-i:e|y|i|a|og|och|ve|ja|en|и)\s+"
+    r"|(?<=[^\W\d_]{2})\.\s+",
     re.IGNORECASE)
 _HANDLE_RE = re.compile(r"^@\w+$")
+_TITLE_ABBREVIATION_RE = re.compile(r"\b(Dr|Prof|Mr|Mrs|Ms|Mag|Dipl|Ing|St|Sr|Jr)\.\s+")
+#: a short code after a name: "Elena Oberholzer (obe)", "Jane Doe (Reuters)"
+_PAREN_RE = re.compile(r"\s*\([^()]{1,20}\)")
+#: an image credit or a copyright line is not an author
+_CREDIT_RE = re.compile(r"©|\(c\)|[*=<>{}\[\]]|^(?:photos?|fotos?|bild|image|credit|quelle|source)\b", re.I)
+#: the label of a byline on its own ("Von", "By"), left when the names are in other nodes
+_BY_WORD_RE = re.compile(r"^(?:by|por|von|par|door|di|de|av|af|od|tekst|text)$", re.I)
 _BYLINE_XPATH = etree.XPath(
     '//*[@rel="author"] | //*[@itemprop="author"]'
     ' | //*[contains(@class, "byline") and not(contains(@class, "date"))]'
     ' | //*[contains(concat(" ", normalize-space(@class), " "), " author ")]'
     ' | //*[contains(@class, "author-name") or contains(@class, "author-link")]'
 )
-#: a text node that opens a byline: "By", "Por", "Von", "Par", "Door", "Di" (and "By Name")
+#: a class naming an author or byline element, as a word of its own or a BEM / camelCase part
+#: ("article__author", "authors__list-item", "AuthorList", "c-byline"); custom elements too
+_BYLINE_CLASS_RE = re.compile(
+    r"(?:^|[\s_-]|(?<=[a-z]))(?:[Aa]uthors?|AUTHORS?|[Bb]yline|[Aa]utor(?:en)?|[Aa]uteurs?)"
+    r"(?:$|[\s_-]|(?=[A-Z]))")
+#: parts of an author element that hold something else than the names
+_NOT_NAMES_CLASS_RE = re.compile(
+    r"(?:bio|image|img|avatar|photo|picture|pic|role|description|desc|social|follow|more|date"
+    r"|time|box|wrapper|container|card|brand|logo|identifier)(?:$|[\s_-])", re.I)
+#: a text node that opens a byline: "By", "Por", "Von", "Par", "Door", "Di" (any case)
 _BY_TEXT_XPATH = etree.XPath(
-    "//body//text()[normalize-space(.)='By' or normalize-space(.)='by' or normalize-space(.)='Por'"
-    " or normalize-space(.)='Von' or normalize-space(.)='Par' or normalize-space(.)='Door'"
-    " or normalize-space(.)='Di']"
+    "//body//text()[translate(normalize-space(.), 'BYPORVNADI', 'byporvnadi')"
+    " = 'by' or translate(normalize-space(.), 'BYPORVNADI', 'byporvnadi') = 'por'"
+    " or translate(normalize-space(.), 'BYPORVNADI', 'byporvnadi') = 'von'"
+    " or translate(normalize-space(.), 'BYPORVNADI', 'byporvnadi') = 'par'"
+    " or translate(normalize-space(.), 'BYPORVNADI', 'byporvnadi') = 'door'"
+    " or translate(normalize-space(.), 'BYPORVNADI', 'byporvnadi') = 'di']"
 )
+#: meta keys that carry author names, in the order they are trusted
+_AUTHOR_META_KEYS = ("author", "article:author", "og:article:author", "parsely-author",
+                     "sailthru.author", "cxenseparse:author", "dc.creator", "dcterms.creator",
+                     "byl")
+
+
+#: a byline inside a form or a comment thread is a commenter's, or a field label
+_NOT_ARTICLE_BYLINE_RE = re.compile(r"comment|respond|reply|discussion", re.I)
+
+
+def _shape(el: etree._Element) -> tuple[str | None, ...]:
+    return el.tag, el.get("class"), el.get("rel"), el.get("itemprop")
+
+
+def _first_byline(tree: etree._Element, people: Any) -> list[str]:
+    """The texts of the article's byline: the first byline element (page order, innermost)
+    that names a person, with the elements of its shape (tag, class, rel, itemprop) in the
+    same parent (one per author: "By <a rel=author>A</a> and <a rel=author>B</a>")."""
+    for el in _leaf_most(_byline_elements(tree)[:40])[:12]:
+        if any(a.tag == "form" or _NOT_ARTICLE_BYLINE_RE.search(
+                f"{a.get('class') or ''} {a.get('id') or ''}") for a in el.iterancestors()):
+            continue
+        text = _byline_text(el)
+        if not 0 < len(text) <= 120 or not people([text]):
+            continue
+        parent = el.getparent()
+        if parent is None:
+            return [text]
+        shape = _shape(el)
+        group = [_byline_text(sib) for sib in parent.iter(el.tag) if _shape(sib) == shape]
+        return [t for t in group if 0 < len(t) <= 120]
+    return []
+
+
+def _byline_elements(tree: etree._Element) -> list[etree._Element]:
+    """Elements that hold a byline, in page order: by ``rel``/``itemprop``/class, or a custom
+    element named for it (``<author-name>``)."""
+    found = dict.fromkeys(_BYLINE_XPATH(tree))
+    for el in tree.iter(etree.Element):
+        value = el.get("class") or ""
+        if (_BYLINE_CLASS_RE.search(value) and not _NOT_NAMES_CLASS_RE.search(value)) or (
+                "-" in el.tag and ("author" in el.tag or "byline" in el.tag)):
+            found[el] = None
+    ordered = [el for el in tree.iter(etree.Element) if el in found]
+    return ordered
+
+
 #: where the names of a byline end: a digit, a weekday, a separator, "Updated"/"Published"
 _BYLINE_END_RE = re.compile(
     r"\d|\s(?:on\s+)?(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\s[|•·]\s|\s(?:updated|published|"
@@ -67,11 +137,17 @@ def _one(value: str) -> list[str]:
     match = _EMAIL_NAME_RE.match(text) or _NAME_EMAIL_RE.match(text)
     if match:
         text = match.group("name")
-    text = _LABEL_RE.sub("", _BY_RE.sub("", text))
+    if _CREDIT_RE.search(text):
+        return []
+    text = _PAREN_RE.sub("", _LABEL_RE.sub("", _BY_RE.sub("", text)))
+    # an academic or courtesy title's full stop does not end a name: "Dr. Max Kolter"
+    text = _TITLE_ABBREVIATION_RE.sub("\\1.\x00", text)
     names = []
     for part in _SPLIT_RE.split(text):
+        part = part.replace("\x00", " ")
         part = _BY_RE.sub("", _EMAIL_RE.sub("", part)).strip(" .,;:-–—|()[]")
-        if not part or _HANDLE_RE.match(part) or len(part) > _MAX_NAME_LEN:
+        if (not part or _HANDLE_RE.match(part) or len(part) > _MAX_NAME_LEN
+                or _CREDIT_RE.search(part) or _BY_WORD_RE.match(part)):
             continue
         if any(ch.isdigit() for ch in part) or part.count(" ") > 5:
             continue
@@ -86,7 +162,31 @@ def clean_authors(values: Iterable[str]) -> list[str]:
     for value in values:
         for name in _one(value):
             seen.setdefault(name.casefold(), name)
-    return list(seen.values())
+    # "Carrie Arnold Contributing Writer" beside "Carrie Arnold" is the same person and a role
+    return [name for key, name in seen.items()
+            if not any(key.startswith(other + " ") for other in seen if other != key)]
+
+
+def _person_name(props: dict[str, Any]) -> str | None:
+    """A Person's name: ``name``, else ``givenName`` + ``familyName``; "Family, Given" (one
+    comma between one or two words each) turned round."""
+    name = props.get("name")
+    if isinstance(name, list):
+        name = name[0] if name else None
+    if not isinstance(name, str) or not name.strip():
+        parts = [props.get(k) for k in ("givenName", "additionalName", "familyName")]
+        name = " ".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
+        return name or None
+    match = _FAMILY_GIVEN_RE.match(name.strip())
+    if match and not _SPLIT_WORDS_RE.search(name):
+        return f"{match.group('given')} {match.group('family')}"
+    return name
+
+
+#: "Brazil, Rachel": a family name, a comma, given names (a Person node's single name)
+_FAMILY_GIVEN_RE = re.compile(r"^(?P<family>[^\W\d_][\w'-]*(?: [\w'-]+)?), "
+                              r"(?P<given>[^\W\d_][\w.'-]*(?: [\w.'-]+)?)$")
+_SPLIT_WORDS_RE = re.compile(r"\b(?:and|und|et)\b|&|;", re.I)
 
 
 def _names_in(value: Any) -> list[str]:
@@ -94,6 +194,10 @@ def _names_in(value: Any) -> list[str]:
 
     An author typed as an organisation (``Organization``, ``NewsMediaOrganization``...) names
     no person and is left out.
+
+    >>> _names_in([{"@type": "Person", "givenName": "Anna Giulia", "familyName": "Fink"},
+    ...            {"@type": "Person", "name": "Brazil, Rachel"}, {"@type": "Organization", "name": "X"}])
+    ['Anna Giulia Fink', 'Rachel Brazil']
     """
     if isinstance(value, str):
         return [value]
@@ -101,12 +205,21 @@ def _names_in(value: Any) -> list[str]:
         if any("organization" in t or "corporation" in t for t in types_of(value)):
             return []
         props = value.get("properties", value)
-        name = props.get("name") if isinstance(props, dict) else None
-        if isinstance(name, list):
-            name = name[0] if name else None
-        return [name] if isinstance(name, str) else []
+        name = _person_name(props) if isinstance(props, dict) else None
+        return [name] if name else []
     if isinstance(value, list):
         return [n for item in value for n in _names_in(item)]
+    return []
+
+
+def _organisations_in(value: Any) -> list[str]:
+    """The names of the organisations in a JSON-LD / microdata author value."""
+    if isinstance(value, list):
+        return [n for item in value for n in _organisations_in(item)]
+    if isinstance(value, dict) and any("organization" in t for t in types_of(value)):
+        props = value.get("properties", value)
+        name = props.get("name") if isinstance(props, dict) else None
+        return [name] if isinstance(name, str) and name.strip() else []
     return []
 
 
@@ -139,6 +252,10 @@ def is_site_name(name: str, sites: list[str]) -> bool:
             continue
         if key == site_key:
             return True
+        words = [w for w in re.split(r"[\W_]+", site) if w]
+        if len(words) >= 2 and name.isupper() and key == "".join(w[0] for w in words).casefold():
+            # "LTO" for "Legal Tribune Online"
+            return True
         if name.casefold().startswith(site.casefold() + " "):
             # "Circuit Daily Staff" is the desk byline the site credits; "CNN Business" is not
             return name[len(site):].strip().casefold() not in _DESK_WORDS
@@ -168,7 +285,8 @@ def find_authors(
     rules: SiteRules | None = None,
 ) -> list[str]:
     """Author names from the first layer that names a person (the publication itself, as
-    an organisation author or under its own name, does not count)."""
+    an organisation author or under its own name, does not count). When no layer names a
+    person, the organisation the page declares as its author (JSON-LD, meta), if any."""
     if rules is not None:
         found = clean_authors(rules.values(tree, "authors"))
         if found:
@@ -182,13 +300,11 @@ def find_authors(
         found = people(_names_in(raw))
         if found:
             return found
-    meta = [v for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
-            for v in data.all(key)]
+    meta = [v for key in _AUTHOR_META_KEYS for v in data.all(key)]
     found = people(meta)
     if found:
         return found
-    texts = [_byline_text(el) for el in _leaf_most(_BYLINE_XPATH(tree)[:12])[:5]]
-    found = people(t for t in texts if 0 < len(t) <= 120)
+    found = people(_first_byline(tree, people))
     if found:
         return found
     # a "By <a>Name</a>" line with no byline class
@@ -203,4 +319,8 @@ def find_authors(
         found = people([text] if 0 < len(text) <= 120 else [])
         if found:
             return found
-    return []
+    # no person anywhere: the publication, when the page itself declares it as the author
+    declared = [*_organisations_in(data.article.get("author")),
+                *(n for n in [*_names_in(data.article.get("author")), *meta]
+                  if is_site_name(clean_text(n), sites))]
+    return clean_authors(declared)[:1]

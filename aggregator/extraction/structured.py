@@ -55,9 +55,18 @@ def types_of(node: dict[str, Any]) -> set[str]:
 
 
 def _flatten(items: Iterable[Any]) -> Iterator[dict[str, Any]]:
-    """Every node of a JSON-LD document, ``@graph`` members and nested arrays included."""
-    stack = list(items)[::-1]
-    while stack:
+    """Every node of a JSON-LD document, ``@graph`` members, nested arrays and ``mainEntity``
+    nodes included.
+
+    >>> [n["@type"] for n in _flatten([{"@type": "WebPage", "mainEntity": {"@type": "NewsArticle"}}])]
+    ['WebPage', 'NewsArticle']
+    """
+    stack, nested = list(items)[::-1], []
+    while stack or nested:
+        if not stack:
+            # nested main entities come after every top-level node: a page's own article
+            # node, when it has one, is found first
+            stack, nested = nested[::-1], []
         item = stack.pop()
         if isinstance(item, list):
             stack.extend(reversed(item))
@@ -69,6 +78,10 @@ def _flatten(items: Iterable[Any]) -> Iterator[dict[str, Any]]:
                 stack.append(graph)
             if "@type" in item or "@graph" not in item:
                 yield item
+            # the article of a WebPage / ItemPage is often nested as its mainEntity
+            entity = item.get("mainEntity")
+            if isinstance(entity, (dict, list)):
+                nested.append(entity)
 
 
 @dataclass
