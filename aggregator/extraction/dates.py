@@ -32,6 +32,18 @@ logger = logging.getLogger(__name__)
 _MIN_YEAR, _MAX_YEAR = 1990, 2100
 #: a date must hold a year and a month or a day in some form
 _HAS_YEAR_RE = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
+#: "à 14h05", "um 14.05 Uhr": a time in the French or German way
+_FRENCH_TIME_RE = re.compile(r"\s+(?:à|um|a las|alle|às)?\s*(\d{1,2})[h.](\d\d)(?:\s*Uhr)?(?!\d)")
+#: time-zone abbreviations a page may write after a time ("10:05 CEST"), as UTC offsets
+_ZONES = {
+    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 1, "BST": 1, "CET": 1, "MEZ": 1, "CEST": 2,
+    "MESZ": 2, "EET": 2, "EEST": 3, "MSK": 3, "TRT": 3, "IST": 5.5, "ICT": 7, "WIB": 7, "HKT": 8,
+    "SGT": 8, "AWST": 8, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11, "NZST": 12, "NZDT": 13,
+    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+    "AKST": -9, "AKDT": -8, "HST": -10,
+}
+_TZINFOS = {name: int(hours * 3600) for name, hours in _ZONES.items()}
+_ZONE_NAMES = "(?-i:" + "|".join(sorted(_ZONES, key=len, reverse=True)) + r")\b"
 _MONTHS = (
     "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july"
     "|august|september|october|november|december"
@@ -42,10 +54,34 @@ _TEXT_DATE_RE = re.compile(
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\.?,?\s+(?:19|20)\d\d"
     r"|(?:19|20)\d\d-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d)?(?:\s*[+-]\d\d:?\d\d|Z)?)?"
     r"|(?:19|20)\d\d([/.])\d\d\1\d\d)"
-    rf"(?:,?\s+(?:at\s+)?\d{{1,2}}[:.]\d\d(?:\s*[ap]\.?m\.?)?)?",
+    rf"(?:,?\s+(?:at\s+)?\d{{1,2}}[:.]\d\d(?:\s*[ap]\.?m\.?)?(?:\s+{_ZONE_NAMES})?)?",
     re.IGNORECASE,
 )
 _PAGE_TYPES = frozenset({"webpage", "itempage"})
+#: month names of other languages, read as the English ones (dateutil knows English only)
+_FOREIGN_MONTHS = {
+    1: "januar janvier enero gennaio januari janeiro stycznia ledna ocak",
+    2: "februar février fevrier febrero febbraio februari fevereiro lutego února şubat",
+    3: "märz maerz mars marzo maart março marca března mart",
+    4: "avril abril aprile kwietnia dubna nisan",
+    5: "mai mayo maggio mei maio maja května mayıs",
+    6: "juni juin junio giugno junho czerwca června haziran",
+    7: "juli juillet julio luglio julho lipca července temmuz",
+    8: "august août aout agosto augustus sierpnia srpna ağustos",
+    9: "september septembre septiembre settembre setembro września září eylül",
+    10: "oktober octobre octubre ottobre outubro października října ekim",
+    11: "november novembre noviembre novembro listopada listopadu kasım",
+    12: "dezember décembre decembre diciembre dicembre december dezembro grudnia prosince aralık",
+}
+_ENGLISH_MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August",
+                   "September", "October", "November", "December")
+_FOREIGN_MONTH_RE = re.compile(
+    r"(?<!\w)(" + "|".join(sorted((m for ms in _FOREIGN_MONTHS.values() for m in ms.split()),
+                                   key=len, reverse=True)) + r")\.?(?!\w)", re.IGNORECASE)
+_MONTH_NUMBER = {m: n for n, ms in _FOREIGN_MONTHS.items() for m in ms.split()}
+#: "01. April 2025" (a day with a full stop, German style) and "01.04.2025" (day first)
+_DAY_DOT_RE = re.compile(r"(?<!\d)(\d{1,2})\.(?=\s+[^\W\d_])")
+_DAY_FIRST_RE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.((?:19|20)\d\d)(?![\d.])")
 _EPOCH_RE = re.compile(r"^\d{10}(\d{3})?$")
 
 
@@ -66,6 +102,7 @@ def parse_date(value: Any) -> datetime | None:
         return datetime.fromtimestamp(seconds, tz=timezone.utc)
     if not _HAS_YEAR_RE.search(text):
         return None
+    text = _in_english(text)
     parsed = _parse_complete(text)
     if parsed is None:
         match = _TEXT_DATE_RE.search(text)
@@ -78,6 +115,24 @@ def parse_date(value: Any) -> datetime | None:
     return parsed
 
 
+def _in_english(text: str) -> str:
+    """A written date in the form dateutil reads: other languages' month names in English,
+    "01. April" without the day's full stop, "01.04.2025" day first.
+
+    >>> _in_english("Dienstag, 01. März 2025, 15:25 Uhr")
+    'Dienstag, 01 March 2025, 15:25 Uhr'
+    >>> _in_english("erstellt: 01.04.2025")
+    'erstellt: 2025-04-01'
+    """
+    if not text.isascii() or _FOREIGN_MONTH_RE.search(text):
+        text = _FOREIGN_MONTH_RE.sub(
+            lambda m: _ENGLISH_MONTHS[_MONTH_NUMBER[m.group(1).casefold()]], text)
+    text = _DAY_FIRST_RE.sub(lambda m: f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}",
+                             text)
+    text = _FRENCH_TIME_RE.sub(r" \1:\2", text)
+    return _DAY_DOT_RE.sub(r"\1", text)
+
+
 _DEFAULT_A, _DEFAULT_B = datetime(2000, 1, 1), datetime(2001, 2, 2)
 
 
@@ -88,8 +143,8 @@ def _parse_complete(text: str) -> datetime | None:
     shows which parts the text really gave, so "2023" or "April 2023" never becomes a date.
     """
     try:
-        first = dateparser.parse(text, default=_DEFAULT_A)
-        second = dateparser.parse(text, default=_DEFAULT_B)
+        first = dateparser.parse(text, default=_DEFAULT_A, tzinfos=_TZINFOS)
+        second = dateparser.parse(text, default=_DEFAULT_B, tzinfos=_TZINFOS)
     except (ValueError, OverflowError, TypeError):
         return None
     if first is None or first.date() != second.date():
@@ -106,10 +161,15 @@ class Dates:
     sources: dict[str, str] = field(default_factory=dict)
 
     def offer(self, which: str, value: Any, source: str) -> None:
-        """Keep ``value`` for ``which`` unless a date was already found for it."""
-        if getattr(self, which) is not None:
+        """Keep ``value`` for ``which`` unless a date was already found for it -- or the one
+        found is the same wall-clock time without an offset, and ``value`` gives the offset."""
+        kept = getattr(self, which)
+        if kept is not None and kept.tzinfo is not None:
             return
         parsed = parse_date(value)
+        if kept is not None and (parsed is None or parsed.tzinfo is None
+                                 or parsed.replace(tzinfo=None) != kept):
+            return
         if parsed is not None:
             setattr(self, which, parsed)
             self.sources[which] = source
@@ -165,6 +225,7 @@ def _from_text(dates: Dates, tree: etree._Element) -> None:
         text = clean_text(" ".join(el.itertext()))
         if len(text) > 200:
             continue
+        text = _in_english(text)
         match = _TEXT_DATE_RE.search(text)
         if not match:
             continue
