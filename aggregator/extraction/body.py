@@ -110,11 +110,32 @@ def _complete_paragraphs(precise: html.HtmlElement, balanced: html.HtmlElement) 
 
 
 _PROSE = etree.XPath("//p[string-length(normalize-space()) >= 100]")
+#: long text nodes outside ``<p>``: running text written in ``<div>``s or ``<span>``s
+_LONG_TEXTS = etree.XPath(
+    "//body//text()[string-length(normalize-space()) >= 100]"
+    "[not(ancestor::p or ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template or ancestor::textarea)]")
+#: inline elements: their text belongs to the block around them
+_INLINE = frozenset({"a", "span", "em", "strong", "b", "i", "u", "mark", "small", "sup", "sub",
+                     "font", "abbr", "cite", "q", "time", "code"})
 
 
 def _prose(tree: etree._Element) -> list[tuple[etree._Element, list[str]]]:
-    """The page's running text: its long ``<p>`` elements with their words."""
-    return [(p, _WORDS_RE.findall("".join(p.itertext()))) for p in _PROSE(tree)]
+    """The page's running text with its words: its long ``<p>`` elements, and the blocks
+    (the nearest non-inline element) of long text nodes that are in no ``<p>`` -- sites that
+    write paragraphs as ``<div>``s."""
+    blocks: dict[etree._Element, None] = dict.fromkeys(_PROSE(tree))
+    for node in _LONG_TEXTS(tree):
+        el = node.getparent()
+        while el is not None and el.tag in _INLINE:
+            el = el.getparent()
+        if el is not None and el.tag not in ("body", "html"):
+            blocks[el] = None
+    # page order, and no block inside another (its words are counted once)
+    ordered = [el for el in tree.iter() if el in blocks]
+    chosen = set(ordered)
+    ordered = [el for el in ordered if not any(a in chosen for a in el.iterancestors())]
+    return [(el, _WORDS_RE.findall("".join(el.itertext()))) for el in ordered]
 
 
 def _precision_in_doubt(prose: list[tuple[etree._Element, list[str]]], precise_text: str) -> bool:
@@ -123,6 +144,12 @@ def _precision_in_doubt(prose: list[tuple[etree._Element, list[str]]], precise_t
     It can when precision kept less than PRECISION_MIN_SHARE of the page's running text (the
     long ``<p>`` elements), or cut words out of a paragraph it kept (the paragraph's opening is
     there, the whole of it is not). Otherwise the second run is skipped: it is most of the cost.
+
+    >>> from aggregator.extraction.dom import parse_html
+    >>> page = parse_html("<body><div><p>A live blog teaser.</p></div>"
+    ...                   + "<div class='text'>" + "Words of the article. " * 20 + "</div>" * 3)
+    >>> _precision_in_doubt(_prose(page), "A live blog teaser.")
+    True
     """
     if not precise_text:
         return True
