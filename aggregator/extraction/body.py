@@ -166,7 +166,7 @@ def _precision_in_doubt(prose: list[tuple[etree._Element, list[str]]], precise_t
 
 
 #: a body chunk is at most this many levels above the paragraph found in it
-_CHUNK_LEVELS = 3
+_CHUNK_LEVELS = 6
 _CHUNK_BLOCKS = ("p", "h2", "h3", "h4", "ul", "ol", "blockquote", "table")
 
 
@@ -190,16 +190,25 @@ def _continue_chunks(
     chunk = anchor
     for _ in range(_CHUNK_LEVELS):
         chunk = chunk.getparent()
-        if chunk is None or chunk.tag in ("body", "html") or not chunk.get("class"):
+        if chunk is None or chunk.tag in ("body", "html"):
             return 0
+        if not chunk.get("class"):
+            continue
         key = (chunk.tag, chunk.get("class"))
         followers = [sib for sib in chunk.itersiblings() if (sib.tag, sib.get("class")) == key]
-        if followers:
-            break
-    else:
-        return 0
+        added = _append_running_text(followers, root, kept)
+        if added:
+            return added
+        # the same-class siblings at this level held no running text (ad slots between
+        # paragraphs): the repeated chunk may be further up
+    return 0
+
+
+def _append_running_text(chunks: list[etree._Element], root: html.HtmlElement, kept: str) -> int:
+    """Append to ``root`` the blocks of ``chunks`` not in ``kept``, for each chunk that has
+    running text (a long ``<p>``); how many blocks were added."""
     added = 0
-    for sibling in followers:
+    for sibling in chunks:
         blocks = [el for el in sibling.iter(_CHUNK_BLOCKS)
                   if not any(a.tag in _CHUNK_BLOCKS for a in el.iterancestors())]
         new = []

@@ -249,7 +249,19 @@ def _removable(cand: LinkCandidate) -> etree._Element | None:
         return cand.paragraph
     if cand.block is cand.anchor or f.get("block_has_main"):
         return None  # a link in running text stays in it
+    if f.get("block_link_share", 1.0) < _TEXT_BLOCK_LINK_SHARE and _has_running_text(cand.block):
+        return None  # mostly paragraphs: more of the article (a second body chunk), not a list
     return cand.block
+
+
+#: a block whose link text is less than this share of its text, with paragraphs of running
+#: text in it, is article text with links, never removed as a related block
+_TEXT_BLOCK_LINK_SHARE = 0.2
+_RUNNING_TEXT = etree.XPath("count(.//p[string-length(normalize-space()) >= 100]) >= 2")
+
+
+def _has_running_text(block: etree._Element) -> bool:
+    return bool(_RUNNING_TEXT(block))
 
 
 def _not_body(cand: LinkCandidate) -> bool:

@@ -80,3 +80,20 @@ def test_a_heading_over_an_empty_container_names_nothing_after_it() -> None:
     html = _page(f'<h3>Related</h3><div class="js-filled"></div><ul>{items}</ul>')
     assert _urls(html) == []
     assert _urls(html.replace('<div class="js-filled"></div>', "")) == SITE_WIDE
+
+
+def test_a_related_link_never_takes_a_chunk_of_article_text_with_it():
+    """A link scored related inside a block that is mostly paragraphs (a second chunk of the
+    body with a video link in it) stays a link: the block is not removed from the body."""
+    from aggregator.extraction.linkblocks import LinkCandidate
+    from aggregator.extraction.related import _removable
+
+    chunk = parse_html(f"<div class='story-block'>{BODY}{BODY}<a href='/video/'>Watch</a></div>")
+    block = chunk.find(".//div")
+    anchor = block.find(".//a")
+    as_text = LinkCandidate(anchor, "https://ex.com/video/", "Watch", block, "", None,
+                            {"block_link_share": 0.05})
+    assert _removable(as_text) is None
+    as_list = LinkCandidate(anchor, "https://ex.com/video/", "Watch", block, "", None,
+                            {"block_link_share": 0.6})
+    assert _removable(as_list) is block
