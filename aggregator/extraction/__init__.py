@@ -27,24 +27,49 @@ from __future__ import annotations
 
 import logging
 
+from lxml import etree
+
 from ..items import Article, PageInfo, PageLinks
 from .authors import find_authors
-from .body import extract_body
+from .authors import clean_authors
+from .body import extract_body, from_paragraphs
 from .boilerplate import remove_boilerplate
 from .dates import find_dates
 from .decode import decode_body
 from .dom import drop, parse_html
+from .hydration import HydratedArticle, find_hydrated
 from .fields import find_canonical, find_language, find_summary, find_tags, find_title
 from .images import find_image
 from .pagekind import classify, classify_body
 from .related import TemplateStats, find_related
 from .rules import SiteRules
-from .structured import read_structured
+from .structured import StructuredData, read_structured
 from .text import content_hash
 
 __all__ = ["SiteRules", "extract"]
 
 logger = logging.getLogger(__name__)
+
+
+#: the hydration layer is consulted when the extracted text is shorter than this (or undated)
+HYDRATION_BELOW_CHARS = 1500
+#: ...and its text replaces the extracted one when it is this many times longer
+HYDRATION_LONGER = 1.5
+
+
+def _hydrated(tree: etree._Element, data: StructuredData, title: str) -> HydratedArticle | None:
+    """The hydration blob's article when its title is the page's (not another story's)."""
+    hint = title or data.first("og:title") or (tree.findtext(".//title") or "")
+    found = find_hydrated(tree, hint)
+    if found is None or not hint:
+        return found
+    words = set(hint.casefold().split())
+    shared = words & set(found.title.casefold().split())
+    return found if len(shared) >= HYDRATION_TITLE_SHARE * len(words) else None
+
+
+#: a hydration article is the page's when it has this share of the page title's words
+HYDRATION_TITLE_SHARE = 0.5
 
 
 def extract(
@@ -98,6 +123,17 @@ def extract(
         tree, url, title=title, rules=rules,
         article_body=article_body if isinstance(article_body, str) else "",
     )
+    if body_out.method != "rule" and (len(body_out.text) < HYDRATION_BELOW_CHARS
+                                      or dates.published is None):
+        # little text, or no date: the page may be rendered from a hydration blob
+        hydrated = _hydrated(tree, data, title)
+        if hydrated is not None:
+            if len(hydrated.text) > HYDRATION_LONGER * len(body_out.text):
+                body_out = from_paragraphs(hydrated.paragraphs, "hydration")
+            title = title or hydrated.title
+            authors = authors or clean_authors(hydrated.authors)
+            dates.offer("published", hydrated.published, "hydration")
+            dates.offer("modified", hydrated.modified, "hydration")
     if not body_out.text:
         return PageInfo(url, "empty", f"{url}: no article text found")
     # a body chosen by a site rule is an article by the site's own definition

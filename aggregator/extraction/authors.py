@@ -64,15 +64,16 @@ _BYLINE_CLASS_RE = re.compile(
 _NOT_NAMES_CLASS_RE = re.compile(
     r"(?:bio|image|img|avatar|photo|picture|pic|role|description|desc|social|follow|more|date"
     r"|time|box|wrapper|container|card|brand|logo|identifier)(?:$|[\s_-])", re.I)
-#: a text node that opens a byline: "By", "Por", "Von", "Par", "Door", "Di" (any case)
-_BY_TEXT_XPATH = etree.XPath(
-    "//body//text()[translate(normalize-space(.), 'BYPORVNADI', 'byporvnadi')"
-    " = 'by' or translate(normalize-space(.), 'BYPORVNADI', 'byporvnadi') = 'por'"
-    " or translate(normalize-space(.), 'BYPORVNADI', 'byporvnadi') = 'von'"
-    " or translate(normalize-space(.), 'BYPORVNADI', 'byporvnadi') = 'par'"
-    " or translate(normalize-space(.), 'BYPORVNADI', 'byporvnadi') = 'door'"
-    " or translate(normalize-space(.), 'BYPORVNADI', 'byporvnadi') = 'di']"
-)
+#: short text nodes: among them, the label that opens a byline ("By", "Von", "Par"...)
+_SHORT_TEXT_XPATH = etree.XPath("//body//text()[string-length(normalize-space()) <= 4]")
+_BY_LABELS = frozenset({"by", "por", "von", "par", "door", "di"})
+
+
+def _by_texts(tree: etree._Element) -> list[Any]:
+    """Text nodes that are a byline's opening label alone ("By", "Por", "Von", any case)."""
+    return [t for t in _SHORT_TEXT_XPATH(tree) if t.strip().casefold() in _BY_LABELS]
+
+
 #: meta keys that carry author names, in the order they are trusted
 _AUTHOR_META_KEYS = ("author", "article:author", "og:article:author", "parsely-author",
                      "sailthru.author", "cxenseparse:author", "dc.creator", "dcterms.creator",
@@ -308,7 +309,7 @@ def find_authors(
     if found:
         return found
     # a "By <a>Name</a>" line with no byline class
-    for node in _BY_TEXT_XPATH(tree)[:3]:
+    for node in _by_texts(tree)[:3]:
         parent = node.getparent()
         if parent is None:
             continue

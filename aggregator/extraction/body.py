@@ -314,12 +314,16 @@ def _from_rule(tree: etree._Element, rules: SiteRules) -> Body | None:
 
 def _from_article_body(article_body: str) -> Body:
     paragraphs = [clean_text(p) for p in article_body.replace("\r", "").split("\n")]
-    paragraphs = [p for p in paragraphs if p]
+    return from_paragraphs([p for p in paragraphs if p], "jsonld")
+
+
+def from_paragraphs(paragraphs: list[str], method: str) -> Body:
+    """A body made of plain paragraphs (a declared ``articleBody``, a hydration blob's text)."""
     root = html.Element("div")
     for text in paragraphs:
         p = etree.SubElement(root, "p")
         p.text = text
-    return Body("\n\n".join(paragraphs), htmlout.to_html(root), "jsonld")
+    return Body("\n\n".join(paragraphs), htmlout.to_html(root), method)
 
 
 def extract_body(
