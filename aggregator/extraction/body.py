@@ -235,6 +235,8 @@ DECLARED_AGREEMENT = 0.8
 #: a block is not the declared article's when less than this share of its shingles are in it
 FOREIGN_SHARE = 0.5
 _TRIMMABLE = frozenset({"p", "h2", "h3", "h4", "blockquote", "div", "span"})
+#: a paragraph inside the body that is missing from the declared text goes up to this length
+DECLARED_INNER_MAX_WORDS = 25
 
 
 def _shingles(words: list[str]) -> set[tuple[str, ...]]:
@@ -244,7 +246,8 @@ def _shingles(words: list[str]) -> set[tuple[str, ...]]:
 
 
 def _trim_to_declared(root: html.HtmlElement, article_body: str) -> int:
-    """Drop leading and trailing blocks that the page's own ``articleBody`` does not contain.
+    """Drop leading and trailing blocks that the page's own ``articleBody`` does not contain,
+    and short paragraphs between them that it does not contain either (captions, credits).
 
     Only when the declared text is this article in full (it holds most of what we extracted):
     then a block at either end with none of its words in it -- a dek, a caption, a reprint
@@ -280,9 +283,15 @@ def _trim_to_declared(root: html.HtmlElement, article_body: str) -> int:
         if index in leading or not foreign(index):
             break
         trailing.append(index)
-    for index in leading + trailing:
+    # inside: a short paragraph the declared text does not have is a caption, a credit or a
+    # label between the paragraphs (subheadings stay: declared texts often leave them out)
+    inner = [index for index in range(len(blocks))
+             if index not in leading and index not in trailing
+             and blocks[index].tag in ("p", "div", "span") and foreign(index)
+             and len(block_words[index]) <= DECLARED_INNER_MAX_WORDS]
+    for index in leading + trailing + inner:
         blocks[index].drop_tree()
-    return len(leading) + len(trailing)
+    return len(leading) + len(trailing) + len(inner)
 
 
 #: a leading heading repeats the title when one's words hold the other's and this share more
@@ -368,7 +377,33 @@ def extract_body(
     if trimmed:
         logger.debug("%s: %d page blocks trimmed at the edges of the body", url, trimmed)
     if len(article_body) >= MIN_ARTICLE_BODY:
+        text = htmlout.to_text(root)
+        if _declared_holds_more(article_body, text):
+            logger.debug("%s: the declared articleBody has most of the article we missed", url)
+            return _from_article_body(article_body)
         trimmed = _trim_to_declared(root, article_body)
         if trimmed:
             logger.debug("%s: %d edge blocks not in the declared articleBody trimmed", url, trimmed)
     return Body(htmlout.to_text(root), htmlout.to_html(root), method)
+
+
+#: the declared articleBody replaces the extraction when the extraction has less than this
+#: share of its 4-word shingles and it is this many times longer
+DECLARED_MISSED_SHARE, DECLARED_LONGER = 0.5, 1.5
+
+
+def _declared_holds_more(article_body: str, text: str) -> bool:
+    """Whether the extraction missed most of a declared ``articleBody`` that is much longer:
+    the extractor took a teaser, a box or another story; the page's own text is the article.
+
+    >>> _declared_holds_more("Chips are back in force this year. " * 30, "Live: markets today.")
+    True
+    >>> _declared_holds_more("Chips are back in force this year. " * 30,
+    ...                      "Chips are back in force this year. " * 28 + "Photo: AP")
+    False
+    """
+    declared = _shingles(_WORDS_RE.findall(article_body.casefold()))
+    ours = _shingles(_WORDS_RE.findall(text.casefold()))
+    if not declared or len(article_body) < DECLARED_LONGER * len(text):
+        return False
+    return len(declared & ours) < DECLARED_MISSED_SHARE * len(declared)
