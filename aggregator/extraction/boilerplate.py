@@ -33,6 +33,8 @@ _TOKENS_RE = BOILERPLATE_CLASS_RE
 _MAX_TEXT = 400
 #: ...or when at least this share of its text is link text
 _MIN_LINK_SHARE = 0.6
+#: a <p> with this much text, mostly not links, is running text whatever its class says
+_MIN_PARAGRAPH = 80
 _ALWAYS = etree.XPath("//*[@role='complementary' or @aria-hidden='true'][not(.//p[string-length() > 200])]")
 
 
@@ -46,7 +48,10 @@ def remove_boilerplate(tree: etree._Element) -> int:
     doomed = []
     for el in classed(tree, _TOKENS_RE):
         text = "".join(el.itertext()).strip()
-        if len(text) < _MAX_TEXT or _link_share(el, len(text)) >= _MIN_LINK_SHARE:
+        share = _link_share(el, len(text))
+        if el.tag == "p" and len(text) >= _MIN_PARAGRAPH and share < 1 - _MIN_LINK_SHARE:
+            continue  # a paragraph of text ("<p class='paywall'>" on the locked part) stays
+        if len(text) < _MAX_TEXT or share >= _MIN_LINK_SHARE:
             doomed.append(el)
     doomed.extend(_ALWAYS(tree))
     # a short block whose whole text is a call to share or subscribe, in any of our languages
