@@ -2,7 +2,7 @@
 
 Run by hand (never a timed test)::
 
-    .venv/bin/python benchmarks/extraction.py [DATASET_DIR] [--only ID...]
+    .venv/bin/python benchmarks/extraction.py [DATASET_DIR] [--only ID...] [--half A|B]
 
 The metric is the article-extraction benchmark's (see the dataset's README): multisets of
 4-word shingles over ``\\w+`` tokens; precision and recall averaged over pages (an empty
@@ -26,11 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import trafilatura
+from urllib.parse import urlsplit
 
 from aggregator.extraction import extract
 from aggregator.extraction.body import extract_body
 from aggregator.extraction.dom import parse_html
 from aggregator.items import Article
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from related import site_half  # noqa: E402
 
 DEFAULT_DATASET = Path("/work/shared/datasets/article-extraction-dev")
 _TOKEN_RE = re.compile(r"\w+")
@@ -109,11 +113,14 @@ def ours_body_only(html: str, url: str) -> str:
     return extract_body(tree, url).text if tree is not None else ""
 
 
-def load(dataset: Path, only: list[str]) -> dict[str, tuple[str, str, str]]:
+def load(dataset: Path, only: list[str], half: str = "all") -> dict[str, tuple[str, str, str]]:
     truth = json.loads((dataset / "ground-truth.json").read_text("utf-8"))
     pages = {}
     for pid, entry in sorted(truth.items()):
         if only and not any(pid.startswith(o) for o in only):
+            continue
+        host = (urlsplit(entry["url"]).hostname or "").removeprefix("www.")
+        if half != "all" and site_half(host) != half:
             continue
         html = gzip.decompress((dataset / "html" / f"{pid}.html.gz").read_bytes()).decode("utf-8")
         pages[pid] = (entry["url"], html, entry["articleBody"])
@@ -126,9 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=[], help="page id prefixes to score")
     parser.add_argument("--pages", action="store_true", help="print per-page F1 of each")
     parser.add_argument("--repeat", type=int, default=3, help="timed passes; the best counts")
+    parser.add_argument("--half", choices=("A", "B", "all"), default="all",
+                        help="the sites of one half (the split of benchmarks/related.py)")
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
-    pages = load(args.dataset, args.only)
+    pages = load(args.dataset, args.only, args.half)
     print(f"{len(pages)} pages from {args.dataset}")
     results = [
         evaluate("ours (extract, all fields)", ours_full, pages, args.repeat),
