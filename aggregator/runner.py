@@ -16,6 +16,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from aggregator.config import Config
+from aggregator.crawlerrors import first_error as first_sampled_error
 from aggregator.runlock import crawl_lock
 from aggregator.exporters.publish import publish_feeds
 from aggregator.health import lost_to_errors
@@ -104,17 +105,13 @@ def build_settings(*, data_dir: str | Path, feeds_dir: str | Path, config_value:
 
 def _source_report(name: str, crawler: Crawler, seconds: float) -> SourceReport:
     stats: dict[str, Any] = crawler.stats.get_stats() if crawler.stats else {}
-    spider = crawler.spider
     errors = {k.rsplit("/", 1)[1]: int(v) for k, v in stats.items()
               if k.startswith("aggregator/errors/")}
     dropped = {k.rsplit("/", 1)[1]: int(v) for k, v in stats.items()
                if k.startswith("aggregator/dropped/")}
     ok_pages = sum(int(v) for k, v in stats.items()
                    if k.startswith("downloader/response_status_count/") and k[-3:] in ("200", "304"))
-    first_error = ""
-    if spider is not None and getattr(spider, "errors", None):
-        url, reason = spider.errors[0]
-        first_error = f"{url}: {reason}"
+    first_error = first_sampled_error(stats)
     finish = str(stats.get("finish_reason", ""))
     ok = ok_pages > 0 and finish in ("finished", "closespider_pagecount", "")
     if not ok and not first_error:

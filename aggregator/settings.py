@@ -93,6 +93,8 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
+    # every crawl error counted as aggregator/errors/<kind> (aggregator.crawlerrors)
+    "aggregator.crawlerrors.CrawlErrors": 400,
     # per-run field coverage and the live progress line (aggregator.health, .progress)
     "aggregator.health.CoverageStats": 500,
     "aggregator.progress.ProgressLine": 510,

@@ -16,21 +16,19 @@ from zoneinfo import ZoneInfo
 from typing import Any
 from urllib.parse import urljoin
 
-from scrapy import Request, Spider, signals
+from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse, XmlResponse
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from aggregator import discovery
 from aggregator.config import ConfigError, Source, load_config
+from aggregator.crawlerrors import crawl_error, request_failed
 from aggregator.extraction import SiteRules
 from aggregator.incremental import REVALIDATE, SKIP, CrawlState
 from aggregator.template import TemplateLearning
 from aggregator.items import Article
 from aggregator.state import FEED, PAGE, SITEMAP, UrlState
-from aggregator.urls import in_domains
 from aggregator.workers import Extractor
 
 logger = logging.getLogger(__name__)
@@ -52,7 +50,6 @@ class NewsSpider(Spider):
         super().__init__(**kwargs)
         self.source_name = source or (source_config.name if source_config else None)
         self._given_config = source_config
-        self.errors: list[tuple[str, str]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "NewsSpider":
@@ -81,12 +78,6 @@ class NewsSpider(Spider):
         # extract() here or in worker processes (AGGREGATOR_EXTRACT_WORKERS)
         self.extractor = Extractor.from_crawler(crawler)
         self.template = TemplateLearning.from_crawler(crawler, src.name)
-        # exceptions Scrapy only logs (and, for pipelines, does not even count): counted
-        # as errors, reported, and the crawl goes on
-        crawler.signals.connect(self.on_spider_error, signal=signals.spider_error)
-        crawler.signals.connect(self.on_item_error, signal=signals.item_error)
-        crawler.signals.connect(self.on_request_dropped, signal=signals.request_dropped)
-        crawler.signals.connect(self.on_request_scheduled, signal=signals.request_scheduled)
         #: known URLs not requested this run (unchanged by date, or not recent)
         self.skipped: set[str] = self.state.skipped
 
@@ -364,86 +355,9 @@ class NewsSpider(Spider):
         for url in links:
             yield from self.visit(url, hops=hops + 1)
 
-    # --- errors --------------------------------------------------------------
+    # --- errors (counted by aggregator.crawlerrors.CrawlErrors) ---------------
     def on_error(self, failure: Failure) -> None:
-        request = getattr(failure, "request", None)
-        url = request.url if request is not None else "?"
-        ignored = self._ignored(request, failure) if failure.check(IgnoreRequest) else ""
-        if ignored:
-            origin = (request.meta.get("redirect_urls") or [url])[0]
-            reason = failure.getErrorMessage()
-            if ignored.startswith("http_"):
-                reason = f"HTTP {ignored.removeprefix('http_')}"
-            elif ignored.startswith("redirect"):
-                reason = f"redirected to {url}: {reason}"
-            self.record_error(origin, ignored, reason)
-            return
-        if failure.check(IgnoreRequest):
-            # refused by robots.txt (or a middleware): politeness, not a failure
-            self.crawler.stats.inc_value("aggregator/ignored_requests")
-            logger.debug("Ignored: %s (%s)", url, failure.getErrorMessage())
-            return
-        response = getattr(failure.value, "response", None)
-        if response is not None:
-            kind, reason = f"http_{response.status}", f"HTTP {response.status}"
-        elif failure.check(DownloadCancelledError) and "max size" in failure.getErrorMessage():
-            # Scrapy cancels a download past DOWNLOAD_MAXSIZE with this generic exception
-            kind, reason = "too_large", failure.getErrorMessage()
-        else:
-            kind = type(failure.value).__name__
-            reason = f"{kind}: {failure.getErrorMessage()}"
-        self.record_error(url, kind, reason)
-
-    def _ignored(self, request: Request | None, failure: Failure) -> str:
-        """The error kind of a request a middleware refused, or "" for politeness (robots.txt).
-
-        ``HttpError`` (a non-2xx status) is an ``IgnoreRequest`` too; so are a redirect off
-        the allowed domains (see :meth:`on_request_scheduled`) and one past REDIRECT_MAX_TIMES."""
-        if failure.check(HttpError):
-            return f"http_{failure.value.response.status}"
-        if request is None or not request.meta.get("redirect_urls"):
-            return ""
-        if request.meta.get("redirect_times", 0) >= self.crawler.settings.getint(
-                "REDIRECT_MAX_TIMES"):
-            return "redirect_limit"
-        return ""
-
-    def on_request_scheduled(self, request: Request, spider: Spider | None = None) -> None:
-        """A redirect off the allowed domains: Scrapy's OffsiteMiddleware drops it as it is
-        scheduled, with no errback and only an ``offsite/filtered`` count."""
-        chain = request.meta.get("redirect_urls")
-        if (chain and not request.dont_filter
-                and not in_domains(request.url, self.links.allowed_domains)):
-            self.record_error(chain[0], "redirect_offsite",
-                              f"redirected off the allowed domains to {request.url}; not followed")
-
-    def on_request_dropped(self, request: Request, spider: Spider | None = None) -> None:
-        """A redirect back to a URL of its own chain is dropped by the duplicate filter,
-        which Scrapy only counts as ``dupefilter/filtered``: a redirect loop."""
-        chain = request.meta.get("redirect_urls") or []
-        if request.url in chain:
-            self.record_error(chain[0], "redirect_loop",
-                              "redirect loop: " + " -> ".join([*chain, request.url]))
-
-    def on_spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
-        """An exception raised in a callback (Scrapy logs it and counts
-        ``spider_exceptions/<Type>``); what the callback had not yielded yet is lost."""
-        name = type(failure.value).__name__
-        self.record_error(response.url, f"spider_exception_{name}",
-                          f"{name} in a callback: {failure.getErrorMessage()}")
-
-    def on_item_error(self, item: Any, response: Response | None, spider: Spider,
-                      failure: Failure) -> None:
-        """An exception other than DropItem raised by a pipeline (Scrapy logs "Error
-        processing" and counts nothing): the item is lost. Its URL state is not written,
-        so the next run fetches it again."""
-        name = type(failure.value).__name__
-        url = getattr(item, "url", "") or (response.url if response is not None else "?")
-        self.record_error(url, f"item_error_{name}",
-                          f"{name} in a pipeline, article lost: {failure.getErrorMessage()}")
+        self.crawler.signals.send_catch_log(request_failed, failure=failure)
 
     def record_error(self, url: str, kind: str, reason: str) -> None:
-        self.crawler.stats.inc_value(f"aggregator/errors/{kind}")
-        if len(self.errors) < 50:
-            self.errors.append((url, reason))
-        logger.warning("%s: %s: %s", self.source_config.name, url, reason)
+        self.crawler.signals.send_catch_log(crawl_error, url=url, kind=kind, reason=reason)
