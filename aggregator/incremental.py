@@ -37,7 +37,7 @@ from scrapy.http import Response
 
 from aggregator.items import Article
 from aggregator.state import ARTICLE, DROPPED, UrlState
-from aggregator.store import open_store
+from aggregator.crawlstore import store_of
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class CrawlState:
         self.refresh_age = refresh_age
         self.tz = tz
         self.enabled = enabled
-        self.store: Any = None
+        self._store: Any = None
         #: known URLs not requested this run (skipped articles, sitemaps skipped by date)
         self.skipped: set[str] = set()
         #: the dates feeds / sitemaps listed URLs with this run: url -> {listing: ISO date}
@@ -84,17 +84,21 @@ class CrawlState:
             "AGGREGATOR_REFRESH_AGE", 24.0)
         state = cls(crawler, source, refresh_age=timedelta(hours=max(hours, 0.0)), tz=tz,
                     enabled=settings.getbool("AGGREGATOR_INCREMENTAL", True))
-        state.store = open_store(settings.get("AGGREGATOR_DATA_DIR"))
         crawler.signals.connect(state.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(state.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(state.spider_closed, signal=signals.spider_closed)
         return state
 
+    @property
+    def store(self) -> Any:
+        """The crawler's store (taken on first use: the spider is built before the
+        extension that holds it)."""
+        if self._store is None:
+            self._store = store_of(self.crawler)
+        return self._store
+
     def spider_closed(self, spider: Any = None) -> None:
-        if self.store is not None:
-            self._save_skipped_listed()
-            self.store.close()
-            self.store = None
+        self._save_skipped_listed()
 
     def _save_skipped_listed(self) -> None:
         """Write the listed dates found this run of the URLs done this run -- skipped, or
@@ -125,7 +129,7 @@ class CrawlState:
 
     # --- before a request ---------------------------------------------------------
     def lookup(self, url: str) -> UrlState | None:
-        return self.store.url_state(url) if self.store is not None else None
+        return self.store.url_state(url)
 
     def note_listed(self, url: str, state: UrlState | None, listing: str | None,
                     updated: datetime | None) -> bool:
@@ -205,18 +209,14 @@ class CrawlState:
         self._inc(how)
         if state.is_leaf:  # a known article confirmed unchanged (for health)
             self._inc("leaf_" + how)
-        if self.store is not None:
-            listed = self.listed_of(state.url, state)
-            self.store.touch_url_state(state.url, listed=listed if listed != state.listed
-                                       else None)
-            self._listed_stored[state.url] = listed
+        listed = self.listed_of(state.url, state)
+        self.store.touch_url_state(state.url, listed=listed if listed != state.listed else None)
+        self._listed_stored[state.url] = listed
         return True
 
     def record(self, url: str, response: Response, kind: str, links: Any,
                published: datetime | None = None, previous: UrlState | None = None) -> None:
         """Remember a fetched URL whose work is done."""
-        if self.store is None:
-            return
         if previous is not None and previous.kind == ARTICLE and kind not in (ARTICLE, DROPPED):
             # was an article, now is not: a redesign the extraction no longer understands
             self._inc("lost_articles")

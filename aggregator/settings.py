@@ -93,6 +93,8 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
+    # the crawler's one store connection, handed to every component (aggregator.crawlstore)
+    "aggregator.crawlstore.CrawlStore": 100,
     # every crawl error counted as aggregator/errors/<kind> (aggregator.crawlerrors)
     "aggregator.crawlerrors.CrawlErrors": 400,
     # per-run field coverage and the live progress line (aggregator.health, .progress)

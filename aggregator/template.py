@@ -44,7 +44,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 
 from aggregator.items import Article
-from aggregator.store import open_store
+from aggregator.crawlstore import store_of
 
 logger = logging.getLogger(__name__)
 
@@ -134,14 +134,13 @@ class TemplateLearning:
         #: what was learned before this run: the statistics pages are judged with
         self.before_run: TemplateStats | None = None
         self._unsaved = 0
-        self._data_dir = crawler.settings.get("AGGREGATOR_DATA_DIR")
+        self._loaded = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, source: str) -> TemplateLearning:
         learning = cls(crawler, source,
                        enabled=crawler.settings.getbool("AGGREGATOR_TEMPLATE_LEARNING", True))
         if learning.enabled:
-            learning.load()
             crawler.signals.connect(learning.spider_closed, signal=signals.spider_closed)
         return learning
 
@@ -151,14 +150,14 @@ class TemplateLearning:
         on a source's first run); None when learning is off."""
         if not self.enabled:
             return None
+        if not self._loaded:
+            self.load()
         return self.before_run if self.before_run is not None else _NOTHING_YET
 
     def load(self) -> None:
-        store = open_store(self._data_dir)
-        try:
-            saved = store.load_template(self.source)
-        finally:
-            store.close()
+        """What earlier runs learned (read once, from the crawler's store)."""
+        self._loaded = True
+        saved = store_of(self.crawler).load_template(self.source)
         if saved:
             try:
                 self.stats = TemplateStats.from_json(saved)
@@ -172,6 +171,8 @@ class TemplateLearning:
         seen, article.page_links = article.page_links, None
         if not self.enabled or seen is None:
             return
+        if not self._loaded:
+            self.load()
         self.stats.observe(seen.links, seen.blocks)
         self.crawler.stats.inc_value(STATS + "pages")
         self._unsaved += 1
@@ -181,11 +182,7 @@ class TemplateLearning:
     def save(self) -> None:
         if not self._unsaved:
             return
-        store = open_store(self._data_dir)
-        try:
-            store.save_template(self.source, self.stats.to_json())
-        finally:
-            store.close()
+        store_of(self.crawler).save_template(self.source, self.stats.to_json())
         self._unsaved = 0
 
     def spider_closed(self, spider: Any = None) -> None:

@@ -6,16 +6,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
-from scrapy.utils.test import get_crawler
 
 from aggregator.items import Article, PageInfo
 from aggregator.pipelines.store import StorePipeline
 from aggregator.store.sqlite import SQLiteStore
+from tests.helpers.crawler import crawler_with_store
 
 
 def test_store_pipeline_counts_new_unchanged_updated(tmp_path: Path) -> None:
-    crawler = get_crawler(settings_dict={"AGGREGATOR_DATA_DIR": str(tmp_path / "data")})
-    crawler.stats.open_spider()
+    crawler = crawler_with_store(tmp_path / "data")
     crawler.spider = SimpleNamespace(source_config=None)
     pipeline = StorePipeline.from_crawler(crawler)
     pipeline.open_spider()

@@ -1,27 +1,28 @@
-"""Pipelines that read or write the store hold their own connection for the spider's run."""
+"""Pipelines that read or write the store use the crawler's one connection
+(:mod:`aggregator.crawlstore`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from aggregator.pipelines.normalize import NormalizeStepPipeline
-from aggregator.store import Store, open_store
+from aggregator.crawlstore import store_of
+from aggregator.store import Store
 
 
 class UsesStore:
-    """Mixin: opens the store (``AGGREGATOR_DATA_DIR``) when the spider opens, closes it
-    after. Put it before the pipeline base class."""
+    """Mixin: takes the crawler's store when the spider opens (the connection is the
+    :class:`aggregator.crawlstore.CrawlStore` extension's, which closes it). Put it before
+    the pipeline base class."""
 
     store: Store | None = None
-    settings: Any
+    crawler: Any
 
     def open_spider(self, spider: Any = None) -> None:
-        self.store = open_store(self.settings.get("AGGREGATOR_DATA_DIR"))
+        self.store = store_of(self.crawler)
 
     def close_spider(self, spider: Any = None) -> None:
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+        self.store = None
 
 
 class StoreBackedPipeline(UsesStore, NormalizeStepPipeline):

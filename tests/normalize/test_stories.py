@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from scrapy.utils.test import get_crawler
+from tests.helpers.crawler import crawler_with_store
 
 from aggregator.items import Article, RelatedLink
 from aggregator.normalize import dedup
@@ -57,8 +57,7 @@ def test_blob_of_wrong_size_is_refused() -> None:
 
 def run_pipeline(data_dir: Path, articles: list[Article]) -> dict:
     """Store and group ``articles`` as one crawl would: a fresh pipeline, a fresh index."""
-    crawler = get_crawler(settings_dict={"AGGREGATOR_DATA_DIR": str(data_dir)})
-    crawler.stats.open_spider()
+    crawler = crawler_with_store(data_dir)
     store = SQLiteStore(data_dir / "aggregator.sqlite3")
     pipeline = StoriesPipeline.from_crawler(crawler)
     pipeline.open_spider()
