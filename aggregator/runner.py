@@ -8,7 +8,7 @@ import os
 from importlib import metadata
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,34 +16,14 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from aggregator.config import Config
-from aggregator.crawlerrors import first_error as first_sampled_error
 from aggregator.runlock import crawl_lock
 from aggregator.exporters.publish import publish_feeds
 from aggregator.health import lost_to_errors
+from aggregator.publishing import published
+from aggregator.runlog import SourceReport, source_report
 from aggregator.store import open_store
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class SourceReport:
-    """What one source's crawl did."""
-
-    name: str
-    ok: bool
-    error: str = ""
-    pages: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    dropped: dict[str, int] = field(default_factory=dict)
-    errors: dict[str, int] = field(default_factory=dict)
-    bytes: int = 0
-    seconds: float = 0.0
-
-    @property
-    def articles(self) -> int:
-        return self.new + self.updated + self.unchanged
 
 
 @dataclass
@@ -103,40 +83,6 @@ def build_settings(*, data_dir: str | Path, feeds_dir: str | Path, config_value:
     return settings
 
 
-def _source_report(name: str, crawler: Crawler, seconds: float) -> SourceReport:
-    stats: dict[str, Any] = crawler.stats.get_stats() if crawler.stats else {}
-    errors = {k.rsplit("/", 1)[1]: int(v) for k, v in stats.items()
-              if k.startswith("aggregator/errors/")}
-    dropped = {k.rsplit("/", 1)[1]: int(v) for k, v in stats.items()
-               if k.startswith("aggregator/dropped/")}
-    ok_pages = sum(int(v) for k, v in stats.items()
-                   if k.startswith("downloader/response_status_count/") and k[-3:] in ("200", "304"))
-    first_error = first_sampled_error(stats)
-    finish = str(stats.get("finish_reason", ""))
-    ok = ok_pages > 0 and finish in ("finished", "closespider_pagecount", "")
-    if not ok and not first_error:
-        first_error = f"no page could be fetched (finish reason: {finish or 'unknown'})"
-    return SourceReport(
-        name=name, ok=ok, error="" if ok else first_error,
-        pages=int(stats.get("response_received_count", 0)),
-        new=int(stats.get("aggregator/store/new", 0)),
-        updated=int(stats.get("aggregator/store/updated", 0)),
-        unchanged=int(stats.get("aggregator/store/unchanged", 0)),
-        dropped=dropped, errors=errors,
-        bytes=int(stats.get("downloader/response_bytes", 0)), seconds=seconds,
-    )
-
-
-def spider_for(spidercls: type, src: Any) -> type:
-    """A subclass of ``spidercls`` carrying the source's own Scrapy settings as
-    ``custom_settings`` (Scrapy applies them at "spider" priority, per crawler)."""
-    custom = dict(getattr(spidercls, "custom_settings", None) or {})
-    custom.update(src.settings)
-    if src.max_pages:
-        custom["CLOSESPIDER_PAGECOUNT"] = src.max_pages
-    return type(spidercls.__name__, (spidercls,), {"custom_settings": custom})
-
-
 def run_crawl(config: Config, *, data_dir: str | Path, feeds_dir: str | Path,
               config_value: str = "", routes: dict[str, str] | None = None,
               only: list[str] | None = None,
@@ -168,34 +114,38 @@ def _run_crawl(config: Config, *, data_dir: str | Path, feeds_dir: str | Path,
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     for handler in logging.getLogger().handlers:  # Scrapy sets its loggers to DEBUG
         handler.setLevel(settings.get("LOG_LEVEL"))
+    # the runner's config is the one every crawler runs with (aggregator.publishing reads it)
+    settings.set("AGGREGATOR_LOADED_CONFIG", config, priority="cmdline")
     process = CrawlerProcess(settings)
-    store = open_store(data_dir)
-    crawlers: list[tuple[str, Crawler, int]] = []
+    crawlers: list[tuple[str, Crawler]] = []
     for src in sources:
-        store.save_source(src.name, src.title or src.name, src.home)
-        crawler = process.create_crawler(spider_for(NewsSpider, src))
-        process.crawl(crawler, source_config=src)
-        crawlers.append((src.name, crawler, store.start_run(src.name)))
+        # the same spider and components as `scrapy crawl news -a source=NAME`: the spider
+        # applies the source's own settings, the extensions record the run and publish
+        crawler = process.create_crawler(NewsSpider)
+        process.crawl(crawler, source=src.name)
+        crawlers.append((src.name, crawler))
     started = time.monotonic()
     process.start()
     seconds = time.monotonic() - started
-    reports = []
-    for name, crawler, run_id in crawlers:
-        report = _source_report(name, crawler, _elapsed(crawler, seconds))
-        stats = crawler.stats.get_stats() if crawler.stats else {}
-        store.finish_run(run_id, stats, report.ok, report.error)
-        reports.append(report)
-    feeds = publish_feeds(store, config, feeds_dir)
-    store.close()
+    reports, feeds = [], []
+    for name, crawler in crawlers:
+        stats = _stats(crawler)
+        reports.append(source_report(name, stats, seconds))
+        feeds.extend(Path(p) for p in published(stats))
+    if not crawlers:  # nothing to crawl: the feeds are still rebuilt from the store
+        store = open_store(data_dir)
+        try:
+            feeds = list(publish_feeds(store, config, feeds_dir))
+        finally:
+            store.close()
     return RunReport(sources=reports, feeds=feeds)
 
 
-def _elapsed(crawler: Crawler, default: float) -> float:
+def _stats(crawler: Crawler) -> dict[str, Any]:
     try:
-        stats = crawler.stats.get_stats()
+        return crawler.stats.get_stats() if crawler.stats else {}
     except RuntimeError:  # the crawl never started (the spider could not be built)
-        return default
-    return float(stats.get("elapsed_time_seconds", default))
+        return {}
 
 
 def format_report(report: RunReport) -> str:

@@ -14,6 +14,11 @@ NEWSPIDER_MODULE = "spiders"
 # --- Aggregator -------------------------------------------------------------
 #: TOML file listing the sources; empty means the bundled default config.
 AGGREGATOR_CONFIG = ""
+#: the parsed sources config (aggregator.config.Config) the crawl runs with: set by
+#: `aggregator crawl`, or by the spider from AGGREGATOR_CONFIG / `-a config=`
+AGGREGATOR_LOADED_CONFIG = None
+#: rebuild the feeds when the crawl ends (aggregator.publishing.FeedPublisher)
+AGGREGATOR_PUBLISH_FEEDS = True
 #: folder of the SQLite store (``aggregator.sqlite3``) and crawl state
 AGGREGATOR_DATA_DIR = "data"
 #: folder the feeds are written to
@@ -93,6 +98,10 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
+    # each source's run written to the store (aggregator.runlog); the feeds rebuilt when
+    # the last crawler of the process closes (aggregator.publishing)
+    "aggregator.runlog.RunRecorder": 200,
+    "aggregator.publishing.FeedPublisher": 300,
     # the crawler's one store connection, handed to every component (aggregator.crawlstore)
     "aggregator.crawlstore.CrawlStore": 100,
     # every crawl error counted as aggregator/errors/<kind> (aggregator.crawlerrors)

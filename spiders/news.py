@@ -3,7 +3,7 @@
 It only orchestrates: discovery finds URLs (feeds, sitemaps, section pages,
 suggested links), extraction turns a page into an article, pipelines do the rest.
 
-    scrapy crawl news -a source=bytewire
+    scrapy crawl news -a source=bytewire [-a config=sources.toml]
 """
 
 from __future__ import annotations
@@ -44,12 +44,13 @@ class NewsSpider(Spider):
 
     source_config: Source
     rules: SiteRules | None
+    config_path: str | None
 
-    def __init__(self, source: str | None = None, source_config: Source | None = None,
+    def __init__(self, source: str | None = None, config: str | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.source_name = source or (source_config.name if source_config else None)
-        self._given_config = source_config
+        self.source_name = source
+        self.config_path = config
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "NewsSpider":
@@ -58,13 +59,22 @@ class NewsSpider(Spider):
         return spider
 
     def configure(self, crawler: Crawler) -> None:
-        if self._given_config is not None:
-            src = self._given_config
-        else:
-            if not self.source_name:
-                raise ConfigError("the news spider needs a source: scrapy crawl news -a source=NAME")
-            src = load_config(crawler.settings.get("AGGREGATOR_CONFIG", "") or None).source(
-                self.source_name)
+        """The source from the config the crawl runs with (``AGGREGATOR_LOADED_CONFIG``, set
+        by ``aggregator crawl``; else the file of ``-a config=`` or ``AGGREGATOR_CONFIG``),
+        and the source's own Scrapy settings applied to this crawler -- the same whoever
+        started it. The loaded config is left in the settings for the other components."""
+        if not self.source_name:
+            raise ConfigError("the news spider needs a source: scrapy crawl news -a source=NAME")
+        settings = crawler.settings
+        config = settings.get("AGGREGATOR_LOADED_CONFIG")
+        if config is None or self.config_path:
+            config = load_config(self.config_path or settings.get("AGGREGATOR_CONFIG") or None)
+            settings.set("AGGREGATOR_LOADED_CONFIG", config, priority="spider")
+        src = config.source(self.source_name)
+        # the source's own settings, at the priority Scrapy gives a spider's custom_settings
+        settings.setdict(dict(src.settings), priority="spider")
+        if src.max_pages:
+            settings.set("CLOSESPIDER_PAGECOUNT", src.max_pages, priority="spider")
         self.source_config = src
         self.allowed_domains = list(src.allowed_domains)
         where = f"source {src.name!r}: key 'rules'"
