@@ -84,6 +84,48 @@ class Config:
         raise ConfigError(f"{self.path}: no source named {name!r} (known: {known})")
 
 
+#: the priority the config's ``[aggregator]`` options take in a crawler's settings: above the
+#: project's defaults (set earlier at the same priority), below the command line
+CONFIG_PRIORITY = "project"
+
+
+def crawl_settings(config: Config, base_tracking: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+    """The ``[aggregator]`` options a crawl uses, checked, as Scrapy settings: the one place
+    they turn into settings (``aggregator crawl`` and the spider under ``scrapy crawl`` both
+    push them at :data:`CONFIG_PRIORITY`). ``tracking_params`` is added to ``base_tracking``
+    (``AGGREGATOR_TRACKING_PARAMS``), so discovery and the pipelines strip the same ones.
+
+    >>> cfg = Config("s.toml", [], {"tracking_params": ["SID"], "feed_limit": 20})
+    >>> crawl_settings(cfg, ["ref"])
+    {'AGGREGATOR_TRACKING_PARAMS': ['ref', 'sid'], 'AGGREGATOR_FEED_LIMIT': 20}
+    >>> crawl_settings(Config("s.toml", [], {"tracking_params": "sid"}))
+    Traceback (most recent call last):
+    ...
+    aggregator.config.ConfigError: s.toml: key 'aggregator.tracking_params': expected a list of strings, got 'sid'
+    """
+    options = config.options
+    out: dict[str, Any] = {}
+    tracking = options.get("tracking_params", [])
+    if not isinstance(tracking, list) or not all(isinstance(v, str) for v in tracking):
+        raise ConfigError(f"{config.path}: key 'aggregator.tracking_params': expected a list of "
+                          f"strings, got {tracking!r}")
+    names = [n.strip().lower() for n in [*base_tracking, *tracking] if n.strip()]
+    out["AGGREGATOR_TRACKING_PARAMS"] = list(dict.fromkeys(names))
+    if "feed_limit" in options:
+        limit = options["feed_limit"]
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise ConfigError(f"{config.path}: key 'aggregator.feed_limit': expected a whole "
+                              f"number >= 1, got {limit!r}")
+        out["AGGREGATOR_FEED_LIMIT"] = limit
+    contact = options.get("contact_url")
+    if contact is not None and not isinstance(contact, str):
+        raise ConfigError(f"{config.path}: key 'aggregator.contact_url': expected a URL string,"
+                          f" got {contact!r}")
+    if contact:
+        out["AGGREGATOR_CONTACT_URL"] = contact
+    return out
+
+
 _LIST_KEYS = ("allowed_domains", "feeds", "sitemaps", "sections")
 _INT_KEYS = ("follow_related", "max_section_pages", "max_pages", "max_age_days")
 _KNOWN_KEYS = {

@@ -53,7 +53,8 @@ class FeedPublisher:
             return
         from aggregator.exporters.publish import publish_feeds
 
-        result = publish_feeds(store_of(self.crawler), config, self.feeds_dir)
+        limit = self.crawler.settings.getint("AGGREGATOR_FEED_LIMIT") or None
+        result = publish_feeds(store_of(self.crawler), config, self.feeds_dir, limit=limit)
         assert self.crawler.stats is not None
         self.crawler.stats.set_value(PUBLISHED_KEY, [str(p) for p in result])
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
-from scrapy.settings import Settings
+from scrapy.settings import BaseSettings, Settings
 
-from aggregator.config import Config
+from aggregator.config import CONFIG_PRIORITY, Config, crawl_settings
 from aggregator.runlock import crawl_lock
 from aggregator.exporters.publish import publish_feeds
 from aggregator.health import lost_to_errors
@@ -58,15 +58,15 @@ def user_agent(contact_url: str) -> str:
 def build_settings(*, data_dir: str | Path, feeds_dir: str | Path, config_value: str = "",
                    routes: dict[str, str] | None = None,
                    overrides: dict[str, Any] | None = None,
-                   options: Mapping[str, Any] | None = None,
+                   config: Config | None = None,
                    environ: Mapping[str, str] | None = None) -> Settings:
-    """The project settings, then the config's ``[aggregator]`` options (``contact_url``),
-    then the environment (:data:`ENV_SETTINGS`), then the command line's values on top."""
+    """The project settings, then the config's ``[aggregator]`` options
+    (:func:`aggregator.config.crawl_settings`), then the environment (:data:`ENV_SETTINGS`),
+    then the command line's values on top."""
     settings = Settings()
     settings.setmodule("aggregator.settings", priority="project")
-    contact = (options or {}).get("contact_url")
-    if isinstance(contact, str) and contact:
-        settings.set("AGGREGATOR_CONTACT_URL", contact, priority="project")
+    if config is not None:
+        apply_config(settings, config)
     env = os.environ if environ is None else environ
     for key in ENV_SETTINGS:
         if env.get(key):
@@ -81,6 +81,16 @@ def build_settings(*, data_dir: str | Path, feeds_dir: str | Path, config_value:
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
     return settings
+
+
+def apply_config(settings: BaseSettings, config: Config) -> None:
+    """Push the config into a crawler's settings, at :data:`CONFIG_PRIORITY`: its checked
+    ``[aggregator]`` options and the parsed config itself (``AGGREGATOR_LOADED_CONFIG``)."""
+    values = crawl_settings(config, settings.getlist("AGGREGATOR_TRACKING_PARAMS"))
+    values["AGGREGATOR_LOADED_CONFIG"] = config
+    if "AGGREGATOR_CONTACT_URL" in values:
+        values["USER_AGENT"] = user_agent(values["AGGREGATOR_CONTACT_URL"])
+    settings.setdict(values, priority=CONFIG_PRIORITY)
 
 
 def run_crawl(config: Config, *, data_dir: str | Path, feeds_dir: str | Path,
@@ -103,7 +113,7 @@ def _run_crawl(config: Config, *, data_dir: str | Path, feeds_dir: str | Path,
     from spiders.news import NewsSpider  # the spider package is a sibling of this one
 
     settings = build_settings(data_dir=data_dir, feeds_dir=feeds_dir, config_value=config_value,
-                              routes=routes, overrides=overrides, options=config.options)
+                              routes=routes, overrides=overrides, config=config)
     sources = [config.source(n) for n in only] if only else list(config.sources)
     for src in sources:
         if src.render:
@@ -114,8 +124,6 @@ def _run_crawl(config: Config, *, data_dir: str | Path, feeds_dir: str | Path,
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     for handler in logging.getLogger().handlers:  # Scrapy sets its loggers to DEBUG
         handler.setLevel(settings.get("LOG_LEVEL"))
-    # the runner's config is the one every crawler runs with (aggregator.publishing reads it)
-    settings.set("AGGREGATOR_LOADED_CONFIG", config, priority="cmdline")
     process = CrawlerProcess(settings)
     crawlers: list[tuple[str, Crawler]] = []
     for src in sources:

@@ -29,6 +29,7 @@ from aggregator.incremental import REVALIDATE, SKIP, CrawlState
 from aggregator.template import TemplateLearning
 from aggregator.items import Article
 from aggregator.state import FEED, PAGE, SITEMAP, UrlState
+from aggregator.runner import apply_config
 from aggregator.workers import Extractor
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ class NewsSpider(Spider):
         config = settings.get("AGGREGATOR_LOADED_CONFIG")
         if config is None or self.config_path:
             config = load_config(self.config_path or settings.get("AGGREGATOR_CONFIG") or None)
-            settings.set("AGGREGATOR_LOADED_CONFIG", config, priority="spider")
+            apply_config(settings, config)
         src = config.source(self.source_name)
         # the source's own settings, at the priority Scrapy gives a spider's custom_settings
         settings.setdict(dict(src.settings), priority="spider")

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from aggregator.commands.common import add_dirs, add_verbosity, scrapy_log_overrides
-from aggregator.config import ConfigError, load_config
+from aggregator.config import ConfigError, crawl_settings, load_config
 from aggregator.exporters.publish import check_feed_config
 from aggregator.runlock import EXIT_LOCKED, CrawlLocked
 from aggregator.runner import format_report, run_crawl
@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
             for name in args.source:
                 config.source(name)
         check_feed_config(config)  # a bad [[topics]] table fails now, not after the crawl
+        crawl_settings(config)  # and a bad [aggregator] option
         routes = parse_routes(args.route)
     except ConfigError as exc:
         print(f"aggregator crawl: {exc}", file=sys.stderr)

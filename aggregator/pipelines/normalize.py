@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from functools import lru_cache
 
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
-from aggregator.config import ConfigError, load_config
 from aggregator.items import Article
 from aggregator.normalize import (NormalizeOptions, Step, apply_authors, apply_dates, apply_html,
                                   apply_links, apply_text, apply_urls)
@@ -23,26 +21,10 @@ from aggregator.pipelines import ArticlePipeline
 logger = logging.getLogger(__name__)
 
 
-@lru_cache(maxsize=8)
-def _config_tracking_params(config_value: str) -> tuple[str, ...]:
-    """``[aggregator] tracking_params`` of the sources config (a list of parameter names)."""
-    try:
-        options = load_config(config_value or None).options
-    except ConfigError as exc:
-        logger.warning("Can't read tracking_params from the config: %s", exc)
-        return ()
-    value = options.get("tracking_params", [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        logger.warning("%s: key 'aggregator.tracking_params': expected a list of strings, got %r",
-                       config_value or "the default config", value)
-        return ()
-    return tuple(v.strip().lower() for v in value if v.strip())
-
-
 def tracking_params(settings: BaseSettings) -> tuple[str, ...]:
-    """``AGGREGATOR_TRACKING_PARAMS`` plus the config's ``[aggregator] tracking_params``."""
+    """``AGGREGATOR_TRACKING_PARAMS`` (the config's ``[aggregator] tracking_params`` are in
+    it: :func:`aggregator.config.crawl_settings`), lower-cased, each once."""
     names = [n.strip().lower() for n in settings.getlist("AGGREGATOR_TRACKING_PARAMS") if n.strip()]
-    names.extend(_config_tracking_params(settings.get("AGGREGATOR_CONFIG", "") or ""))
     return tuple(dict.fromkeys(names))
 
 

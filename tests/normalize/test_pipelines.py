@@ -9,13 +9,16 @@ from types import SimpleNamespace
 
 import pytest
 from scrapy.exceptions import DropItem
+from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
+from aggregator.config import ConfigError, load_config
 from aggregator.items import Article, PageInfo
 from aggregator.pipelines.normalize import (AuthorsPipeline, DatesPipeline, HtmlPipeline,
                                             TextPipeline, tracking_params)
 from aggregator.pipelines.urls import CanonicalUrlPipeline
 from aggregator.pipelines.validate import ValidatePipeline
+from aggregator.runner import apply_config, build_settings
 
 FETCHED = datetime(2024, 5, 1, tzinfo=timezone.utc)
 
@@ -62,24 +65,26 @@ def test_validate_keeps_everything_else() -> None:
 
 
 def test_tracking_params_from_setting_and_config(tmp_path: Path) -> None:
+    """The config's tracking_params reach the pipelines through the settings the crawl is
+    given (aggregator.runner.apply_config), added to AGGREGATOR_TRACKING_PARAMS."""
     config = tmp_path / "sources.toml"
     config.write_text('[aggregator]\ntracking_params = ["src", "Campaign"]\n\n[[sources]]\n'
                       'name = "x"\nhome = "https://ex.com/"\n', "utf-8")
-    crawler = get_crawler(settings_dict={"AGGREGATOR_TRACKING_PARAMS": ["sid"],
-                                         "AGGREGATOR_CONFIG": str(config)})
-    assert tracking_params(crawler.settings) == ("sid", "src", "campaign")
-    pipeline, stats = make(CanonicalUrlPipeline, {"AGGREGATOR_TRACKING_PARAMS": ["sid"],
-                                                  "AGGREGATOR_CONFIG": str(config)})
+    settings = Settings({"AGGREGATOR_TRACKING_PARAMS": ["sid"]})
+    apply_config(settings, load_config(config))
+    assert tracking_params(settings) == ("sid", "src", "campaign")
+    pipeline, stats = make(CanonicalUrlPipeline, {"AGGREGATOR_TRACKING_PARAMS":
+                                                  list(tracking_params(settings))})
     article = pipeline.process_item(good(url="https://ex.com/a?sid=1&src=2&campaign=3&id=4"))
     assert article.canonical_url == "https://ex.com/a?id=4"
     assert stats.get_value("aggregator/urls/own") == 1
 
 
-def test_bad_config_tracking_params_do_not_break(tmp_path: Path) -> None:
+def test_bad_config_tracking_params_are_a_config_error(tmp_path: Path) -> None:
     config = tmp_path / "bad.toml"
     config.write_text('[aggregator]\ntracking_params = "src"\n', "utf-8")
-    crawler = get_crawler(settings_dict={"AGGREGATOR_CONFIG": str(config)})
-    assert tracking_params(crawler.settings) == ()
+    with pytest.raises(ConfigError, match="bad.toml: key 'aggregator.tracking_params'"):
+        build_settings(data_dir=tmp_path, feeds_dir=tmp_path, config=load_config(config))
 
 
 def test_dates_pipeline_uses_source_zone_and_counts_distrust() -> None:
