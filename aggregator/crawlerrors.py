@@ -78,7 +78,8 @@ class CrawlErrors:
     def on_request_failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
-        ignored = self._ignored(request, failure) if failure.check(IgnoreRequest) else ""
+        refused = isinstance(failure.value, IgnoreRequest)
+        ignored = self._ignored(request, failure) if refused else ""
         if ignored:
             origin = (request.meta.get("redirect_urls") or [url])[0] if request else url
             reason = failure.getErrorMessage()
@@ -88,7 +89,7 @@ class CrawlErrors:
                 reason = f"redirected to {url}: {reason}"
             self.record(origin, ignored, reason)
             return
-        if failure.check(IgnoreRequest):
+        if refused:
             # refused by robots.txt (or a middleware): politeness, not a failure
             assert self.stats is not None
             self.stats.inc_value("aggregator/ignored_requests")
@@ -97,7 +98,8 @@ class CrawlErrors:
         response = getattr(failure.value, "response", None)
         if response is not None:
             kind, reason = f"http_{response.status}", f"HTTP {response.status}"
-        elif failure.check(DownloadCancelledError) and "max size" in failure.getErrorMessage():
+        elif (isinstance(failure.value, DownloadCancelledError)
+              and "max size" in failure.getErrorMessage()):
             # Scrapy cancels a download past DOWNLOAD_MAXSIZE with this generic exception
             kind, reason = "too_large", failure.getErrorMessage()
         else:
@@ -110,7 +112,7 @@ class CrawlErrors:
 
         ``HttpError`` (a non-2xx status) is an ``IgnoreRequest`` too; so is a redirect past
         REDIRECT_MAX_TIMES."""
-        if failure.check(HttpError):
+        if isinstance(failure.value, HttpError):
             return f"http_{failure.value.response.status}"
         if request is None or not request.meta.get("redirect_urls"):
             return ""

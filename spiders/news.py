@@ -210,8 +210,10 @@ class NewsSpider(Spider):
     def _aware(self, when: datetime) -> datetime:
         return when if when.tzinfo is not None else when.replace(tzinfo=self.tz)
 
-    def replay(self, state: UrlState, meta: dict[str, Any]) -> Iterator[Request]:
+    def replay(self, state: UrlState | None, meta: dict[str, Any]) -> Iterator[Request]:
         """Follow the links an unchanged URL led to when it was last fetched."""
+        if state is None:
+            return
         links = state.links
         if state.kind in (FEED, SITEMAP):
             entries = [discovery.Entry(u, datetime.fromisoformat(d) if d else None)

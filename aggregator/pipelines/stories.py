@@ -89,7 +89,7 @@ class StoriesPipeline(StoreBackedPipeline):
         story = self.store.set_story(key, target if target is not None else current_story, blob)
         self.index.add(key, sig)
         self.story_by_url[key] = story
-        if target is not None and target != current_story:
+        if match is not None and target is not None and target != current_story:
             logger.info("%s is a copy of %s (similarity %.2f): story %d", key, match[0],
                         match[1], story)
             return "joined"

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from aggregator.items import Article
+from aggregator.state import UrlState
 
 SaveResult = Literal["new", "updated", "unchanged"]
 
@@ -41,13 +42,16 @@ class StoryCopy:
     title: str
 
 
-class Store(Protocol):
-    """What pipelines, exporters and commands need of a store."""
+class ArticleStore(Protocol):
+    """Articles, their suggested links and their stories: what pipelines, exporters and
+    commands read and write."""
 
     def save_article(self, article: Article) -> SaveResult:
         """Insert or update one article (by canonical URL) in one transaction."""
 
     def get_article(self, canonical_url: str) -> Article | None: ...
+
+    def article_meta(self, canonical_url: str) -> dict[str, Any] | None: ...
 
     def iter_articles(self, *, source: str | None = None, since: datetime | None = None,
                       until: datetime | None = None, newest_first: bool = True,
@@ -60,9 +64,6 @@ class Store(Protocol):
 
     def count_articles(self, source: str | None = None) -> int: ...
 
-    def story_copies(self, story_id: int) -> list[StoryCopy]:
-        """The copies of a story, first published (or first seen) first."""
-
     def known_urls(self, urls: list[str]) -> set[str]:
         """Which of these canonical URLs are articles of the store."""
 
@@ -70,6 +71,9 @@ class Store(Protocol):
                                                                         str | None]]:
         """Suggested-link edges ``(from_url, position, to_url, title, internal,
         to_article_url)``."""
+
+    def story_copies(self, story_id: int) -> list[StoryCopy]:
+        """The copies of a story, first published (or first seen) first."""
 
     def story_of(self, canonical_url: str) -> int | None: ...
 
@@ -85,13 +89,46 @@ class Store(Protocol):
     def set_story(self, canonical_url: str, story_id: int | None,
                   signature: bytes | None) -> int: ...
 
+
+class CrawlStateStore(Protocol):
+    """What incremental crawling remembers of every URL it fetched."""
+
+    def url_state(self, url: str) -> UrlState | None: ...
+
+    def save_url_state(self, state: UrlState, changed: bool = True) -> None: ...
+
+    def touch_url_state(self, url: str, when: datetime | None = None,
+                        listed: dict[str, str] | None = None) -> None: ...
+
+    def save_listed(self, listed: dict[str, dict[str, str]]) -> None: ...
+
+    def count_url_states(self, source: str | None = None) -> dict[str, int]: ...
+
+
+class RunLog(Protocol):
+    """The sources and the record of every run of each."""
+
+    def save_source(self, name: str, title: str, home: str) -> None: ...
+
     def start_run(self, source: str) -> int: ...
 
     def finish_run(self, run_id: int, stats: dict[str, Any], ok: bool, error: str = "") -> None: ...
 
+    def runs(self, source: str | None = None, limit: int = 20) -> list[dict[str, Any]]: ...
+
+    def run_sources(self) -> list[str]: ...
+
+
+class TemplateStore(Protocol):
+    """What template learning keeps per source (:mod:`aggregator.template`)."""
+
     def load_template(self, source: str) -> str | None: ...
 
     def save_template(self, source: str, stats: str) -> None: ...
+
+
+class Store(ArticleStore, CrawlStateStore, RunLog, TemplateStore, Protocol):
+    """The whole store, as one connection serves it; each caller needs only its part."""
 
     def close(self) -> None: ...
 

@@ -8,11 +8,11 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aggregator.items import Article, LeadImage, RelatedLink
 from aggregator.state import UrlState
-from aggregator.store import SaveResult, StoredArticle, StoryCopy
+from aggregator.store import SaveResult, Store, StoredArticle, StoryCopy
 from aggregator.store.migrations import MIGRATIONS
 
 logger = logging.getLogger(__name__)
@@ -484,3 +484,7 @@ class _Transaction:
 
 def _split_sql(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
+
+
+if TYPE_CHECKING:  # the type checker holds the SQLite store to the whole protocol
+    _IS_A_STORE: type[Store] = SQLiteStore
