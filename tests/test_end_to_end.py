@@ -15,6 +15,9 @@ from aggregator.demo import site_root
 from aggregator.store.sqlite import SQLiteStore
 from tests.conftest import FIXTURES, DemoCrawl, RunningServer, run_aggregator
 
+#: a real crawl in a subprocess or a browser: left out of the fast subset (-m "not slow")
+pytestmark = pytest.mark.slow
+
 SEED_URL = "http://bytewire.example/2023/04/12/cuhk-sensetime-to-collaborate-to-nurture-ai-talent/"
 
 

@@ -15,6 +15,9 @@ import pytest
 from aggregator.store.sqlite import SQLiteStore
 from tests.conftest import REPO, RunningServer, run_aggregator
 
+#: a real crawl in a subprocess or a browser: left out of the fast subset (-m "not slow")
+pytestmark = pytest.mark.slow
+
 SOURCE = "bytewire"
 #: what differs between two runs of the same crawl: times of the run and of the fetch
 _VOLATILE = re.compile(rb"<(lastBuildDate|updated|pubDate|published)>[^<]*</\1>"
@@ -57,7 +60,6 @@ def _feeds(feeds: Path) -> dict[str, bytes]:
             if p.is_file()}
 
 
-@pytest.mark.slow
 def test_scrapy_crawl_and_aggregator_crawl_give_the_same_store_and_feeds(
         tmp_path: Path, demo_server: RunningServer) -> None:
     ours = run_aggregator("crawl", "--config", "demo", "--source", SOURCE, *demo_server.routes(),

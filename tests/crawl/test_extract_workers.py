@@ -22,6 +22,9 @@ from aggregator.store import open_store
 from aggregator.workers import Extractor
 from tests.conftest import DemoCrawl, run_aggregator, start_server, stop_server
 
+#: a real crawl in a subprocess or a browser: left out of the fast subset (-m "not slow")
+pytestmark = pytest.mark.slow
+
 DEMO_CONFIG = Path(__file__).resolve().parents[2] / "aggregator" / "demo.toml"
 
 

@@ -22,6 +22,9 @@ from tests.conftest import RunningServer, run_aggregator, start_server, stop_ser
 from tests.crawl import hostile
 from tests.crawl.hostile import HOST, OFFSITE, url
 
+#: a real crawl in a subprocess or a browser: left out of the fast subset (-m "not slow")
+pytestmark = pytest.mark.slow
+
 
 @dataclass
 class Hostile:

@@ -13,6 +13,9 @@ import pytest
 from tests.crawl.conftest import GenSite, close_site, make_site
 from tests.crawl.sitegen import SiteSpec, article_path
 
+#: a real crawl in a subprocess or a browser: left out of the fast subset (-m "not slow")
+pytestmark = pytest.mark.slow
+
 ARTICLES = 24
 
 

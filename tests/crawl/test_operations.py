@@ -16,6 +16,9 @@ from tests.conftest import REPO, run_aggregator
 from tests.crawl.conftest import close_site, make_site
 from tests.crawl.sitegen import SiteSpec
 
+#: a real crawl in a subprocess or a browser: left out of the fast subset (-m "not slow")
+pytestmark = pytest.mark.slow
+
 
 def test_robots_disallow_and_user_agent_contact(tmp_path: Path) -> None:
     site = make_site(tmp_path, SiteSpec(articles=6))

@@ -4,6 +4,8 @@ it is killed, the lock is free again (the OS released it)."""
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import signal
 import subprocess
@@ -14,6 +16,9 @@ from pathlib import Path
 from tests.conftest import REPO, run_aggregator, stop_server
 from tests.crawl.conftest import GenSite, start_slow_server
 from tests.crawl.sitegen import SiteSpec, write_site
+
+#: a real crawl in a subprocess or a browser: left out of the fast subset (-m "not slow")
+pytestmark = pytest.mark.slow
 
 ARTICLES = 30
 KILL_AFTER = 14  # requests answered before the kill

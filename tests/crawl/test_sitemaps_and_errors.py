@@ -5,6 +5,8 @@ counted and reported without stopping the crawl."""
 
 from __future__ import annotations
 
+import pytest
+
 import gzip
 import json
 import re
@@ -16,6 +18,9 @@ from aggregator.settings import ITEM_PIPELINES
 from tests.conftest import run_aggregator
 from tests.crawl.conftest import close_site, make_site
 from tests.crawl.sitegen import BASE_TIME, SiteSpec, article_path, published
+
+#: a real crawl in a subprocess or a browser: left out of the fast subset (-m "not slow")
+pytestmark = pytest.mark.slow
 
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 

@@ -16,6 +16,9 @@ from tests.conftest import run_aggregator
 from tests.crawl.conftest import GenSite, close_site, make_site
 from tests.crawl.sitegen import SiteSpec, article_path, suggested_of, write_site
 
+#: a real crawl in a subprocess or a browser: left out of the fast subset (-m "not slow")
+pytestmark = pytest.mark.slow
+
 ARTICLES = 24
 SPEC = dict(articles=ARTICLES, busy=True, tracking="utm_source=x")
 

@@ -20,6 +20,9 @@ from aggregator.demo import site_root
 from aggregator.exporters.validate import check_feed
 from tests.conftest import REPO, run_aggregator, start_server, stop_server
 
+#: a real crawl in a subprocess or a browser: left out of the fast subset (-m "not slow")
+pytestmark = pytest.mark.slow
+
 XML_EXTS = (".rss", ".atom")
 
 

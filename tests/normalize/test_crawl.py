@@ -16,6 +16,9 @@ from lxml import html as lxml_html
 from aggregator.store.sqlite import SQLiteStore
 from tests.conftest import DemoCrawl, RunningServer, run_aggregator
 
+#: a real crawl in a subprocess or a browser: left out of the fast subset (-m "not slow")
+pytestmark = pytest.mark.slow
+
 BANKS_BW = ("http://bytewire.example/2023/04/11/"
             "hong-kong-banks-pilot-generative-ai-assistants-for-customer-service/")
 BANKS_CD = "http://circuitdaily.example/news/hong-kong-banks-trial-generative-ai-assistants.html"

@@ -13,6 +13,9 @@ import pytest
 
 from tests.serve.conftest import HOSTILE_TITLE, Served, Site, keep_artifact
 
+#: a real crawl in a subprocess or a browser: left out of the fast subset (-m "not slow")
+pytestmark = pytest.mark.slow
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -10,6 +10,9 @@ import pytest
 from aggregator.serve.crawl_timer import CrawlTimer, crawl_command, parse_duration
 from tests.serve.conftest import Site, start_serve, stop_serve
 
+#: a real crawl in a subprocess or a browser: left out of the fast subset (-m "not slow")
+pytestmark = pytest.mark.slow
+
 #: a stand-in crawl that fails if another one is running (an exclusive lock file)
 FAKE_CRAWL = """
 import os, sys, time
