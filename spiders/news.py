@@ -29,7 +29,7 @@ from aggregator.incremental import REVALIDATE, SKIP, CrawlState
 from aggregator.template import TemplateLearning
 from aggregator.items import Article
 from aggregator.state import FEED, PAGE, SITEMAP, UrlState
-from aggregator.runner import apply_config
+from aggregator.crawlsettings import apply_config
 from aggregator.workers import Extractor
 
 logger = logging.getLogger(__name__)

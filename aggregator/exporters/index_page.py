@@ -24,9 +24,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from aggregator.exporters.atomic import write_atomic
+from aggregator.exporters.model import FORMATS
+from aggregator.exporters.opml import OPML_FILENAME as OPML_FILE
 
 if TYPE_CHECKING:
-    from aggregator.exporters.feeds import FeedSpec
+    from aggregator.exporters.model import FeedSpec
 
 logger = logging.getLogger(__name__)
 
@@ -35,14 +37,6 @@ STYLESHEET = "feed.xsl"
 CSS = "style.css"
 #: package files copied into the feeds folder at every publish
 STATIC_FILES = (STYLESHEET, CSS)
-#: feed formats by file extension: (label, media type), in the order the page lists them
-FORMATS = {
-    "rss": ("RSS", "application/rss+xml"),
-    "atom": ("Atom", "application/atom+xml"),
-    "json": ("JSON Feed", "application/feed+json"),
-}
-#: the other files of the folder the page links to when they exist
-OPML_FILE = "feeds.opml"
 NEWEST_SHOWN = 5
 
 
@@ -152,8 +146,8 @@ def _feed_section(feed: FeedInfo) -> str:
     if feed.updated is not None:
         meta.append("updated " + _date(feed.updated))
     links = "".join(
-        f'<a class="fmt fmt-{escape(ext)}" href="{_href(file)}" type="{FORMATS[ext][1]}">'
-        f"{FORMATS[ext][0]}</a>"
+        f'<a class="fmt fmt-{escape(ext)}" href="{_href(file)}" type="{FORMATS[ext].media_type}">'
+        f"{FORMATS[ext].label}</a>"
         for ext, file in feed.formats.items() if ext in FORMATS)
     items = []
     for art in feed.newest[:NEWEST_SHOWN]:
@@ -177,8 +171,8 @@ def render_index(feeds: list[FeedInfo], opml: str | None = None,
                  title: str = "aggregator feeds") -> str:
     """The HTML of the index page."""
     alternates = "".join(
-        f'<link rel="alternate" type="{FORMATS[ext][1]}" href="{_href(file)}"'
-        f' title="{escape(feed.title or feed.name, quote=True)} ({FORMATS[ext][0]})">\n'
+        f'<link rel="alternate" type="{FORMATS[ext].media_type}" href="{_href(file)}"'
+        f' title="{escape(feed.title or feed.name, quote=True)} ({FORMATS[ext].label})">\n'
         for feed in feeds for ext, file in feed.formats.items() if ext in FORMATS)
     opml_link = (f'<p class="opml">All feeds as an <a href="{_href(opml)}" type="text/x-opml">'
                  "OPML subscription list</a> for importing into a reader.</p>") if opml else ""

@@ -11,7 +11,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from aggregator.exporters.feeds import (
+from aggregator.exporters.model import (
     FeedEntry,
     FeedSpec,
     content_html,

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from aggregator.config import Config, ConfigError
 from aggregator.exporters.atomic import write_atomic
-from aggregator.exporters.feeds import FORMATS, FeedEntry, FeedSpec, feed_filename, render
+from aggregator.exporters.feeds import render
+from aggregator.exporters.model import FORMATS, FeedEntry, FeedSpec, feed_filename
 from aggregator.exporters.index_page import feed_infos, write_index
 from aggregator.exporters.opml import OPML_FILENAME, OpmlFeed, render_opml
 from aggregator.exporters.topics import Topic, parse_topics

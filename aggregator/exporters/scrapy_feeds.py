@@ -8,7 +8,8 @@ from typing import Any, BinaryIO
 
 from scrapy.exporters import BaseItemExporter
 
-from aggregator.exporters.feeds import FeedEntry, FeedSpec, render
+from aggregator.exporters.feeds import render
+from aggregator.exporters.model import FeedEntry, FeedSpec
 from aggregator.exporters.validate import entry_problem
 from aggregator.items import Article
 

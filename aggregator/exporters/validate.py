@@ -9,7 +9,7 @@ from datetime import datetime
 
 from lxml import etree
 
-from aggregator.exporters.feeds import ATOM_NS, FeedEntry, is_absolute_url
+from aggregator.exporters.model import ATOM_NS, FeedEntry, is_absolute_url
 
 #: characters XML 1.0 forbids (and surrogates, which can't be encoded)
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from aggregator.exporters import publish as publish_module
-from aggregator.exporters.feeds import ATOM_NS
+from aggregator.exporters.model import ATOM_NS
 from aggregator.exporters.publish import publish_feeds
 from tests.exporters.synthetic import config, filled_store, make_article
 

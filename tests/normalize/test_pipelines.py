@@ -18,7 +18,7 @@ from aggregator.pipelines.normalize import (AuthorsPipeline, DatesPipeline, Html
                                             TextPipeline, tracking_params)
 from aggregator.pipelines.urls import CanonicalUrlPipeline
 from aggregator.pipelines.validate import ValidatePipeline
-from aggregator.runner import apply_config, build_settings
+from aggregator.crawlsettings import apply_config, build_settings
 
 FETCHED = datetime(2024, 5, 1, tzinfo=timezone.utc)
 

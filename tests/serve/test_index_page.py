@@ -41,7 +41,7 @@ def test_autodiscovery_links(site: Site) -> None:
     doc = lxml.html.parse(str(site.feeds / "index.html")).getroot()
     links = {(link.get("type"), link.get("href"))
              for link in doc.cssselect('head link[rel="alternate"]')}
-    expected = {(FORMATS[ext][1], f"{name}.{ext}")
+    expected = {(FORMATS[ext].media_type, f"{name}.{ext}")
                 for name in ("all", "alpha", "beta") for ext in ("rss", "atom", "json")}
     assert links == expected
     for _, href in links:
