@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from aggregator.demo import build_site
+from scripts import build_demo_site as build_site
 from aggregator.store.sqlite import SQLiteStore
 from tests.conftest import DemoCrawl
 

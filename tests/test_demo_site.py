@@ -3,7 +3,7 @@ and the seed article is byte-exact (aggregator/demo/build_site.py --check)."""
 
 from __future__ import annotations
 
-from aggregator.demo import build_site
+from scripts import build_demo_site as build_site
 
 
 def test_demo_site_checks_clean(capsys) -> None:  # noqa: ANN001
