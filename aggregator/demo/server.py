@@ -21,11 +21,8 @@ Run it alone: ``python -m aggregator.demo.server --root DIR --port 0`` prints
 from __future__ import annotations
 
 import argparse
-import email.utils
-import hashlib
 import json
 import logging
-import mimetypes
 import posixpath
 import sys
 import threading
@@ -37,18 +34,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from aggregator.demo import site_root
+from aggregator.serve.caching import FileCache, not_modified
+from aggregator.serve.media import media_type
 
 logger = logging.getLogger(__name__)
-
-_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".xml": "application/xml",
-    ".rss": "application/rss+xml",
-    ".atom": "application/atom+xml",
-    ".txt": "text/plain; charset=utf-8",
-    ".json": "application/json",
-}
-
 
 #: the per-host rule files (see the module docstring); never served themselves
 RULE_FILES = ("_redirects", "_headers")
@@ -164,31 +153,17 @@ class _Handler(BaseHTTPRequestHandler):
         if file is None or file.name in RULE_FILES:
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain", host, path, head)
             return
-        data = file.read_bytes()
-        etag = '"' + hashlib.sha1(data).hexdigest()[:20] + '"'
-        mtime = int(file.stat().st_mtime)
-        last_modified = email.utils.formatdate(mtime, usegmt=True)
-        headers = {"ETag": etag, "Last-Modified": last_modified, "Cache-Control": "max-age=60"}
-        if status == HTTPStatus.OK and self._not_modified(etag, mtime):
+        rep = self.server.files.get(file)
+        headers = {"ETag": rep.etag, "Last-Modified": rep.last_modified,
+                   "Cache-Control": "max-age=60"}
+        if status == HTTPStatus.OK and not_modified(rep.etag, rep.mtime,
+                                                    self.headers.get("If-None-Match"),
+                                                    self.headers.get("If-Modified-Since")):
             self._send(HTTPStatus.NOT_MODIFIED, b"", None, host, path, head, headers)
             return
-        ctype = _TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         extra = self.server.headers_for(host, path)
-        ctype = extra.pop("Content-Type", ctype)
-        self._send(status, data, ctype, host, path, head, {**headers, **extra})
-
-    def _not_modified(self, etag: str, mtime: int) -> bool:
-        inm = self.headers.get("If-None-Match")
-        if inm is not None:
-            return etag in [t.strip() for t in inm.split(",")] or inm.strip() == "*"
-        ims = self.headers.get("If-Modified-Since")
-        if ims:
-            try:
-                since = email.utils.parsedate_to_datetime(ims).timestamp()
-            except (TypeError, ValueError):
-                return False
-            return mtime <= since
-        return False
+        ctype = extra.pop("Content-Type", media_type(file))
+        self._send(status, rep.body, ctype, host, path, head, {**headers, **extra})
 
     def _send(self, status: int, body: bytes, ctype: str | None, host: str, path: str,
               head: bool, headers: dict[str, str] | None = None) -> None:
@@ -218,6 +193,8 @@ class SiteServer(ThreadingHTTPServer):
         self.root = Path(root).resolve()
         #: seconds to wait before answering each request
         self.delay = delay
+        #: the files' bytes and validators, the same HTTP caching core as `aggregator serve`
+        self.files = FileCache()
         self._log = open(log, "a", encoding="utf-8") if log else None  # noqa: SIM115
         self._lock = threading.Lock()
         super().__init__((host, port), _Handler)

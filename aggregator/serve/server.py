@@ -15,27 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from aggregator.serve.caching import FileCache, accepts_gzip, not_modified, GZIP_MIN_BYTES
+from aggregator.serve.media import COMPRESSIBLE, media_type
 from aggregator.serve.paths import AddSlash, NotFound, resolve_file, safe_relative_path
 
 logger = logging.getLogger(__name__)
 
-#: media types by file extension; anything else is application/octet-stream
-MEDIA_TYPES = {
-    ".rss": "application/rss+xml; charset=utf-8",
-    ".atom": "application/atom+xml; charset=utf-8",
-    ".json": "application/feed+json; charset=utf-8",
-    ".opml": "text/x-opml; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
-    ".xsl": "text/xsl; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".xml": "application/xml; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".png": "image/png",
-    ".svg": "image/svg+xml",
-    ".ico": "image/x-icon",
-}
-#: types worth compressing (images here are already compressed)
-COMPRESSIBLE = frozenset(ext for ext in MEDIA_TYPES if ext not in (".png", ".ico"))
 ALLOW = "GET, HEAD"
 #: the index page runs no script and loads only its own stylesheet and remote images
 HTML_CSP = ("default-src 'none'; style-src 'self'; img-src * data:; base-uri 'none';"
@@ -45,10 +29,6 @@ HTML_CSP = ("default-src 'none'; style-src 'self'; img-src * data:; base-uri 'no
 #: feeds that carry the xml-stylesheet instruction; see :func:`wants_page`
 STYLED_FEEDS = frozenset((".rss", ".atom"))
 BROWSER_XML_TYPE = "application/xml; charset=utf-8"
-
-
-def media_type(path: Path) -> str:
-    return MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
 
 
 def wants_page(accept: str | None, feed_type: str) -> bool:
