@@ -89,6 +89,10 @@ def _feed_limit(config: Config, limit: int | None) -> int:
     return value
 
 
+#: an entry lists at most this many other copies of its story ("Also covered by")
+MAX_OTHER_COPIES = 10
+
+
 class Stories:
     """The copies of each story, asked of the store once per publish."""
 
@@ -104,9 +108,11 @@ class Stories:
         return self._copies[story_id]
 
     def others(self, item: StoredArticle) -> list[StoryCopy]:
-        """The other copies of ``item``'s story."""
+        """The other copies of ``item``'s story, the first :data:`MAX_OTHER_COPIES` of them
+        (a feed entry lists them; a story never makes an entry unbounded)."""
         url = item.article.canonical_url
-        return [c for c in self.copies(item.story_id) if c.canonical_url != url]
+        return [c for c in self.copies(item.story_id) if c.canonical_url != url][
+            :MAX_OTHER_COPIES]
 
     def is_first_copy(self, item: StoredArticle) -> bool:
         """Whether ``item`` is its story's first-published copy (or has no story)."""

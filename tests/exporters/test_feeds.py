@@ -259,3 +259,28 @@ def test_group_stories_switch(tmp_path: Path) -> None:
         assert len(parsed.entries) == expected
         assert all("Also covered by" in e.content[0].value for e in parsed.entries)
     store.close()
+
+
+def test_also_covered_by_is_bounded(tmp_path: Path) -> None:
+    """A story with many copies lists at most MAX_OTHER_COPIES of them under each entry: an
+    entry (and a feed, and the memory of publishing it) never grows with a story."""
+    from aggregator.config import parse_config
+    from aggregator.items import Article
+    from aggregator.store import open_store
+
+    store = open_store(tmp_path / "data")
+    when = datetime(2024, 5, 1, 8, tzinfo=timezone.utc)
+    story = None
+    for i in range(40):
+        url = f"https://a.example/copy-{i}"
+        store.save_article(Article(url=url, canonical_url=url, source="a", title=f"Copy {i}",
+                                   body_text="Same body.", content_hash=str(i), published=when))
+        story = store.set_story(url, story, None)
+    config = parse_config('[[sources]]\nname = "a"\nhome = "https://a.example/"\n', "t.toml")
+    publish_feeds(store, config, tmp_path / "feeds")
+    parsed = feedparser.parse((tmp_path / "feeds" / "a.atom").read_bytes())
+    assert len(parsed.entries) == 40
+    for entry in parsed.entries:
+        listed = entry.content[0].value.split("Also covered by")[1]
+        assert listed.count("<li>") == publish_module.MAX_OTHER_COPIES
+    store.close()
