@@ -10,9 +10,11 @@ A signature is 128 64-bit values (1 KiB), stored as a blob so grouping works acr
 >>> round(similarity(sa, sb), 1) >= 0.7
 True
 >>> index = StoryIndex()
->>> index.add("https://a.example/1", sa)
->>> index.best_match(sb)[0]
+>>> index.add("https://a.example/1", sa, "a")
+>>> index.best_match(sb, source="b")[0]
 'https://a.example/1'
+>>> index.best_match(sb, source="a") is None  # one source's two articles are two stories
+True
 >>> signature("Too short.") is None
 True
 """
@@ -79,42 +81,64 @@ def similarity(a: LeanMinHash, b: LeanMinHash) -> float:
     return float(a.jaccard(b))
 
 
+#: at most this many LSH candidates are compared for one article (a bucket that holds a
+#: whole site -- templated pages -- must not make grouping quadratic)
+MAX_CANDIDATES = 100
+
+
 class StoryIndex:
-    """An in-memory LSH index of signatures by key (an article's canonical URL)."""
+    """An in-memory LSH index of signatures by key (an article's canonical URL), one LSH per
+    source: a story groups copies *across* sources, so an article is compared with the other
+    sources' articles only -- two articles of one source are two articles, however much
+    boilerplate they share."""
 
     def __init__(self, threshold: float = DEFAULT_THRESHOLD) -> None:
         self.threshold = threshold
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-        self.signatures: dict[str, LeanMinHash] = {}
+        self.by_source: dict[str, MinHashLSH] = {}
+        self.signatures: dict[str, tuple[str, LeanMinHash]] = {}
 
     def __len__(self) -> int:
         return len(self.signatures)
 
-    def add(self, key: str, sig: LeanMinHash) -> None:
-        """Index ``sig`` under ``key``, replacing the key's previous signature."""
-        if key in self.signatures:
-            self.lsh.remove(key)
-        self.signatures[key] = sig
-        self.lsh.insert(key, sig)
+    def add(self, key: str, sig: LeanMinHash, source: str = "") -> None:
+        """Index ``sig`` under ``key`` (an article of ``source``), replacing the key's
+        previous signature."""
+        self.discard(key)
+        self.signatures[key] = (source, sig)
+        lsh = self.by_source.get(source)
+        if lsh is None:
+            lsh = self.by_source[source] = MinHashLSH(threshold=self.threshold, num_perm=NUM_PERM)
+        lsh.insert(key, sig)
 
     def discard(self, key: str) -> None:
-        if self.signatures.pop(key, None) is not None:
-            self.lsh.remove(key)
+        known = self.signatures.pop(key, None)
+        if known is not None:
+            self.by_source[known[0]].remove(key)
 
-    def matches(self, sig: LeanMinHash, exclude: Iterable[str] = ()) -> list[tuple[str, float]]:
-        """Indexed keys whose estimated similarity to ``sig`` reaches the threshold, most
-        similar first."""
+    def matches(self, sig: LeanMinHash, exclude: Iterable[str] = (),
+                source: str | None = None) -> list[tuple[str, float]]:
+        """Indexed keys of sources other than ``source`` (all, when None) whose estimated
+        similarity to ``sig`` reaches the threshold, most similar first; at most
+        :data:`MAX_CANDIDATES` candidates are compared."""
         skip = set(exclude)
         found = []
-        for key in self.lsh.query(sig):
-            if key in skip:
+        compared = 0
+        for src in sorted(self.by_source):
+            if source is not None and src == source:
                 continue
-            score = similarity(sig, self.signatures[key])
-            if score >= self.threshold:
-                found.append((key, score))
+            for key in sorted(self.by_source[src].query(sig)):
+                if key in skip:
+                    continue
+                if compared >= MAX_CANDIDATES:
+                    break
+                compared += 1
+                score = similarity(sig, self.signatures[key][1])
+                if score >= self.threshold:
+                    found.append((key, score))
         found.sort(key=lambda ks: (-ks[1], ks[0]))
         return found
 
-    def best_match(self, sig: LeanMinHash, exclude: Iterable[str] = ()) -> tuple[str, float] | None:
-        found = self.matches(sig, exclude)
+    def best_match(self, sig: LeanMinHash, exclude: Iterable[str] = (),
+                   source: str | None = None) -> tuple[str, float] | None:
+        found = self.matches(sig, exclude, source)
         return found[0] if found else None

@@ -46,9 +46,9 @@ class StoriesPipeline(StoreBackedPipeline):
     def sync(self) -> None:
         """Index the signatures stored or changed since the last sync."""
         assert self.store is not None
-        for seq, url, story_id, blob in self.store.signatures_since(self.seq):
+        for seq, url, story_id, blob, source in self.store.signatures_since(self.seq):
             try:
-                self.index.add(url, dedup.from_blob(blob))
+                self.index.add(url, dedup.from_blob(blob), source)
             except ValueError as exc:
                 logger.warning("%s: stored MinHash signature unusable: %s", url, exc)
                 self.count("bad_signature")
@@ -84,10 +84,10 @@ class StoriesPipeline(StoreBackedPipeline):
             self.index.discard(key)
             return "too_short"
         self.sync()
-        match = self.index.best_match(sig, exclude=[key])
+        match = self.index.best_match(sig, exclude=[key], source=article.source)
         target = self.story_by_url.get(match[0]) if match else None
         story = self.store.set_story(key, target if target is not None else current_story, blob)
-        self.index.add(key, sig)
+        self.index.add(key, sig, article.source)
         self.story_by_url[key] = story
         if match is not None and target is not None and target != current_story:
             logger.info("%s is a copy of %s (similarity %.2f): story %d", key, match[0],

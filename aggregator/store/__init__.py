@@ -84,7 +84,8 @@ class ArticleStore(Protocol):
 
     def story_state(self, canonical_url: str) -> tuple[int | None, bytes | None] | None: ...
 
-    def signatures_since(self, seq: int) -> list[tuple[int, str, int | None, bytes]]: ...
+    def signatures_since(self, seq: int) -> list[tuple[int, str, int | None, bytes, str]]:
+        """``(seq, canonical_url, story_id, minhash blob, source)`` stored after ``seq``."""
 
     def set_story(self, canonical_url: str, story_id: int | None,
                   signature: bytes | None) -> int: ...

@@ -288,14 +288,14 @@ class SQLiteStore:
         return (int(row[0]) if row[0] is not None else None,
                 bytes(row[1]) if row[1] is not None else None)
 
-    def signatures_since(self, seq: int) -> list[tuple[int, str, int | None, bytes]]:
+    def signatures_since(self, seq: int) -> list[tuple[int, str, int | None, bytes, str]]:
         """Signatures stored or changed after ``seq``: ``(seq, canonical_url, story_id,
-        blob)``, oldest first -- for bringing an in-memory LSH index up to date."""
+        blob, source)``, oldest first -- for bringing an in-memory LSH index up to date."""
         rows = self._conn.execute(
-            "SELECT minhash_seq, canonical_url, story_id, minhash FROM articles"
+            "SELECT minhash_seq, canonical_url, story_id, minhash, source FROM articles"
             " WHERE minhash_seq > ? AND minhash IS NOT NULL ORDER BY minhash_seq", (seq,))
-        return [(int(r[0]), r[1], int(r[2]) if r[2] is not None else None, bytes(r[3]))
-                for r in rows]
+        return [(int(r[0]), r[1], int(r[2]) if r[2] is not None else None, bytes(r[3]),
+                 r[4] or "") for r in rows]
 
     def set_story(self, canonical_url: str, story_id: int | None,
                   signature: bytes | None) -> int:

@@ -96,6 +96,21 @@ def test_grouping_persists_across_runs(tmp_path: Path) -> None:
     assert stats["aggregator/stories/unchanged"] == 2
 
 
+def test_articles_of_one_source_never_fold_into_one_story(tmp_path: Path) -> None:
+    """Distinct articles of one source that share long boilerplate (or a template) stay
+    distinct stories: a story groups copies across sources, and each article stays in the
+    source's and the combined feeds."""
+    boilerplate = ("About this site: the newsroom reports on chips, software and the companies"
+                   " that make them, with analysis every weekday and a newsletter. ") * 8
+    articles = [article(f"https://a.example/{i}", f"Story {i} says little. " + boilerplate)
+                for i in range(12)]
+    stats = run_pipeline(tmp_path, articles)
+    assert stats["aggregator/stories/new"] == 12 and "aggregator/stories/joined" not in stats
+    # the same body from another source is a copy: it joins one of them
+    stats = run_pipeline(tmp_path, [article("https://b.example/x", articles[3].body_text, "b")])
+    assert stats["aggregator/stories/joined"] == 1
+
+
 def test_short_bodies_get_their_own_story(tmp_path: Path) -> None:
     stats = run_pipeline(tmp_path, [article("https://a.example/1", "Short note."),
                                     article("https://b.example/1", "Short note.")])
