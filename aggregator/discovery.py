@@ -10,7 +10,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
@@ -19,7 +18,7 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
-from aggregator.urls import canonical_url, in_domains
+from aggregator.urls import canonical_url, in_domains, join, split
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +80,7 @@ def feed_entries(body: bytes, base_url: str) -> list[Entry]:
             if found is not None and found.text:
                 date_text = found.text
                 break
-        entries.append(Entry(urljoin(base_url, link), _parse_date(date_text)))
+        entries.append(Entry(join(base_url, link), _parse_date(date_text)))
     return entries
 
 
@@ -178,14 +177,14 @@ def outlinks(html: str | bytes, base_url: str) -> tuple[list[str], list[str]]:
         return [], []
     base = doc.find(".//base[@href]")
     if base is not None:
-        base_url = urljoin(base_url, base.get("href", ""))
+        base_url = join(base_url, base.get("href", ""))
     links: list[str] = []
     next_links: list[str] = []
     for el in doc.iter("a", "link"):
         href = (el.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue
-        absolute = urljoin(base_url, href)
+        absolute = join(base_url, href)
         if el.tag == "a":
             links.append(absolute)
         rel = el.get("rel")
@@ -204,7 +203,7 @@ class LinkFilter:
 
     def normalise(self, url: str) -> str | None:
         """The canonical URL, or None if it is off-site or an asset (seen or not)."""
-        parts = urlsplit(url)
+        parts = split(url)
         if parts.scheme not in ("http", "https"):
             return None
         if parts.path.lower().endswith(_IGNORED):

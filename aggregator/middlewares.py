@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+from aggregator.urls import split
 
 
 class HostRoutingMiddleware:
@@ -28,8 +30,24 @@ class HostRoutingMiddleware:
         return cls(routes)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        host = (urlsplit(request.url).hostname or "").lower()
+        host = (split(request.url).hostname or "").lower()
         target = self.routes.get(host)
         if target is not None:
             request.meta["proxy"] = target
         return None
+
+
+class SafeMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's meta-refresh redirects, for pages whose markup breaks URL parsing.
+
+    Scrapy reads a page's ``<base href>`` and ``<meta http-equiv=refresh>`` with ``urljoin``,
+    which raises on a malformed authority (``<base href="http://[::1/">``): the response was
+    then lost to an error. A page whose refresh URL cannot be read is simply not redirected.
+    """
+
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except ValueError:
+            return response

@@ -82,6 +82,9 @@ TELNETCONSOLE_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     # before HttpProxyMiddleware (750), which then sends the request to the route
     "aggregator.middlewares.HostRoutingMiddleware": 740,
+    # Scrapy's meta-refresh redirects, without losing a page whose <base href> is malformed
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "aggregator.middlewares.SafeMetaRefreshMiddleware": 580,
 }
 
 ITEM_PIPELINES = {

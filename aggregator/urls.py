@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from collections.abc import Iterable
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -30,6 +30,40 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 WWW_PREFIX_RE = re.compile(r"^www\d*\.")
 
 
+_NOTHING = SplitResult("", "", "", "", "")
+
+
+def split(url: str) -> SplitResult:
+    """``urlsplit`` that never raises on a URL from a page: a malformed one (an unclosed
+    IPv6 bracket, ...) splits into nothing. Every URL read from a page goes through this or
+    :func:`join`.
+
+    >>> split("http://[::1]:8080/x").hostname, split("http://[::1/x").netloc
+    ('::1', '')
+    """
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return _NOTHING
+
+
+def join(base: str, href: str) -> str:
+    """``urljoin`` that never raises: "" when ``base`` or ``href`` is malformed.
+
+    >>> join("http://ex.com/a/b", "../c"), join("http://ex.com/", "http://[::1/x")
+    ('http://ex.com/c', '')
+    """
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return ""
+
+
+def host_of(url: str) -> str:
+    """The lower-cased host name of ``url`` ("" for none or a malformed URL)."""
+    return (split(url).hostname or "").lower()
+
+
 def is_tracking_param(name: str, extra: Iterable[str] = ()) -> bool:
     key = name.lower()
     return key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES) or key in extra
@@ -37,7 +71,7 @@ def is_tracking_param(name: str, extra: Iterable[str] = ()) -> bool:
 
 def strip_tracking(url: str, extra: Iterable[str] = ()) -> str:
     """Drop tracking query parameters and keep every other one, in order."""
-    parts = urlsplit(url)
+    parts = split(url)
     if not parts.query:
         return url
     extra = frozenset(e.lower() for e in extra)
@@ -48,13 +82,26 @@ def strip_tracking(url: str, extra: Iterable[str] = ()) -> str:
 
 def canonical_url(url: str, extra_params: Iterable[str] = ()) -> str:
     """The canonical form of ``url``: tracking parameters and fragment dropped, host
-    lower-cased, default port removed, query sorted and escaping normalised (w3lib)."""
+    lower-cased, default port removed, query sorted and escaping normalised (w3lib). Never
+    raises on a URL from a page: one it cannot parse comes back as it was.
+
+    >>> canonical_url("http://[::1]:8080/x?utm_source=a"), canonical_url("HTTP://[2001:DB8::1]/")
+    ('http://[::1]:8080/x', 'http://[2001:db8::1]/')
+    >>> canonical_url("http://[::1/x"), canonical_url("http://ex.com:99999/a")
+    ('http://[::1/x', 'http://ex.com/a')
+    """
     url = url.strip()
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # a malformed authority ("http://[::1/x"): left as it is
         return url
-    host = parts.hostname.lower().rstrip(".")
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not hostname:
+        return url
+    host = hostname.lower().rstrip(".")
+    if ":" in host:  # an IPv6 literal: hostname drops its brackets
+        host = f"[{host}]"
     try:
         port = parts.port
     except ValueError:
@@ -62,14 +109,16 @@ def canonical_url(url: str, extra_params: Iterable[str] = ()) -> str:
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     path = parts.path or "/"
     url = urlunsplit((scheme, netloc, path, parts.query, ""))
-    return canonicalize_url(strip_tracking(url, extra_params), keep_fragments=False)
+    try:
+        return canonicalize_url(strip_tracking(url, extra_params), keep_fragments=False)
+    except ValueError:
+        return url
 
 
 @lru_cache(maxsize=8192)
 def registrable_host(url: str) -> str:
     """The host without a leading ``www.``; enough to compare sites of one publisher."""
-    host = (urlsplit(url).hostname or "").lower()
-    return WWW_PREFIX_RE.sub("", host)
+    return WWW_PREFIX_RE.sub("", host_of(url))
 
 
 def same_site(a: str, b: str) -> bool:
@@ -92,7 +141,7 @@ def choose_canonical(page_url: str, declared: str | None, extra_params: Iterable
     'https://ex.com/news/a.html'
     """
     if declared and is_sane_canonical(page_url, declared):
-        return canonical_url(urljoin(page_url, declared.strip()), extra_params)
+        return canonical_url(join(page_url, declared.strip()), extra_params)
     return canonical_url(page_url, extra_params)
 
 
@@ -102,8 +151,8 @@ def is_sane_canonical(page_url: str, declared: str) -> bool:
     if not value or len(value) > 2000 or any(c.isspace() or ord(c) < 32 for c in value):
         return False
     try:
-        absolute = urljoin(page_url, value)
-        cand = urlsplit(absolute)
+        absolute = join(page_url, value)
+        cand = split(absolute)
     except ValueError:
         return False
     return (cand.scheme in ("http", "https") and bool(cand.hostname)
@@ -112,5 +161,5 @@ def is_sane_canonical(page_url: str, declared: str) -> bool:
 
 def in_domains(url: str, domains: Iterable[str]) -> bool:
     """Whether ``url``'s host is one of ``domains`` or a subdomain of one."""
-    host = (urlsplit(url).hostname or "").lower()
+    host = host_of(url)
     return any(host == d or host.endswith("." + d) for d in (d.lower() for d in domains))

@@ -13,8 +13,8 @@ import mimetypes
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
 
+from aggregator.urls import split
 from aggregator.items import Article
 from aggregator.store import StoredArticle, StoryCopy
 
@@ -95,7 +95,7 @@ class FeedSpec:
 
 
 def is_absolute_url(value: str) -> bool:
-    parts = urlsplit(value or "")
+    parts = split(value or "")
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
@@ -147,7 +147,7 @@ def related_links(article: Article) -> list[tuple[str, str]]:
 
 def image_type(url: str) -> str:
     """The MIME type of an image URL, guessed from its extension."""
-    guessed, _ = mimetypes.guess_type(urlsplit(url).path)
+    guessed, _ = mimetypes.guess_type(split(url).path)
     return guessed if guessed and guessed.startswith("image/") else "image/jpeg"
 
 

@@ -19,10 +19,10 @@ import html
 import logging
 import re
 from typing import Any
-from urllib.parse import urljoin
 
 from lxml import etree
 
+from aggregator.urls import join
 from .dom import drop
 from .rules import SiteRules
 from .structured import StructuredData
@@ -330,5 +330,5 @@ def find_canonical(data: StructuredData, url: str) -> str:
     """rel=canonical, else og:url, made absolute; the page URL when neither is given."""
     for value in (data.links.get("canonical", [""])[0], data.first("og:url")):
         if value and value.strip():
-            return urljoin(url, value.strip())
+            return join(url, value.strip())
     return url

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import logging
 import re
-from urllib.parse import urljoin
 
 from lxml import etree, html
 
+from aggregator.urls import join
 from .text import clean_text
 
 logger = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ def absolutise_links(root: etree._Element, base_url: str) -> None:
             continue
         if base_url:
             try:
-                a.set("href", urljoin(base_url, href))
+                a.set("href", join(base_url, href))
             except ValueError:
                 _unwrap(a)
 
@@ -284,7 +284,7 @@ def restore_links(root: etree._Element, links: dict[str, str], base_url: str = "
 
 def _absolute(base_url: str, href: str) -> str:
     try:
-        return urljoin(base_url, href) if base_url else href
+        return join(base_url, href) if base_url else href
     except ValueError:
         return href
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 import logging
 import re
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from aggregator.urls import join, split
 from ..items import LeadImage
 from .rules import SiteRules
 from .structured import StructuredData
@@ -117,7 +117,7 @@ def _img_src(img: etree._Element) -> str:
 
 
 def _same_image(a: str, b: str) -> bool:
-    name_a, name_b = urlsplit(a).path.rsplit("/", 1)[-1], urlsplit(b).path.rsplit("/", 1)[-1]
+    name_a, name_b = split(a).path.rsplit("/", 1)[-1], split(b).path.rsplit("/", 1)[-1]
     return bool(name_a) and name_a == name_b
 
 
@@ -129,7 +129,7 @@ def _figure_for(tree: etree._Element, image_url: str) -> etree._Element | None:
     figures = _FIGURES(tree)
     for fig in figures:
         for img in fig.iter("img"):
-            if image_url and _same_image(urljoin(image_url, _img_src(img)), image_url):
+            if image_url and _same_image(join(image_url, _img_src(img)), image_url):
                 return fig
     for fig in figures:
         if any(anc.tag in ("article", "main") for anc in fig.iterancestors()):
@@ -149,7 +149,7 @@ _LOGO_RE = re.compile(
 
 def is_logo(image_url: str, data: StructuredData) -> bool:
     """``image_url`` is the site's logo or an icon (by its URL, or as the publisher's logo)."""
-    parts = urlsplit(image_url)
+    parts = split(image_url)
     if _LOGO_RE.search(parts.netloc + parts.path):
         return True
     publisher = data.article.get("publisher")
@@ -184,7 +184,7 @@ def find_image(
             image_url = ""
     figure = None
     if not image_url or not caption:
-        figure = _figure_for(tree, urljoin(url, image_url) if image_url else "")
+        figure = _figure_for(tree, join(url, image_url) if image_url else "")
     if not image_url and figure is not None:
         img = next(figure.iter("img"), None)
         image_url = _img_src(img) if img is not None else ""
@@ -198,4 +198,4 @@ def find_image(
     if not caption and isinstance(article_image, dict):
         caption, inline = split_caption(str(article_image.get("caption") or ""))
         credit = credit or clean_credit(str(article_image.get("creditText") or "")) or inline
-    return LeadImage(url=urljoin(url, image_url), caption=caption, credit=credit)
+    return LeadImage(url=join(url, image_url), caption=caption, credit=credit)

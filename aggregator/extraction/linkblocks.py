@@ -29,11 +29,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag
 
 from lxml import etree
 
-from ..urls import WWW_PREFIX_RE, registrable_host
+from ..urls import WWW_PREFIX_RE, join, registrable_host
 from .text import clean_text
 from .words import POPULAR_HEADING_RE, RELATED_HEADING_RE, SITE_WIDE_WORDS_RE
 
@@ -118,7 +118,7 @@ def absolute_url(page: str, href: str) -> str:
     if href.startswith(("http://", "https://")):
         return href.partition("#")[0]  # absolute already (urljoin would keep it as it is)
     try:
-        return urldefrag(urljoin(page, href))[0]
+        return urldefrag(join(page, href))[0]
     except ValueError:
         return ""
 

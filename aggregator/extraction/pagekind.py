@@ -18,10 +18,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from aggregator.urls import join, split
 from ..items import PageInfo
 from .structured import ARTICLE_TYPES, LISTING_TYPES, PROFILE_TYPES, StructuredData
 
@@ -75,7 +75,7 @@ class Signals:
 
 def _teasers(tree: etree._Element, url: str) -> tuple[int, frozenset[str]]:
     """Distinct same-site links whose text reads like a headline (4+ words), and their texts."""
-    host = urlsplit(url).hostname or ""
+    host = split(url).hostname or ""
     seen = set()
     texts = set()
     for a in tree.iter("a"):
@@ -89,9 +89,9 @@ def _teasers(tree: etree._Element, url: str) -> tuple[int, frozenset[str]]:
             seen.add(href.split("#")[0])  # same site, the common case: no URL parsing
             texts.add(text)
             continue
-        absolute = urljoin(url, href)
-        if (urlsplit(absolute).hostname or host) == host:
-            seen.add(urlsplit(absolute)._replace(scheme="", netloc="", fragment="").geturl())
+        absolute = join(url, href)
+        if (split(absolute).hostname or host) == host:
+            seen.add(split(absolute)._replace(scheme="", netloc="", fragment="").geturl())
             texts.add(text)
     return len(seen), frozenset(texts)
 
@@ -176,7 +176,7 @@ def measure(tree: etree._Element, data: StructuredData, url: str) -> Signals:
 
 
 def _url_kind(url: str) -> str:
-    parts = urlsplit(url)
+    parts = split(url)
     if _HOME_PATHS.match(parts.path or "/") and not _PAGE_QUERY.search(parts.query):
         return "home"
     for kind, regex in _URL_KINDS:

@@ -34,10 +34,10 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
-from urllib.parse import urljoin
 
 from lxml import etree
 
+from aggregator.urls import join
 from ..items import RelatedLink
 from .linkblocks import LinkCandidate, block_signature, link_candidates, link_title
 from .rules import SiteRules
@@ -220,14 +220,14 @@ def _jsonld_related(data: StructuredData, url: str, tree: etree._Element) -> lis
     values = raw if isinstance(raw, list) else [raw] if raw else []
     if not values:
         return []
-    titles = {urljoin(url, a.get("href", "")): link_title(a) for a in tree.iter("a")
+    titles = {join(url, a.get("href", "")): link_title(a) for a in tree.iter("a")
               if a.get("href")}
     out = []
     for value in values:
         href = value.get("url") or value.get("@id") if isinstance(value, dict) else value
         if not isinstance(href, str) or not href.strip():
             continue
-        absolute = urljoin(url, href.strip())
+        absolute = join(url, href.strip())
         title = value.get("name", "") if isinstance(value, dict) else ""
         out.append(RelatedLink(url=absolute, title=clean_text(title) or titles.get(absolute, ""),
                                position=len(out) + 1))

@@ -36,11 +36,10 @@ import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import urljoin, urlsplit
 
 from aggregator.extraction.text import content_hash
 from aggregator.items import Article
-from aggregator.urls import choose_canonical
+from aggregator.urls import choose_canonical, join, split
 
 from .authors import split_authors
 from .dates import DEFAULT_FUTURE_TOLERANCE, normalize_dates
@@ -103,8 +102,8 @@ def apply_text(article: Article, options: NormalizeOptions) -> list[str]:
     if article.image is not None:
         article.image.caption = clean_text(article.image.caption, decode_entities=True)
         article.image.credit = clean_text(article.image.credit, decode_entities=True)
-        image_url = urljoin(article.url, (article.image.url or "").strip())
-        if urlsplit(image_url).scheme in ("http", "https"):
+        image_url = join(article.url, (article.image.url or "").strip())
+        if split(image_url).scheme in ("http", "https"):
             article.image.url = image_url
         else:
             article.image = None

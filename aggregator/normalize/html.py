@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from urllib.parse import urljoin, urlsplit
 
 import nh3
 from lxml import etree
 from lxml import html as lxml_html
 
+from aggregator.urls import join, split
 from .text import remove_forbidden
 
 logger = logging.getLogger(__name__)
@@ -75,8 +75,8 @@ def absolute_url(value: str, base: str) -> str | None:
     if not value:
         return None
     try:
-        joined = urljoin(base, value)
-        scheme = urlsplit(joined).scheme.lower()
+        joined = join(base, value)
+        scheme = split(joined).scheme.lower()
     except ValueError:
         return None
     return joined if scheme in URL_SCHEMES else None
@@ -90,7 +90,7 @@ def absolute_srcset(value: str, base: str) -> str:
         if not parts:
             continue
         url = absolute_url(parts[0], base)
-        if url and urlsplit(url).scheme in ("http", "https"):
+        if url and split(url).scheme in ("http", "https"):
             candidates.append(" ".join([url, *parts[1:]]))
     return ", ".join(candidates)
 
@@ -114,7 +114,7 @@ def _base_of(root: lxml_html.HtmlElement, page_url: str) -> str:
         href = el.get("href")
         if href and base == page_url:
             resolved = absolute_url(href, page_url)
-            if resolved and urlsplit(resolved).scheme in ("http", "https"):
+            if resolved and split(resolved).scheme in ("http", "https"):
                 base = resolved
     return base
 

@@ -13,10 +13,9 @@ article's own URL dropped, titles cleaned, renumbered 1..n in page order, marked
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import urljoin, urlsplit
 
 from aggregator.items import RelatedLink
-from aggregator.urls import canonical_url, same_site
+from aggregator.urls import canonical_url, join, same_site, split
 
 from .text import clean_text
 
@@ -35,8 +34,8 @@ def normalize_related(links: Iterable[RelatedLink], article_url: str, *,
     for _, link in ordered:
         if not link.url or not link.url.strip():
             continue
-        absolute = urljoin(article_url, link.url.strip())
-        parts = urlsplit(absolute)
+        absolute = join(article_url, link.url.strip())
+        parts = split(absolute)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             continue
         url = canonical_url(absolute, extra)

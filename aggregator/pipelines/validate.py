@@ -8,8 +8,8 @@ will leave it, so a title of zero-width spaces is no title.
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
+from aggregator.urls import split
 from aggregator.items import Article
 from aggregator.normalize.text import clean_text
 from aggregator.pipelines import ArticlePipeline
@@ -23,7 +23,7 @@ def invalid_reason(article: Article) -> str | None:
     if not article.url or not article.url.strip():
         return "no_url"
     try:
-        parts = urlsplit(article.url.strip())
+        parts = split(article.url.strip())
     except ValueError:
         return "bad_url"
     if parts.scheme not in ("http", "https") or not parts.hostname:

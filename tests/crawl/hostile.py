@@ -61,9 +61,15 @@ PAGES = {
     "/bad/control-title/": "a title of control characters only",
     "/bad/links/": "javascript: and data: links, <base href> off-site",
     "/calendar/": "a calendar trap: every page links to new generated URLs",
+    "/bad/ipv6/": "links, canonical, image and <base> with IPv6 literals and malformed authorities",
 }
 #: hostile pages that still carry an article
-HOSTILE_ARTICLES = ("/bad/huge/", "/bad/deep/", "/bad/jsonld/", "/bad/charset/", "/bad/links/")
+HOSTILE_ARTICLES = ("/bad/huge/", "/bad/deep/", "/bad/jsonld/", "/bad/charset/", "/bad/links/",
+                    "/bad/ipv6/")
+#: authorities a page may write that are IPv6 literals or malformed (issue 13, defect 1)
+ODD_AUTHORITIES = ("http://[::1]:8080/x", "http://[::1/x", "http://[fe80::1%25eth0]/a",
+                   "http://user@[::1]/b", "http://[v1.fe]/c", "http://[::ffff:127.0.0.1]/e",
+                   "http://exa mple.com/f", "//[::1]/g", "http://[]/h", "https://[2001:db8::1]:99999/i")
 
 
 def good_paths() -> list[str]:
@@ -163,6 +169,14 @@ def build_files() -> dict[str, bytes]:
         "/bad/links/", "Links that go nowhere", "Links of every hostile kind are here.",
         head=f'<base href="http://{OFFSITE}/">').replace("</article>", links + "</article>"
                                                           ).encode()
+    odd = "".join(f'<li><a href="{u}">Another story about chips, number {i}</a></li>'
+                  for i, u in enumerate(ODD_AUTHORITIES))
+    files["bad/ipv6/index.html"] = _article(
+        "/bad/ipv6/", "Links to IPv6 hosts", "Every link of this page has an odd authority.",
+        head='<base href="http://[::1/base/"><link rel="canonical" href="http://[::1/c">'
+             '<meta property="og:image" content="http://[::1/i.jpg">'
+    ).replace("</article>", f'<p>See <a href="{ODD_AUTHORITIES[1]}">this</a>.</p></article>'
+              f'<section class="related"><h3>Related</h3><ul>{odd}</ul></section>').encode()
     day_links = "".join(f'<li><a href="day-{d}/">Day {d}</a></li>'
                         for d in range(1, CALENDAR_LINKS + 1))
     files["calendar/index.html"] = _page("<title>Calendar</title>",
