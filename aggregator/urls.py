@@ -59,6 +59,21 @@ def join(base: str, href: str) -> str:
         return ""
 
 
+def document_base(page_url: str, base_href: str | None) -> str:
+    """The URL a page's relative links resolve against: its ``<base href>`` (itself resolved
+    against the page URL) when that is a usable http(s) URL, else the page URL.
+
+    >>> document_base("http://ex.com/news/a", "/media/based/")
+    'http://ex.com/media/based/'
+    >>> document_base("http://ex.com/news/a", "http://[::1/x"), document_base("http://ex.com/a", "javascript:x")
+    ('http://ex.com/news/a', 'http://ex.com/a')
+    """
+    if not base_href or not base_href.strip():
+        return page_url
+    base = join(page_url, base_href.strip())
+    return base if split(base).scheme in ("http", "https") and host_of(base) else page_url
+
+
 def host_of(url: str) -> str:
     """The lower-cased host name of ``url`` ("" for none or a malformed URL)."""
     return (split(url).hostname or "").lower()

@@ -45,6 +45,7 @@ from .related import TemplateStats, find_related
 from .rules import SiteRules
 from .structured import StructuredData, read_structured
 from .text import content_hash
+from ..urls import document_base
 
 __all__ = ["SiteRules", "extract"]
 
@@ -105,7 +106,10 @@ def extract(
 
     title = find_title(tree, data, rules)
     dates = find_dates(tree, data, rules)
-    image = find_image(tree, data, url, rules)
+    base = tree.find(".//base[@href]")
+    # relative URLs in the page resolve against its <base href>
+    image = find_image(tree, data, document_base(url, base.get("href") if base is not None
+                                                 else None), rules)
     authors = find_authors(tree, data, rules)
     tags = find_tags(tree, data, rules)
     related = find_related(tree, url, data, rules, template)

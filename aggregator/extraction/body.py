@@ -26,6 +26,7 @@ from . import htmlout
 from .edges import trim_edges
 from .rules import SiteRules
 from .text import clean_text
+from ..urls import document_base
 
 logger = logging.getLogger(__name__)
 
@@ -372,7 +373,9 @@ def extract_body(
         logger.debug("%s: %d paragraphs added from the body's sibling chunks", url, added)
     if title:
         _drop_title(root, title)
-    htmlout.restore_links(root, htmlout.page_links(tree), url)
+    base = tree.find(".//base[@href]")
+    htmlout.restore_links(root, htmlout.page_links(tree),
+                          document_base(url, base.get("href") if base is not None else None))
     trimmed = trim_edges(root)
     if trimmed:
         logger.debug("%s: %d page blocks trimmed at the edges of the body", url, trimmed)

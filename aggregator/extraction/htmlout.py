@@ -215,9 +215,16 @@ def to_text(root: etree._Element) -> str:
     return "\n\n".join(paragraphs)
 
 
-def page_links(tree: etree._Element) -> dict[str, str]:
-    """Link text -> href (as written) of the page's links, except texts that lead to two places."""
-    found: dict[str, str | None] = {}
+def page_links(tree: etree._Element) -> dict[str, list[tuple[str, str]]]:
+    """The page's links by the paragraph they sit in: the words of their block (``p``,
+    ``li``, ``td`` ...) -> ``[(link text, href as written)]``, in page order.
+
+    >>> from lxml import html as lxml_html
+    >>> page_links(lxml_html.fromstring('<div><nav><a href="/t">AI Act</a></nav>'
+    ...     '<p>Read <a href="/a">the AI Act</a> now.</p></div>'))
+    {'read the ai act now': [('the AI Act', '/a')]}
+    """
+    found: dict[str, list[tuple[str, str]]] = {}
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.lower().startswith(_UNLINKABLE):
@@ -225,9 +232,16 @@ def page_links(tree: etree._Element) -> dict[str, str]:
         text = clean_text("".join(a.itertext()))
         if not 2 <= len(text) <= 200:
             continue
-        known = found.get(text, href)
-        found[text] = href if known == href else None
-    return {text: href for text, href in found.items() if href}
+        block = next((el for el in a.iterancestors() if el.tag in _LINKABLE_BLOCKS), None)
+        if block is None:
+            continue  # a link in no paragraph (a menu, a tag list of divs) is not the body's
+        found.setdefault(_block_key("".join(block.itertext())), []).append((text, href))
+    return found
+
+
+def _block_key(text: str) -> str:
+    """What a paragraph is, whatever its markup: its words, lower-cased."""
+    return " ".join(_WORDS_RE.findall(text.casefold()))
 
 
 def _link_in(block: etree._Element, text: str, href: str) -> bool:
@@ -263,22 +277,22 @@ def _link_in(block: etree._Element, text: str, href: str) -> bool:
     return False
 
 
-def restore_links(root: etree._Element, links: dict[str, str], base_url: str = "") -> int:
-    """Link the body's phrases that were link texts on the page (each link once, in order).
+def restore_links(root: etree._Element, links: dict[str, list[tuple[str, str]]],
+                  base_url: str = "") -> int:
+    """Link again, in each body paragraph, the phrases that were links in the *same*
+    paragraph on the page (:func:`page_links`): a phrase that was a link only elsewhere (a
+    menu item, a tag) is never linked in the body.
 
     trafilatura decides better without links (a link-dense paragraph reads as navigation to
     it), so the body is extracted without them and its links are put back from the page.
     """
-    blocks = [el for el in root.iter(*_LINKABLE_BLOCKS) if next(el.iter("a"), None) is None]
-    texts = ["".join(el.itertext()) for el in blocks]
-    everything = "\n".join(texts)
-    wanted = sorted((t for t in links if t in everything), key=len, reverse=True)
     linked = 0
-    for text in wanted:
-        for block, block_text in zip(blocks, texts):
-            if text in block_text and _link_in(block, text, _absolute(base_url, links[text])):
+    for block in root.iter(*_LINKABLE_BLOCKS):
+        if next(block.iter("a"), None) is not None:
+            continue
+        for text, href in links.get(_block_key("".join(block.itertext())), ()):
+            if _link_in(block, text, _absolute(base_url, href)):
                 linked += 1
-                break
     return linked
 
 
@@ -289,4 +303,5 @@ def _absolute(base_url: str, href: str) -> str:
         return href
 
 
+_WORDS_RE = re.compile(r"\w+")
 _LINKABLE_BLOCKS = ("p", "li", "td", "th", "blockquote", "h2", "h3", "h4", "figcaption", "dd", "dt")

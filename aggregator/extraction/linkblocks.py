@@ -33,7 +33,7 @@ from urllib.parse import urldefrag
 
 from lxml import etree
 
-from ..urls import WWW_PREFIX_RE, join, registrable_host
+from ..urls import WWW_PREFIX_RE, document_base, join, registrable_host
 from .text import clean_text
 from .words import POPULAR_HEADING_RE, RELATED_HEADING_RE, SITE_WIDE_WORDS_RE
 
@@ -548,12 +548,14 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
     """Every anchor of ``root`` to another http(s) page, in page order, with its signals."""
     stats = _measure(root)
     page = absolute_url(url, "")
+    base_el = root.find(".//base[@href]")
+    base = document_base(url, base_el.get("href") if base_el is not None else None)
     anchors: list[tuple[etree._Element, str]] = []
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue
-        target = absolute_url(url, href)
+        target = absolute_url(base, href)
         if target and target != page and target.startswith(("http:", "https:", "file:")):
             anchors.append((a, target))
     if not anchors:
