@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 
 from aggregator.urls import split
 from aggregator.items import Article
+from aggregator.normalize.html import sanitize_html
 from aggregator.store import StoredArticle, StoryCopy
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -131,7 +132,8 @@ def content_html(article: Article, also_covered_by: Iterable[StoryCopy] = ()) ->
         items = "".join(f'<li><a href="{html.escape(c.canonical_url)}">{html.escape(c.title)}</a>'
                         f" ({html.escape(c.source)})</li>" for c in copies)
         parts.append(f"<h3>Also covered by</h3><ul>{items}</ul>")
-    return "\n".join(parts)
+    # every fragment a feed carries passes the sanitiser, the parts we write included
+    return sanitize_html("\n".join(parts), article.canonical_url or article.url)
 
 
 def related_links(article: Article) -> list[tuple[str, str]]:

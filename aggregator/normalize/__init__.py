@@ -45,7 +45,7 @@ from .authors import split_authors
 from .dates import DEFAULT_FUTURE_TOLERANCE, normalize_dates
 from .html import sanitize_html
 from .links import normalize_related
-from .text import clean_body_text, clean_text
+from .text import cap, clean_body_text, clean_text
 
 __all__ = ["NormalizeOptions", "STEPS", "normalize_article", "apply_urls", "apply_text",
            "apply_dates", "apply_authors", "apply_html", "apply_links"]
@@ -81,12 +81,26 @@ def apply_urls(article: Article, options: NormalizeOptions) -> list[str]:
     return ["declared"]
 
 
+#: the longest a text field may be (characters): longer ones are cut at a word and the
+#: article flagged "capped_<field>" (a 100 KB <title> is an attack or a bug, not a title)
+MAX_LENGTHS = {"title": 300, "summary": 1000, "tag": 100, "caption": 500, "credit": 200,
+               "author": 100}
+
+
+def _capped(article: Article, field: str, text: str) -> str:
+    text, cut = cap(text, MAX_LENGTHS[field])
+    if cut and f"capped_{field}" not in article.flags:
+        article.flags.append(f"capped_{field}")
+    return text
+
+
 def apply_text(article: Article, options: NormalizeOptions) -> list[str]:
     """Clean every text field; count the ones that changed."""
     events = []
     before = (article.title, article.summary, article.body_text)
-    article.title = clean_text(article.title, decode_entities=True)
-    article.summary = clean_text(article.summary, decode_entities=True)
+    article.title = _capped(article, "title", clean_text(article.title, decode_entities=True))
+    article.summary = _capped(article, "summary",
+                              clean_text(article.summary, decode_entities=True))
     article.body_text = clean_body_text(article.body_text)
     for name, old, new in zip(("title", "summary", "body"), before,
                               (article.title, article.summary, article.body_text)):
@@ -94,14 +108,17 @@ def apply_text(article: Article, options: NormalizeOptions) -> list[str]:
             events.append(f"{name}_changed")
     tags, seen = [], set()
     for tag in article.tags:
-        cleaned = clean_text(tag, decode_entities=True) if isinstance(tag, str) else ""
+        cleaned = _capped(article, "tag", clean_text(tag, decode_entities=True)) \
+            if isinstance(tag, str) else ""
         if cleaned and cleaned.casefold() not in seen:
             seen.add(cleaned.casefold())
             tags.append(cleaned)
     article.tags = tags
     if article.image is not None:
-        article.image.caption = clean_text(article.image.caption, decode_entities=True)
-        article.image.credit = clean_text(article.image.credit, decode_entities=True)
+        article.image.caption = _capped(article, "caption",
+                                        clean_text(article.image.caption, decode_entities=True))
+        article.image.credit = _capped(article, "credit",
+                                       clean_text(article.image.credit, decode_entities=True))
         image_url = join(article.url, (article.image.url or "").strip())
         if split(image_url).scheme in ("http", "https"):
             article.image.url = image_url
@@ -143,7 +160,7 @@ def apply_dates(article: Article, options: NormalizeOptions) -> list[str]:
 def apply_authors(article: Article, options: NormalizeOptions) -> list[str]:
     """Bylines split and cleaned into person names."""
     before = list(article.authors)
-    article.authors = split_authors(before)
+    article.authors = [_capped(article, "author", name) for name in split_authors(before)]
     if not article.authors:
         return ["none"]
     return ["changed" if article.authors != before else "kept"]

@@ -17,7 +17,22 @@ from collections.abc import Iterable
 from aggregator.items import RelatedLink
 from aggregator.urls import canonical_url, join, same_site, split
 
-from .text import clean_text
+from .text import cap, clean_text
+
+
+#: a suggested link's title is cut (at a word) to this many characters
+MAX_LINK_TITLE = 300
+
+
+def same_link_key(url: str) -> str:
+    """What makes two canonical URLs one link: the path without its trailing slash
+    ("/a" and "/a/" are one page on every site that serves both).
+
+    >>> same_link_key("https://ex.com/a/") == same_link_key("https://ex.com/a")
+    True
+    """
+    parts = split(url)
+    return parts._replace(path=parts.path.rstrip("/") or "/").geturl()
 
 
 def normalize_related(links: Iterable[RelatedLink], article_url: str, *,
@@ -28,6 +43,7 @@ def normalize_related(links: Iterable[RelatedLink], article_url: str, *,
     own = {canonical_url(article_url, extra)}
     if canonical:
         own.add(canonical_url(canonical, extra))
+    own_keys = {same_link_key(u) for u in own}
     seen: set[str] = set()
     out: list[RelatedLink] = []
     ordered = sorted(enumerate(links), key=lambda il: (il[1].position or il[0] + 1, il[0]))
@@ -39,12 +55,13 @@ def normalize_related(links: Iterable[RelatedLink], article_url: str, *,
         if parts.scheme not in ("http", "https") or not parts.hostname:
             continue
         url = canonical_url(absolute, extra)
-        if url in own or url in seen:
+        key = same_link_key(url)
+        if key in own_keys or key in seen:
             continue
-        seen.add(url)
+        seen.add(key)
         out.append(RelatedLink(
             url=url,
-            title=clean_text(link.title, decode_entities=True),
+            title=cap(clean_text(link.title, decode_entities=True), MAX_LINK_TITLE)[0],
             position=len(out) + 1,
             internal=same_site(url, article_url),
             article_url=link.article_url,

@@ -87,15 +87,58 @@ def _prepare(value: str, decode: bool) -> str:
     return remove_forbidden(unicodedata.normalize("NFC", text))
 
 
+#: markup written as text ("<img src=x onerror=...>", "</script>", "<!-- -->"): a text field
+#: holds text, so tags are stripped (not escaped: readers unescape titles a varying number of
+#: times)
+_MARKUP_RE = re.compile(r"<!--.*?(?:-->|$)|<[/!?]?[A-Za-z][^<>]*(?:>|$)", re.DOTALL)
+
+
+def strip_markup(text: str) -> str:
+    """``text`` without anything shaped like a tag or a comment.
+
+    >>> strip_markup("Chipmaker <img src=x onerror=alert(1)> unveils <b>roadmap</b>")
+    'Chipmaker  unveils roadmap'
+    >>> strip_markup("a < b and c > d, x<3")
+    'a < b and c > d, x<3'
+    """
+    if "<" not in text:
+        return text
+    previous = None
+    while previous != text:  # "<scr<script>ipt>" leaves "<script>" after one pass
+        previous, text = text, _MARKUP_RE.sub("", text)
+    return text
+
+
 def clean_text(value: str | None, *, decode_entities: bool = False) -> str:
-    """One line of clean text: NFC, forbidden characters out, whitespace collapsed.
+    """One line of clean text: NFC, forbidden characters out, markup stripped, whitespace
+    collapsed. Every text field of an article passes through it.
 
     ``decode_entities`` decodes entity references left in the text once -- for metadata
     (titles, captions, names from JSON-LD or ``<meta>``), which CMSs often escape twice.
+
+    >>> clean_text("&lt;script&gt;alert(3)&lt;/script&gt; Chips", decode_entities=True)
+    'alert(3) Chips'
     """
     if not value:
         return ""
-    return _SPACE_RE.sub(" ", _prepare(value, decode_entities)).strip()
+    return _SPACE_RE.sub(" ", strip_markup(_prepare(value, decode_entities))).strip()
+
+
+def cap(text: str, limit: int) -> tuple[str, bool]:
+    """``text`` cut to at most ``limit`` characters at a word boundary (with "…"), and
+    whether it was cut.
+
+    >>> cap("one two three four", 12)
+    ('one two…', True)
+    >>> cap("short", 12)
+    ('short', False)
+    """
+    if len(text) <= limit:
+        return text, False
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-–—") + "…", True
 
 
 def clean_body_text(value: str | None) -> str:
