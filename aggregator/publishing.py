@@ -23,6 +23,8 @@ from aggregator.crawlstore import store_of
 logger = logging.getLogger(__name__)
 
 PUBLISHED_KEY = "aggregator/feeds/published"
+#: the feed files that failed their check (their last good version was kept, if any)
+FAILED_KEY = "aggregator/feeds/failed"
 #: open crawlers per feeds folder, in this process
 _OPEN: Counter[str] = Counter()
 
@@ -56,9 +58,17 @@ class FeedPublisher:
         limit = self.crawler.settings.getint("AGGREGATOR_FEED_LIMIT") or None
         result = publish_feeds(store_of(self.crawler), config, self.feeds_dir, limit=limit)
         assert self.crawler.stats is not None
-        self.crawler.stats.set_value(PUBLISHED_KEY, [str(p) for p in result])
+        self.crawler.stats.set_value(PUBLISHED_KEY, [str(p) for p in result if p.is_file()])
+        self.crawler.stats.set_value(FAILED_KEY, [
+            f"{f.path}: {'; '.join(f.problems[:3])}" for f in result.failed])
 
 
 def published(stats: dict[str, Any]) -> list[str]:
-    """The feed paths a crawler's :class:`FeedPublisher` wrote (none if it was not the last)."""
+    """The feed files a crawler's :class:`FeedPublisher` left in the feeds folder (none if it
+    was not the last crawler): only files that exist."""
     return list(stats.get(PUBLISHED_KEY) or [])
+
+
+def failed(stats: dict[str, Any]) -> list[str]:
+    """"path: problems" of the feeds that failed their check in that publish."""
+    return list(stats.get(FAILED_KEY) or [])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from aggregator.crawlsettings import build_settings
 from aggregator.runlock import crawl_lock
 from aggregator.exporters.publish import publish_feeds
 from aggregator.health import lost_to_errors
-from aggregator.publishing import published
+from aggregator.publishing import failed, published
 from aggregator.runlog import SourceReport, source_report
 from aggregator.store import open_store
 
@@ -26,11 +26,15 @@ logger = logging.getLogger(__name__)
 @dataclass
 class RunReport:
     sources: list[SourceReport]
+    #: the feed files in the feeds folder after the run
     feeds: list[Path]
+    #: "path: problems" of the feeds that failed their check (not published)
+    failed_feeds: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return all(s.ok for s in self.sources)
+        """Every source crawled and every feed published."""
+        return all(s.ok for s in self.sources) and not self.failed_feeds
 
     @property
     def lost(self) -> int:
@@ -81,18 +85,23 @@ def _run_crawl(config: Config, *, data_dir: str | Path, feeds_dir: str | Path,
     started = time.monotonic()
     process.start()
     seconds = time.monotonic() - started
-    reports, feeds = [], []
+    reports: list[SourceReport] = []
+    feeds: list[Path] = []
+    failures: list[str] = []
     for name, crawler in crawlers:
         stats = _stats(crawler)
         reports.append(source_report(name, stats, seconds))
         feeds.extend(Path(p) for p in published(stats))
+        failures.extend(failed(stats))
     if not crawlers:  # nothing to crawl: the feeds are still rebuilt from the store
         store = open_store(data_dir)
         try:
-            feeds = list(publish_feeds(store, config, feeds_dir))
+            result = publish_feeds(store, config, feeds_dir)
         finally:
             store.close()
-    return RunReport(sources=reports, feeds=feeds)
+        feeds = [p for p in result if p.is_file()]
+        failures = [f"{f.path}: {'; '.join(f.problems[:3])}" for f in result.failed]
+    return RunReport(sources=reports, feeds=feeds, failed_feeds=failures)
 
 
 def _stats(crawler: Crawler) -> dict[str, Any]:
@@ -119,7 +128,9 @@ def format_report(report: RunReport) -> str:
     if report.lost:
         lines.append(f"lost: {report.lost} article(s) or page(s) to exceptions in a callback or"
                      " a pipeline (see the log); exit status 1")
+    for problem in report.failed_feeds:
+        lines.append(f"feed not published (the last good one is kept): {problem}")
     shown = ", ".join(str(p) for p in report.feeds[:2])
     more = f" (+{len(report.feeds) - 2} more)" if len(report.feeds) > 2 else ""
-    lines.append(f"feeds: {shown}{more}")
+    lines.append(f"feeds: {shown}{more}" if report.feeds else "feeds: none published")
     return "\n".join(lines)
