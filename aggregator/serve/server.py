@@ -60,10 +60,30 @@ class FeedRequestHandler(BaseHTTPRequestHandler):
         return self.server_version
 
     def do_GET(self) -> None:
-        self._serve(send_body=True)
+        if not self._refused_body():
+            self._serve(send_body=True)
 
     def do_HEAD(self) -> None:
-        self._serve(send_body=False)
+        if not self._refused_body():
+            self._serve(send_body=False)
+
+    def _refused_body(self) -> bool:
+        """Whether the request carries a body, or says so ambiguously, and was answered 400.
+
+        The server reads no request body: one left unread would be parsed as the next request
+        on the same connection (request smuggling behind a proxy). So a request with
+        ``Transfer-Encoding``, a ``Content-Length`` that is not one whole number, or a body,
+        is refused and its connection closed."""
+        lengths = self.headers.get_all("Content-Length") or []
+        ambiguous = bool(self.headers.get_all("Transfer-Encoding")) or len(lengths) > 1
+        if not ambiguous and lengths:
+            value = lengths[0].strip()
+            ambiguous = not value.isdigit() or int(value) > 0
+        if not ambiguous:
+            return False
+        self.close_connection = True
+        self._error(HTTPStatus.BAD_REQUEST, {"Connection": "close"})
+        return True
 
     def __getattr__(self, name: str) -> Any:
         # http.server looks up do_<METHOD>; every method but GET and HEAD is refused
@@ -72,7 +92,9 @@ class FeedRequestHandler(BaseHTTPRequestHandler):
         raise AttributeError(name)
 
     def _method_not_allowed(self) -> None:
-        self._error(HTTPStatus.METHOD_NOT_ALLOWED, {"Allow": ALLOW})
+        # its body (if any) is never read: the connection closes after the answer
+        self.close_connection = True
+        self._error(HTTPStatus.METHOD_NOT_ALLOWED, {"Allow": ALLOW, "Connection": "close"})
 
     def _serve(self, send_body: bool) -> None:
         relative = safe_relative_path(self.path)

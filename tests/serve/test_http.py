@@ -242,3 +242,34 @@ def test_keep_alive_small_responses_are_not_delayed(served: Served) -> None:
     finally:
         conn.close()
     assert elapsed < 0.4, f"20 keep-alive requests took {elapsed:.3f}s"
+
+
+@pytest.mark.parametrize("head", [
+    b"Content-Length: 58\r\n",                           # a body on a GET
+    b"Transfer-Encoding: chunked\r\n",                   # chunked: never read
+    b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",  # both: ambiguous
+    b"Content-Length: 5\r\nContent-Length: 58\r\n",      # two lengths
+    b"Content-Length: -1\r\n", b"Content-Length: 1e3\r\n",  # not one whole number
+])
+def test_a_request_body_is_refused_and_never_read_as_the_next_request(
+        served: Served, head: bytes) -> None:
+    """The body is a second request: had the server read on, it would answer it (desync)."""
+    smuggled = b"GET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+    chunk = b"3a\r\n" + smuggled + b"\r\n0\r\n\r\n" if b"chunked" in head else smuggled
+    with socket.create_connection((served.host, served.port), timeout=10) as sock:
+        sock.sendall(b"GET /all.rss HTTP/1.1\r\nHost: x\r\n" + head + b"\r\n" + chunk)
+        answer = b""
+        while chunk := sock.recv(65536):  # the server closes the connection after its answer
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.0 400") or answer.startswith(b"HTTP/1.1 400"), answer[:80]
+    assert answer.count(b"HTTP/1.") == 1  # one answer: the body was not parsed as a request
+
+
+def test_post_with_a_body_gets_405_and_the_connection_closes(served: Served) -> None:
+    with socket.create_connection((served.host, served.port), timeout=10) as sock:
+        sock.sendall(b"POST /all.rss HTTP/1.1\r\nHost: x\r\nContent-Length: 38\r\n\r\n"
+                     b"GET /all.atom HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert b" 405 " in answer.split(b"\r\n", 1)[0] and answer.count(b"HTTP/1.") == 1
