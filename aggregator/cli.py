@@ -6,6 +6,10 @@ import argparse
 import importlib
 import logging
 import sys
+from pathlib import Path
+
+from aggregator.store import DB_FILENAME
+from aggregator.store.sqlite import EXIT_BAD_STORE, READ_ERRORS, StoreError, unreadable
 
 #: sub-command modules, in the order ``--help`` lists them
 COMMANDS = ["demo", "crawl", "extract", "feeds", "serve", "export", "schedule", "status", "sources"]
@@ -36,7 +40,14 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except READ_ERRORS as exc:  # a corrupt, truncated or too old store: one line, no traceback
+        message = str(exc) if isinstance(exc, StoreError) else unreadable(
+            Path(getattr(args, "data_dir", ".")) / DB_FILENAME, exc)
+        command = argv[0] if argv else (sys.argv[1] if len(sys.argv) > 1 else "")
+        print(f"aggregator {command}: {message}", file=sys.stderr)
+        return EXIT_BAD_STORE
 
 
 if __name__ == "__main__":

@@ -62,6 +62,9 @@ def _run_crawl(config: Config, *, data_dir: str | Path, feeds_dir: str | Path,
                overrides: dict[str, Any] | None) -> RunReport:
     from spiders.news import NewsSpider  # the spider package is a sibling of this one
 
+    # the store opens (and upgrades) before any crawler starts: a corrupt one is one clear
+    # error (aggregator.store.sqlite.StoreError), not a traceback inside the reactor
+    open_store(data_dir).close()
     settings = build_settings(data_dir=data_dir, feeds_dir=feeds_dir, config_value=config_value,
                               routes=routes, overrides=overrides, config=config)
     sources = [config.source(n) for n in only] if only else list(config.sources)

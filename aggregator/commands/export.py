@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"aggregator export: no store at {db} (crawl first, or pass --data-dir)",
               file=sys.stderr)
         return 2
-    store = open_store(args.data_dir)
+    store = open_store(args.data_dir, read_only=True)
     try:
         count = _export(store, args)
     except BrokenPipeError:  # e.g. `aggregator export | head`: the reader has had enough

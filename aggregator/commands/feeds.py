@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"aggregator feeds: {exc}", file=sys.stderr)
         return 2
-    store = open_store(args.data_dir)
+    store = open_store(args.data_dir, read_only=True)
     try:
         result = publish_feeds(store, config, args.feeds_dir, limit=args.limit)
     finally:

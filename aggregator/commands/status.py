@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     if not (Path(args.data_dir) / DB_FILENAME).exists():
         print(f"aggregator status: no store in {args.data_dir} yet (run aggregator crawl)")
         return 1 if names else 0
-    store = open_store(args.data_dir)
+    store = open_store(args.data_dir, read_only=True)
     try:
         for name in store.run_sources():
             if name not in names:

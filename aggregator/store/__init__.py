@@ -134,10 +134,12 @@ class Store(ArticleStore, CrawlStateStore, RunLog, TemplateStore, Protocol):
     def close(self) -> None: ...
 
 
-def open_store(data_dir: str | Path) -> "Store":
-    """Open (creating or upgrading) the SQLite store in ``data_dir``."""
+def open_store(data_dir: str | Path, read_only: bool = False) -> "Store":
+    """Open (creating or upgrading) the SQLite store in ``data_dir``; ``read_only`` opens an
+    existing one without ever writing (``status``, ``export``, ``feeds``)."""
     from aggregator.store.sqlite import SQLiteStore
 
     path = Path(data_dir)
-    path.mkdir(parents=True, exist_ok=True)
-    return SQLiteStore(path / DB_FILENAME)
+    if not read_only:
+        path.mkdir(parents=True, exist_ok=True)
+    return SQLiteStore(path / DB_FILENAME, read_only=read_only)

@@ -39,23 +39,66 @@ def _now() -> datetime:
 
 
 class StoreError(RuntimeError):
-    """The database can't be opened or upgraded; the message names the file."""
+    """The database can't be opened, read or upgraded; the message names the file and what
+    to do. Commands print it as one line and exit with :data:`EXIT_BAD_STORE`."""
+
+
+#: exit status of a command whose store can't be opened or read
+EXIT_BAD_STORE = 4
+#: what a command may meet while it reads the store: a store it could not open, or one
+#: found broken half-way (a truncated file reads fine until its missing pages)
+READ_ERRORS: tuple[type[Exception], ...] = (StoreError, sqlite3.DatabaseError)
+
+
+def unreadable(path: Path, exc: Exception) -> str:
+    """The one-line message for a store SQLite can't read (corrupt, truncated, not one)."""
+    return (f"{path}: can't read the store ({exc}); nothing was changed: restore it from a "
+            f"backup, or move it away to start a new one")
 
 
 class SQLiteStore:
     """:class:`aggregator.store.Store` on one SQLite file."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
         self.path = Path(path)
+        self.read_only = read_only
         try:
-            self._conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self._conn.row_factory = sqlite3.Row
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self.migrate()
+            if read_only:
+                # never writes, never upgrades: works on a read-only folder or file
+                self._conn = self._open_read_only()
+                version = self.schema_version
+                if version < len(MIGRATIONS):
+                    raise StoreError(
+                        f"{self.path}: the store has schema {version}, this version reads "
+                        f"{len(MIGRATIONS)}: run `aggregator crawl` once to upgrade it")
+                self._conn.execute("SELECT COUNT(*) FROM articles").fetchone()
+            else:
+                self._conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                self._conn.row_factory = sqlite3.Row
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA foreign_keys=ON")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+                self.migrate()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: can't open the store: {exc}") from exc
+            raise StoreError(unreadable(self.path, exc)) from exc
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """A read-only connection: ``mode=ro``; on a folder nobody may write to (where SQLite
+        can't make the WAL index), ``immutable=1`` -- no crawl can be writing there anyway."""
+        if not self.path.is_file():
+            raise sqlite3.DatabaseError("no such file")
+        uri = self.path.resolve().as_uri()
+        for query in ("?mode=ro", "?mode=ro&immutable=1"):
+            conn = sqlite3.connect(uri + query, uri=True, timeout=30, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            try:
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError:
+                conn.close()
+                if "immutable" in query:
+                    raise
+        raise AssertionError("unreachable")
 
     # --- schema ---------------------------------------------------------------
     @property
