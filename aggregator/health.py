@@ -91,6 +91,8 @@ class RunSummary:
     lost_articles: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
+    #: URLs that failed lately and were not asked this run (exponential back-off)
+    backing_off: int = 0
     #: field -> share (0..1) of the extracted articles that have it
     coverage: dict[str, float] = field(default_factory=dict)
 
@@ -147,6 +149,7 @@ def summarise(run: dict[str, Any]) -> RunSummary:
         new_entries=inc.get("new_entries", 0), lost_articles=inc.get("lost_articles", 0),
         dropped=_suffix_counts(stats, "aggregator/dropped/"),
         errors=_suffix_counts(stats, "aggregator/errors/"), coverage=coverage,
+        backing_off=inc.get("skipped_failing", 0),
     )
 
 

@@ -37,6 +37,7 @@ from scrapy.http import Response
 
 from aggregator.items import Article
 from aggregator.state import ARTICLE, DROPPED, UrlState
+from aggregator.crawlerrors import request_failed
 from aggregator.crawlstore import store_of
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,10 @@ logger = logging.getLogger(__name__)
 FETCH, REVALIDATE, SKIP = "fetch", "revalidate", "skip"
 
 STATS = "aggregator/incremental/"
+#: a URL whose fetch failed waits this long before the next try, doubled after each failure
+#: in a row, up to MAX_FAILURE_BACKOFF
+FAILURE_BACKOFF = timedelta(hours=1)
+MAX_FAILURE_BACKOFF = timedelta(days=7)
 
 
 def body_hash(body: bytes) -> str:
@@ -87,6 +92,7 @@ class CrawlState:
         crawler.signals.connect(state.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(state.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(state.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(state.request_failed, signal=request_failed)
         return state
 
     @property
@@ -126,6 +132,35 @@ class CrawlState:
     def _inc(self, key: str, n: int = 1) -> None:
         # crawler.stats is set only once the crawl starts, after the spider is built
         self.crawler.stats.inc_value(STATS + key, n)
+
+    # --- failing URLs: exponential back-off ------------------------------------------------
+    def request_failed(self, failure: Any) -> None:
+        """A fetch failed (an HTTP error after retries, too large, a timeout...): remember it,
+        so the next runs wait before asking again (:meth:`backing_off`)."""
+        request = getattr(failure, "request", None)
+        if request is None or not self.enabled:
+            return
+        url = (request.meta.get("redirect_urls") or [request.meta.get("state_url") or request.url])[0]
+        response = getattr(failure.value, "response", None)
+        kind = f"http_{response.status}" if response is not None else type(failure.value).__name__
+        size = len(response.body) if response is not None else int(
+            request.meta.get("download_size", 0) or 0)
+        self.store.note_failure(url, self.source, kind, size)
+
+    def backing_off(self, url: str, now: datetime | None = None) -> bool:
+        """Whether ``url`` failed lately and is not asked for this run: after ``n`` failures
+        in a row it waits ``FAILURE_BACKOFF * 2**(n-1)``, at most ``MAX_FAILURE_BACKOFF``."""
+        if not self.enabled:
+            return False
+        known = self.store.failure_of(url)
+        if known is None:
+            return False
+        failures, when = known
+        wait = min(FAILURE_BACKOFF * 2 ** max(failures - 1, 0), MAX_FAILURE_BACKOFF)
+        if (now or datetime.now(timezone.utc)) - when < wait:
+            self._inc("skipped_failing")
+            return True
+        return False
 
     # --- before a request ---------------------------------------------------------
     def lookup(self, url: str) -> UrlState | None:
@@ -216,7 +251,7 @@ class CrawlState:
 
     def record(self, url: str, response: Response, kind: str, links: Any,
                published: datetime | None = None, previous: UrlState | None = None) -> None:
-        """Remember a fetched URL whose work is done."""
+        """Remember a fetched URL whose work is done (and forget its failures)."""
         if previous is not None and previous.kind == ARTICLE and kind not in (ARTICLE, DROPPED):
             # was an article, now is not: a redesign the extraction no longer understands
             self._inc("lost_articles")
@@ -229,6 +264,7 @@ class CrawlState:
             body_hash=new_hash, published=published, links=links, last_seen=now,
             listed=listed,
         ), changed=previous is None or previous.body_hash != new_hash)
+        self.store.clear_failure(url)
 
     # --- signals: an article's state is written once the pipelines are done with it ---
     def item_scraped(self, item: Any, response: Response, spider: Any = None) -> None:

@@ -132,6 +132,9 @@ class NewsSpider(Spider):
                              listing, url)
             return
         meta = {"hops": hops, "related_depth": related_depth, "listing_page": listing_page}
+        if accepted not in self.links.seen and self.state.backing_off(accepted):
+            self.links.seen.add(accepted)  # failed lately: not asked again this run
+            return
         if accepted in self.links.seen:
             # found undated first (a section page) and skipped; a feed or sitemap date
             # found later may say it changed

@@ -57,6 +57,8 @@ def source_status(name: str, runs: list[RunSummary]) -> tuple[list[str], bool]:
              f"  last success {_when(success)}"]
     if last.errors:
         lines.append("  errors: " + ", ".join(f"{k} {v}" for k, v in sorted(last.errors.items())))
+    if last.backing_off:
+        lines.append(f"  failing URLs not retried yet (back-off): {last.backing_off}")
     if last.dropped:
         lines.append("  dropped: " + ", ".join(f"{k} {v}" for k, v in sorted(last.dropped.items())))
     measured = next((r for r in runs if r.coverage), None)

@@ -117,4 +117,16 @@ MIGRATIONS: list[str] = [
         updated TEXT NOT NULL
     );
     """,
+    # URLs whose fetch failed (aggregator.incremental): how often in a row, when last, how,
+    # and how large the answer was, so a failing URL is retried with exponential back-off
+    """
+    CREATE TABLE url_failures (
+        url TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        failures INTEGER NOT NULL,
+        failed_at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        size INTEGER NOT NULL DEFAULT 0
+    );
+    """,
 ]

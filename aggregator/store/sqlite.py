@@ -436,6 +436,31 @@ class SQLiteStore:
                  now, now, now, json.dumps(state.listed, sort_keys=True), int(changed)),
             )
 
+    def failure_of(self, url: str) -> tuple[int, datetime] | None:
+        """``(failures in a row, when the last one was)`` of a URL whose fetch failed."""
+        row = self._conn.execute("SELECT failures, failed_at FROM url_failures WHERE url = ?",
+                                 (url,)).fetchone()
+        if row is None:
+            return None
+        return int(row[0]), from_db_time(row[1]) or EPOCH
+
+    def note_failure(self, url: str, source: str, kind: str, size: int = 0) -> int:
+        """Count one more failed fetch of ``url``; returns how many in a row."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO url_failures (url, source, failures, failed_at, kind, size)"
+                " VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET"
+                " failures = url_failures.failures + 1, failed_at = excluded.failed_at,"
+                " kind = excluded.kind, size = excluded.size",
+                (url, source, to_db_time(_now()), kind, size))
+            row = conn.execute("SELECT failures FROM url_failures WHERE url = ?", (url,)).fetchone()
+        return int(row[0])
+
+    def clear_failure(self, url: str) -> None:
+        """``url`` was fetched: its failures are forgotten."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM url_failures WHERE url = ?", (url,))
+
     def touch_url_state(self, url: str, when: datetime | None = None,
                         listed: dict[str, str] | None = None) -> None:
         """Record that the server confirmed ``url`` unchanged (a 304 or the same body);
