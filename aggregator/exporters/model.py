@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from aggregator.urls import split
 from aggregator.items import Article
 from aggregator.normalize.html import sanitize_html
+from aggregator.normalize.text import strip_markup
 from aggregator.store import StoredArticle, StoryCopy
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -101,10 +102,11 @@ def is_absolute_url(value: str) -> bool:
 
 
 def description_of(article: Article) -> str:
-    """A short plain-text description: the summary, else the start of the body."""
+    """A short plain-text description: the summary, else the start of the body (without
+    anything shaped like markup: it is a text field, whatever the body's text mentions)."""
     if article.summary:
         return article.summary
-    text = " ".join(article.body_text.split())
+    text = " ".join(strip_markup(article.body_text).split())
     if len(text) <= DESCRIPTION_CHARS:
         return text or article.title
     return text[:DESCRIPTION_CHARS].rsplit(" ", 1)[0] + " …"

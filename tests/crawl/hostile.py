@@ -62,10 +62,14 @@ PAGES = {
     "/bad/links/": "javascript: and data: links, <base href> off-site",
     "/calendar/": "a calendar trap: every page links to new generated URLs",
     "/bad/ipv6/": "links, canonical, image and <base> with IPv6 literals and malformed authorities",
+    "/bad/markup/": "markup and entities in every text field of every layer (JSON-LD, meta, "
+                    "<title>, <h1>, byline, caption, related-link titles), a 100 KB title",
 }
 #: hostile pages that still carry an article
 HOSTILE_ARTICLES = ("/bad/huge/", "/bad/deep/", "/bad/jsonld/", "/bad/charset/", "/bad/links/",
-                    "/bad/ipv6/")
+                    "/bad/ipv6/", "/bad/markup/")
+#: markup a page may write as text, in every field (issue 13, defect 3); none may reach a feed
+XSS = "<img src=x onerror=alert(1)>"
 #: authorities a page may write that are IPv6 literals or malformed (issue 13, defect 1)
 ODD_AUTHORITIES = ("http://[::1]:8080/x", "http://[::1/x", "http://[fe80::1%25eth0]/a",
                    "http://user@[::1]/b", "http://[v1.fe]/c", "http://[::ffff:127.0.0.1]/e",
@@ -177,6 +181,22 @@ def build_files() -> dict[str, bytes]:
              '<meta property="og:image" content="http://[::1/i.jpg">'
     ).replace("</article>", f'<p>See <a href="{ODD_AUTHORITIES[1]}">this</a>.</p></article>'
               f'<section class="related"><h3>Related</h3><ul>{odd}</ul></section>').encode()
+    esc = XSS.replace("<", "&lt;").replace(">", "&gt;")
+    ld = ('{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Markup '
+          + esc + ' everywhere", "author": {"@type": "Person", "name": "Ann &lt;script&gt;x&lt;/script&gt; Lee"},'
+          ' "keywords": "&lt;b&gt;chips&lt;/b&gt;, ' + esc + '", "description": "' + esc + '"}')
+    files["bad/markup/index.html"] = _article(
+        "/bad/markup/", f"Markup {esc} everywhere {'very long title ' * 6000}",
+        f"A paragraph that mentions {esc} as text.",
+        head=(f'<meta property="og:title" content="Markup {esc} everywhere">'
+              f'<meta property="og:description" content="{esc}">'
+              f'<meta property="article:tag" content="&lt;script&gt;alert(3)&lt;/script&gt;">'
+              f'<script type="application/ld+json">{ld}</script>')
+    ).replace("<h1>", f'<p class="byline">By Ann Lee {esc}</p><figure><img src="/m.jpg">'
+              f"<figcaption>Caption {esc}</figcaption></figure><h1>"
+    ).replace("</article>", '</article><section class="related"><h3>Related</h3><ul>'
+              + "".join(f'<li><a href="{path}">{esc}Another story number {i}</a></li>'
+                        for i, path in enumerate(good_paths()[:3])) + "</ul></section>").encode()
     day_links = "".join(f'<li><a href="day-{d}/">Day {d}</a></li>'
                         for d in range(1, CALENDAR_LINKS + 1))
     files["calendar/index.html"] = _page("<title>Calendar</title>",

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from lxml import etree
 
 from tests.conftest import RunningServer, run_aggregator, start_server, stop_server
 from tests.crawl import hostile
@@ -207,6 +208,30 @@ def test_every_feed_is_valid(crawled: Hostile) -> None:
     for path in feeds.glob("*.json"):
         items = json.loads(path.read_text())["items"]
         assert all(item["url"].startswith("http://") for item in items), path.name
+
+
+def test_no_markup_reaches_a_feed_or_the_store_text(crawled: Hostile) -> None:
+    """Markup written as text in every layer of /bad/markup/ is stripped from every text field
+    (store, feeds), and its 100 KB title is capped and flagged."""
+    title, summary, authors, tags, flags = crawled.query(
+        "SELECT title, summary, authors, tags, flags FROM articles WHERE canonical_url = ?",
+        url("/bad/markup/"))[0]
+    for text in (title, summary, authors, tags):
+        assert "onerror" not in text and "<script" not in text and "<img" not in text, text
+    assert len(title) <= 300 and "capped_title" in flags
+    feeds = crawled.tmp / "feeds"
+    text_tags = {"title", "description", "summary", "category", "creator", "name"}
+    for path in [*feeds.glob("*.rss"), *feeds.glob("*.atom")]:
+        for el in etree.fromstring(path.read_bytes()).iter():
+            local = etree.QName(el).localname if isinstance(el.tag, str) else ""
+            text = " ".join([el.text or "", *(el.attrib.get(a, "") for a in ("term", "label"))])
+            if local in text_tags:
+                assert "onerror" not in text and "<script" not in text, (path.name, local, text)
+    for path in feeds.glob("*.json"):
+        for item in json.loads(path.read_text("utf-8"))["items"]:
+            fields = [item.get("title", ""), item.get("summary", ""), *item.get("tags", []),
+                      *(a.get("name", "") for a in item.get("authors", []))]
+            assert not any("onerror" in f or "<script" in f for f in fields), (path.name, fields)
 
 
 def test_a_rerun_is_clean(crawled: Hostile) -> None:
