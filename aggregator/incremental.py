@@ -32,8 +32,9 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, IgnoreRequest
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from aggregator.items import Article
 from aggregator.state import ARTICLE, DROPPED, UrlState
@@ -140,6 +141,8 @@ class CrawlState:
         request = getattr(failure, "request", None)
         if request is None or not self.enabled:
             return
+        if isinstance(failure.value, IgnoreRequest) and not isinstance(failure.value, HttpError):
+            return  # refused by us (robots.txt, an off-site redirect): nothing failed there
         url = (request.meta.get("redirect_urls") or [request.meta.get("state_url") or request.url])[0]
         response = getattr(failure.value, "response", None)
         kind = f"http_{response.status}" if response is not None else type(failure.value).__name__

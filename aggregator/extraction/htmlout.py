@@ -120,9 +120,10 @@ def absolutise_links(root: etree._Element, base_url: str) -> None:
                 _unwrap(a)
             continue
         if base_url:
-            try:
-                a.set("href", join(base_url, href))
-            except ValueError:
+            absolute = join(base_url, href)  # "" for a malformed URL: no link
+            if absolute:
+                a.set("href", absolute)
+            else:
                 _unwrap(a)
 
 
@@ -297,10 +298,7 @@ def restore_links(root: etree._Element, links: dict[str, list[tuple[str, str]]],
 
 
 def _absolute(base_url: str, href: str) -> str:
-    try:
-        return join(base_url, href) if base_url else href
-    except ValueError:
-        return href
+    return (join(base_url, href) or href) if base_url else href
 
 
 _WORDS_RE = re.compile(r"\w+")

@@ -117,10 +117,7 @@ def absolute_url(page: str, href: str) -> str:
     """
     if href.startswith(("http://", "https://")):
         return href.partition("#")[0]  # absolute already (urljoin would keep it as it is)
-    try:
-        return urldefrag(join(page, href))[0]
-    except ValueError:
-        return ""
+    return urldefrag(join(page, href))[0]  # join gives "" for a malformed URL
 
 
 

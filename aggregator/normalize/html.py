@@ -74,12 +74,8 @@ def absolute_url(value: str, base: str) -> str | None:
     value = value.strip()
     if not value:
         return None
-    try:
-        joined = join(base, value)
-        scheme = split(joined).scheme.lower()
-    except ValueError:
-        return None
-    return joined if scheme in URL_SCHEMES else None
+    joined = join(base, value)  # never raises: "" for a malformed URL
+    return joined if split(joined).scheme.lower() in URL_SCHEMES else None
 
 
 def absolute_srcset(value: str, base: str) -> str:
