@@ -138,6 +138,16 @@ def content_html(article: Article, also_covered_by: Iterable[StoryCopy] = ()) ->
     return sanitize_html("\n".join(parts), article.canonical_url or article.url)
 
 
+def byline(authors: Iterable[str]) -> str:
+    """Every author in one name field: readers show one field per item (newsboat the last
+    ``dc:creator``, sfeed the first author), so co-authors go into it together.
+
+    >>> byline(["Ann Lee", "Bob Roe"])
+    'Ann Lee, Bob Roe'
+    """
+    return ", ".join(name for name in authors if name)
+
+
 def related_links(article: Article) -> list[tuple[str, str]]:
     """``(url, title)`` of the suggested links a feed can carry (absolute, no repeats)."""
     seen: set[str] = set()

@@ -6,20 +6,22 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from aggregator.exporters.index_page import STYLESHEET, add_stylesheet
-from aggregator.exporters.model import (ATOM_NS, GENERATOR, FeedSpec, content_html,
+from aggregator.exporters.model import (ATOM_NS, GENERATOR, FeedSpec, byline, content_html,
                                         description_of, image_type, is_absolute_url,
                                         related_links)
 
 
-def build_feed(spec: FeedSpec) -> FeedGenerator:
+def build_feed(spec: FeedSpec, fmt: str) -> FeedGenerator:
+    """The feed as feedgen's model, for ``fmt`` ("rss" or "atom"): its rel="self" link
+    names that format's file (feedgen writes the same links into both)."""
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     fg.load_extension("media", atom=False, rss=True)
     fg.id(spec.feed_id)
     fg.title(spec.title)
     fg.link(href=spec.link, rel="alternate")
-    if spec.feed_urls.get("rss"):
-        fg.link(href=spec.feed_urls["rss"], rel="self")
+    if spec.feed_urls.get(fmt):
+        fg.link(href=spec.feed_urls[fmt], rel="self")
     fg.description(spec.description or spec.title)
     fg.subtitle(spec.description or spec.title)
     fg.author(name=spec.title)
@@ -41,9 +43,10 @@ def build_feed(spec: FeedSpec) -> FeedGenerator:
         # RSS <description> and Atom <summary>; the full text goes to content:encoded
         fe.description(description_of(article), isSummary=True)
         fe.content(content_html(article, entry.also_covered_by), type="html")
-        for name in article.authors:
-            fe.author(name=name)
-            fe.dc.dc_creator(name)
+        # one name field holding every author: see model.byline
+        if byline(article.authors):
+            fe.author(name=byline(article.authors))
+            fe.dc.dc_creator(byline(article.authors))
         for tag in article.tags:
             fe.category(term=tag)
         if article.image is not None and is_absolute_url(article.image.url):
@@ -85,8 +88,8 @@ def fix_atom_links(data: bytes, spec: FeedSpec) -> bytes:
 
 
 def render_rss(spec: FeedSpec) -> bytes:
-    return add_stylesheet(build_feed(spec).rss_str(pretty=True), STYLESHEET)
+    return add_stylesheet(build_feed(spec, "rss").rss_str(pretty=True), STYLESHEET)
 
 
 def render_atom(spec: FeedSpec) -> bytes:
-    return add_stylesheet(fix_atom_links(build_feed(spec).atom_str(pretty=True), spec), STYLESHEET)
+    return add_stylesheet(fix_atom_links(build_feed(spec, "atom").atom_str(pretty=True), spec), STYLESHEET)

@@ -284,3 +284,22 @@ def test_also_covered_by_is_bounded(tmp_path: Path) -> None:
         listed = entry.content[0].value.split("Also covered by")[1]
         assert listed.count("<li>") == publish_module.MAX_OTHER_COPIES
     store.close()
+
+
+def test_each_feed_links_itself(tmp_path: Path) -> None:
+    """rel="self" names the document it is in: the Atom feed its .atom file, the RSS
+    feed its .rss file, the JSON Feed its .json file."""
+    store = filled_store(tmp_path, 2)
+    cfg = config()
+    cfg.options["feeds_url"] = "https://feeds.example/news/"
+    publish_feeds(store, cfg, tmp_path / "feeds")
+    store.close()
+    for name in ("all", "alpha"):
+        atom = etree.parse(str(tmp_path / "feeds" / f"{name}.atom")).getroot()
+        assert [link.get("href") for link in atom.findall("a:link[@rel='self']", NS)] == [
+            f"https://feeds.example/news/{name}.atom"]
+        rss = etree.parse(str(tmp_path / "feeds" / f"{name}.rss")).getroot()
+        assert [link.get("href") for link in rss.findall("channel/a:link[@rel='self']", NS)] == [
+            f"https://feeds.example/news/{name}.rss"]
+        feed = json.loads((tmp_path / "feeds" / f"{name}.json").read_text())
+        assert feed["feed_url"] == f"https://feeds.example/news/{name}.json"
