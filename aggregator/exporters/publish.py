@@ -1,5 +1,6 @@
 """Rebuild every feed from the store: one combined (``all``), one per source, one per
-topic of the config, each as RSS, Atom and JSON Feed, and ``feeds.opml`` listing them.
+topic of the config, each as RSS, Atom and JSON Feed, and an OPML list of them per format
+(``feeds.opml``, ``feeds-atom.opml``, ``feeds-json.opml``).
 
 Each file is checked before it replaces the last good one; an entry that can't go
 into a feed is dropped and reported, never the whole feed.
@@ -11,13 +12,15 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from aggregator.config import Config, ConfigError
 from aggregator.exporters.atomic import write_atomic
 from aggregator.exporters.feeds import render
 from aggregator.exporters.model import FORMATS, FeedEntry, FeedSpec, feed_filename
 from aggregator.exporters.index_page import feed_infos, write_index
-from aggregator.exporters.opml import OPML_FILENAME, OpmlFeed, render_opml
+from aggregator.exporters.opml import (LOCAL_NOTE, OpmlFeed, feeds_folder_url, opml_filename,
+                                       render_opml)
 from aggregator.exporters.topics import Topic, parse_topics
 from aggregator.exporters.validate import check_feed, entry_problem
 from aggregator.store import StoredArticle, Store, StoryCopy
@@ -206,6 +209,23 @@ def _publish_file(path: Path, data: bytes, problems: list[str], result: PublishR
         result.unchanged.append(path)
 
 
+def _publish_opml(specs: list[FeedSpec], config: Config, feeds_dir: Path,
+                  result: PublishResult) -> None:
+    """One OPML list per format. Its links are absolute: ``feeds_url``, else ``file://``
+    URLs of ``feeds_dir`` with a note saying so (a relative link imports as a name a
+    reader can't fetch)."""
+    base = feeds_base_url(config)
+    note = "" if base else LOCAL_NOTE
+    base = base or feeds_folder_url(feeds_dir)
+    title = config.options.get("title", "aggregator feeds")
+    for fmt in FORMATS:
+        opml = render_opml(f"{title} ({FORMATS[fmt].label})" if fmt != "rss" else title, [
+            OpmlFeed(title=spec.title, html_url=spec.link,
+                     xml_url=spec.feed_urls.get(fmt) or base + quote(feed_filename(spec.name, fmt)))
+            for spec in specs], note=note)
+        _publish_file(feeds_dir / opml_filename(fmt), opml, check_feed(opml, "opml"), result)
+
+
 def publish_feeds(store: Store, config: Config, feeds_dir: str | Path,
                   limit: int | None = None) -> PublishResult:
     """Write all feeds of ``config`` from ``store`` into ``feeds_dir``; return the paths
@@ -222,11 +242,7 @@ def publish_feeds(store: Store, config: Config, feeds_dir: str | Path,
                 _publish_file(path, b"", [f"can't render: {exc}"], result)
                 continue
             _publish_file(path, data, check_feed(data, fmt), result)
-    opml = render_opml(config.options.get("title", "aggregator feeds"), [
-        OpmlFeed(title=spec.title, html_url=spec.link,
-                 xml_url=spec.feed_urls.get("rss") or feed_filename(spec.name, "rss"))
-        for spec in specs])
-    _publish_file(feeds_dir / OPML_FILENAME, opml, check_feed(opml, "opml"), result)
+    _publish_opml(specs, config, feeds_dir, result)
     write_index(feeds_dir, feed_infos(specs, feeds_dir, config))
     logger.info("Feeds in %s: %s", feeds_dir, result.summary())
     return result

@@ -16,6 +16,7 @@ from typing import Any
 
 from aggregator.serve.caching import FileCache, accepts_gzip, not_modified, GZIP_MIN_BYTES
 from aggregator.serve.media import COMPRESSIBLE, media_type
+from aggregator.serve.opml import base_url, served_opml
 from aggregator.serve.paths import AddSlash, NotFound, resolve_file, safe_relative_path
 
 logger = logging.getLogger(__name__)
@@ -112,6 +113,8 @@ class FeedRequestHandler(BaseHTTPRequestHandler):
         except (NotFound, OSError):
             self._error(HTTPStatus.NOT_FOUND, body=send_body)
             return
+        if path.suffix.lower() == ".opml":  # absolute links to where the client reached us
+            rep = served_opml(rep, base_url(self.headers.get("Host"), self.server.url))
         compressible = path.suffix.lower() in COMPRESSIBLE
         use_gzip = (compressible and len(rep.body) >= GZIP_MIN_BYTES
                     and accepts_gzip(self.headers.get("Accept-Encoding")))

@@ -124,11 +124,12 @@ def stored_count(demo: DemoRun, name: str) -> int:
 
 def test_every_feed_is_published(demo: DemoRun) -> None:
     expected = {f"{feed}.{ext}" for feed in ("all", "bytewire", "circuitdaily", "ai")
-                for ext in ("rss", "atom", "json")} | {"feeds.opml"}
+                for ext in ("rss", "atom", "json")} | {
+        "feeds.opml", "feeds-atom.opml", "feeds-json.opml"}
     assert expected <= set(demo.before)
     opml = (demo.feeds_dir / "feeds.opml").read_text()
-    for feed in ("all", "bytewire", "circuitdaily", "ai"):
-        assert f'xmlUrl="{feed}.rss"' in opml
+    for feed in ("all", "bytewire", "circuitdaily", "ai"):  # no feeds_url: file:// links
+        assert f'xmlUrl="{(demo.feeds_dir / feed).resolve().as_uri()}.rss"' in opml
 
 
 def test_feedparser_reads_every_entry_complete(demo: DemoRun) -> None:

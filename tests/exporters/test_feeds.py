@@ -18,6 +18,7 @@ from tests.exporters.synthetic import config, filled_store, make_article
 
 NS = {"a": ATOM_NS, "content": "http://purl.org/rss/1.0/modules/content/",
       "dc": "http://purl.org/dc/elements/1.1/", "media": "http://search.yahoo.com/mrss/"}
+OPML_LISTS = ["feeds-atom.opml", "feeds-json.opml", "feeds.opml"]
 XML_FEEDS = ["all.rss", "all.atom", "alpha.rss", "alpha.atom", "beta.rss", "beta.atom"]
 
 
@@ -33,7 +34,7 @@ def test_every_file_is_written(published) -> None:
     _, result, feeds = published
     names = sorted(p.name for p in result)
     assert names == sorted(f"{f}.{ext}" for f in ("all", "alpha", "beta")
-                           for ext in ("rss", "atom", "json")) + ["feeds.opml"]
+                           for ext in ("rss", "atom", "json")) + OPML_LISTS
     assert all((feeds / n).exists() for n in names)
     assert not result.failed and not result.dropped
     assert len(result.written) == len(names)
@@ -129,14 +130,18 @@ def test_feed_urls_from_config_base(tmp_path: Path) -> None:
     assert atom.findtext("a:id", namespaces=NS) == "https://feeds.example/news/all.atom"
 
 
-def test_opml_lists_every_feed(published) -> None:
+@pytest.mark.parametrize("name, ext", [
+    ("feeds.opml", "rss"), ("feeds-atom.opml", "atom"), ("feeds-json.opml", "json")])
+def test_opml_lists_every_feed(published, name: str, ext: str) -> None:
+    """One list per format; without feeds_url the links are file:// URLs of the folder."""
     _, _, feeds = published
-    root = etree.parse(str(feeds / "feeds.opml")).getroot()
+    root = etree.parse(str(feeds / name)).getroot()
     assert root.get("version") == "2.0"
     outlines = root.findall("body/outline")
+    folder = feeds.resolve().as_uri()
     assert [(o.get("text"), o.get("xmlUrl"), o.get("type")) for o in outlines] == [
-        ("All articles", "all.rss", "rss"), ("Alpha News", "alpha.rss", "rss"),
-        ("Beta Daily", "beta.rss", "rss")]
+        ("All articles", f"{folder}/all.{ext}", "rss"),
+        ("Alpha News", f"{folder}/alpha.{ext}", "rss"), ("Beta Daily", f"{folder}/beta.{ext}", "rss")]
 
 
 def test_republish_unchanged_is_byte_identical(published, tmp_path: Path) -> None:
@@ -150,7 +155,7 @@ def test_republish_unchanged_is_byte_identical(published, tmp_path: Path) -> Non
     again = publish_feeds(store, config(), feeds)
     after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in feeds.iterdir()}
     assert after == before
-    assert not again.written and len(again.unchanged) == len(again) == 10
+    assert not again.written and len(again.unchanged) == len(again) == 12
 
 
 def test_feed_dates_are_content_dates_not_run_dates(published) -> None:

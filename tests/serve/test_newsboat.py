@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import feedparser
 import pytest
 
+from tests.helpers.readers import newsboat
 from tests.serve.conftest import HOSTILE_TITLE, Served, Site, build_site, start_serve, stop_serve
-
-NEWSBOAT = shutil.which("newsboat") or "/usr/bin/newsboat"
 
 
 @pytest.fixture(scope="module")
@@ -26,13 +24,6 @@ def served_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site
         yield build_site(root, feeds_url=server.url), server
     finally:
         stop_serve(server)
-
-
-def newsboat(home: Path, *args: str) -> subprocess.CompletedProcess:
-    (home / "config").touch()
-    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "TERM": "dumb"}
-    return subprocess.run([NEWSBOAT, "-C", str(home / "config"), *args], cwd=home, env=env,
-                          capture_output=True, text=True, timeout=60)
 
 
 def cached_items(db: Path) -> dict[str, list[tuple[str, str]]]:
