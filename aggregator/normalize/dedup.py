@@ -17,13 +17,25 @@ True
 True
 >>> signature("Too short.") is None
 True
+
+A candidate found by its signature is confirmed on the articles' *own* text: paragraphs a
+source repeats on other articles (a disclaimer, a newsletter plug) are left out of both
+sides before the exact comparison, so two articles sharing long boilerplate stay two.
+
+>>> plug = "Subscribe to our newsletter for the week's chip news in your inbox every Friday."
+>>> keys = paragraph_keys(plug + "\\n\\nShort.")
+>>> len(keys), keys[0] == paragraph_keys(plug.upper())[0]  # short paragraphs have no key
+(1, True)
+>>> own_text(plug + "\\n\\nThe board met.", set(keys))
+'The board met.'
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -79,6 +91,45 @@ def from_blob(blob: bytes) -> LeanMinHash:
 def similarity(a: LeanMinHash, b: LeanMinHash) -> float:
     """Estimated Jaccard similarity of the two bodies' shingle sets."""
     return float(a.jaccard(b))
+
+
+#: paragraphs shorter than this many words are not keyed: too common to mean boilerplate
+PARAGRAPH_MIN_WORDS = 8
+
+
+def _paragraph_key(paragraph: str) -> int | None:
+    words = words_of(paragraph)
+    if len(words) < PARAGRAPH_MIN_WORDS:
+        return None
+    digest = hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)  # fits an SQL INTEGER
+
+
+def paragraph_keys(text: str) -> list[int]:
+    """A 64-bit key for each paragraph of a body (paragraphs are separated by blank lines)
+    of at least :data:`PARAGRAPH_MIN_WORDS` words, in order and without repeats; case,
+    punctuation and spacing do not change a key."""
+    keys: list[int] = []
+    for paragraph in text.split("\n\n"):
+        key = _paragraph_key(paragraph)
+        if key is not None and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def own_text(text: str, boilerplate: Set[int]) -> str:
+    """``text`` without its paragraphs whose key is in ``boilerplate``."""
+    return "\n\n".join(p for p in text.split("\n\n") if _paragraph_key(p) not in boilerplate)
+
+
+def exact_similarity(a: str, b: str) -> float:
+    """Jaccard similarity of the two texts' shingle sets (what a signature estimates).
+
+    >>> exact_similarity("one two three four", "one two three five")
+    0.3333333333333333
+    """
+    sa, sb = shingles(a), shingles(b)
+    return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
 
 
 #: at most this many LSH candidates are compared for one article (a bucket that holds a

@@ -7,7 +7,16 @@ memory and is brought up to date from the store before each article
 (``Store.signatures_since``), so crawlers of several sources running at once -- and earlier
 runs -- all see each other's articles.
 
-Stats: ``aggregator/stories/{new,joined,kept,unchanged,too_short}`` and
+A signature only proposes candidates. A candidate is confirmed on the two articles' own
+text (:meth:`StoriesPipeline.confirm`): the paragraphs that an article outside the story
+also has -- a disclaimer, a newsletter plug, a network's shared footer -- are left out of
+both bodies and what remains must still reach the threshold, exactly. When a later article
+shows a paragraph to be boilerplate after a join, the story is confirmed again
+(:meth:`StoriesPipeline.recheck`) and a copy that no longer holds leaves it. So articles that
+share long boilerplate are never folded into one story (and never hidden from a mixed
+feed as "copies"); at most :data:`CONFIRM_CANDIDATES` candidates are checked.
+
+Stats: ``aggregator/stories/{new,joined,kept,unchanged,too_short,not_confirmed,split}`` and
 ``aggregator/stories/microseconds`` (time spent, for the cost per article).
 """
 
@@ -24,6 +33,9 @@ from aggregator.normalize import dedup
 from aggregator.pipelines.storeaccess import StoreBackedPipeline
 
 logger = logging.getLogger(__name__)
+
+#: the most similar candidates confirmed on their own text, per article
+CONFIRM_CANDIDATES = 5
 
 
 class StoriesPipeline(StoreBackedPipeline):
@@ -79,13 +91,25 @@ class StoriesPipeline(StoreBackedPipeline):
         blob = dedup.to_blob(sig) if sig is not None else None
         if current_story is not None and blob == current_blob:
             return "unchanged"
+        # boilerplate evidence for later comparisons, short bodies included
+        keys = dedup.paragraph_keys(article.body_text)
+        self.store.set_paragraphs(key, keys)
+        self.recheck(key, keys)
         if sig is None:
             self.store.set_story(key, current_story, None)
             self.index.discard(key)
             return "too_short"
         self.sync()
-        match = self.index.best_match(sig, exclude=[key], source=article.source)
-        target = self.story_by_url.get(match[0]) if match else None
+        match, target = None, None
+        for candidate in self.index.matches(sig, exclude=[key], source=article.source
+                                            )[:CONFIRM_CANDIDATES]:
+            story = self.story_by_url.get(candidate[0])
+            if story is None:
+                continue
+            if self.confirm(key, article.body_text, candidate[0], story):
+                match, target = candidate, story
+                break
+            self.count("not_confirmed")
         story = self.store.set_story(key, target if target is not None else current_story, blob)
         self.index.add(key, sig, article.source)
         self.story_by_url[key] = story
@@ -94,3 +118,39 @@ class StoriesPipeline(StoreBackedPipeline):
                         match[1], story)
             return "joined"
         return "kept" if current_story is not None else "new"
+
+    def recheck(self, key: str, keys: list[int]) -> None:
+        """Confirm again the stories of several copies that share a paragraph with the new
+        article ``key``: that paragraph may be boilerplate no article outside the story had
+        when they were joined (two sources' first articles under one network notice). A copy
+        no longer confirmed against the story's first copy leaves it for a story of its own."""
+        assert self.store is not None
+        for story in self.store.stories_sharing(keys, key):
+            members = self.store.story_members(story)
+            for member in members[1:]:
+                stored = self.store.get_article(member)
+                state = self.store.story_state(member)
+                if stored is None or state is None:
+                    continue
+                if not self.confirm(member, stored.body_text, members[0], story):
+                    self.story_by_url[member] = self.store.set_story(member, None, state[1])
+                    logger.info("%s is no copy of %s after all (shared boilerplate): story %d",
+                                member, members[0], self.story_by_url[member])
+                    self.count("split")
+
+    def confirm(self, key: str, text: str, other: str, story: int) -> bool:
+        """Whether the article ``key`` (body ``text``) is a copy of the stored article
+        ``other`` of ``story``: their bodies, without the paragraphs some article outside
+        the story also has, are still similar (exact Jaccard of shingles >= threshold)."""
+        assert self.store is not None
+        stored = self.store.get_article(other)
+        if stored is None:
+            return False
+        keys = list(dict.fromkeys([*dedup.paragraph_keys(text),
+                                   *dedup.paragraph_keys(stored.body_text)]))
+        members = [*self.store.story_members(story), key]
+        boilerplate = self.store.paragraphs_elsewhere(keys, members)
+        mine, theirs = (dedup.own_text(t, boilerplate) for t in (text, stored.body_text))
+        if min(len(dedup.words_of(mine)), len(dedup.words_of(theirs))) < dedup.MIN_WORDS:
+            return False
+        return dedup.exact_similarity(mine, theirs) >= self.threshold

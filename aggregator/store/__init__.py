@@ -90,6 +90,16 @@ class ArticleStore(Protocol):
     def set_story(self, canonical_url: str, story_id: int | None,
                   signature: bytes | None) -> int: ...
 
+    def set_paragraphs(self, canonical_url: str, keys: list[int]) -> None:
+        """Remember the keys of the article's body paragraphs (replacing earlier ones)."""
+
+    def stories_sharing(self, keys: list[int], exclude: str) -> list[int]:
+        """Stories of two or more articles, other than ``exclude``'s, where an article has
+        one of the paragraph ``keys``."""
+
+    def paragraphs_elsewhere(self, keys: list[int], exclude: list[str]) -> set[int]:
+        """Those of ``keys`` that some article not in ``exclude`` (canonical URLs) has."""
+
 
 class CrawlStateStore(Protocol):
     """What incremental crawling remembers of every URL it fetched."""

@@ -129,4 +129,15 @@ MIGRATIONS: list[str] = [
         size INTEGER NOT NULL DEFAULT 0
     );
     """,
+    # the paragraph keys of each article's body (aggregator.normalize.dedup.paragraph_keys):
+    # a paragraph a source repeats on other articles is boilerplate, left out when two
+    # articles' own texts are compared for a story
+    """
+    CREATE TABLE paragraphs (
+        key INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE
+    );
+    CREATE INDEX paragraphs_key ON paragraphs (key, article_id);
+    CREATE INDEX paragraphs_article ON paragraphs (article_id);
+    """,
 ]

@@ -364,6 +364,44 @@ class SQLiteStore:
                              " (SELECT 1 FROM articles WHERE story_id = ?)", (old, old))
         return story_id
 
+    def set_paragraphs(self, canonical_url: str, keys: list[int]) -> None:
+        with self.transaction() as conn:
+            row = conn.execute("SELECT id FROM articles WHERE canonical_url = ?",
+                               (canonical_url,)).fetchone()
+            if row is None:
+                return
+            conn.execute("DELETE FROM paragraphs WHERE article_id = ?", (row[0],))
+            conn.executemany("INSERT INTO paragraphs (key, article_id) VALUES (?, ?)",
+                             [(key, row[0]) for key in keys])
+
+    def stories_sharing(self, keys: list[int], exclude: str) -> list[int]:
+        found: set[int] = set()
+        for start in range(0, len(keys), 400):
+            chunk = keys[start:start + 400]
+            rows = self._conn.execute(
+                "SELECT DISTINCT a.story_id FROM paragraphs p JOIN articles a ON a.id ="
+                f" p.article_id WHERE p.key IN ({','.join('?' * len(chunk))})"
+                " AND a.story_id IS NOT NULL AND a.canonical_url != ?"
+                " AND a.story_id IS NOT (SELECT story_id FROM articles WHERE canonical_url = ?)"
+                " AND (SELECT COUNT(*) FROM articles b WHERE b.story_id = a.story_id) > 1",
+                [*chunk, exclude, exclude])
+            found.update(int(r[0]) for r in rows)
+        return sorted(found)
+
+    def paragraphs_elsewhere(self, keys: list[int], exclude: list[str]) -> set[int]:
+        if not keys:
+            return set()
+        found: set[int] = set()
+        skip = ",".join("?" * len(exclude)) or "NULL"
+        for start in range(0, len(keys), 400):  # under SQLite's bound-parameter limit
+            chunk = keys[start:start + 400]
+            rows = self._conn.execute(
+                f"SELECT DISTINCT p.key FROM paragraphs p JOIN articles a ON a.id = p.article_id"
+                f" WHERE p.key IN ({','.join('?' * len(chunk))})"
+                f" AND a.canonical_url NOT IN ({skip})", [*chunk, *exclude])
+            found.update(int(r[0]) for r in rows)
+        return found
+
     # --- sources and runs -------------------------------------------------------
     def save_source(self, name: str, title: str, home: str) -> None:
         with self.transaction() as conn:

@@ -14,9 +14,12 @@ import json
 import random
 from pathlib import Path
 
-from tests.crawl.sitegen import SiteSpec, _article_html, _page, article_path
+from tests.crawl.sitegen import WORDS, SiteSpec, _article_html, _page, article_path, slug
 
 HOST = "hostile.example"
+#: a second source of the same "network": it prints the hostile site's shared boilerplate
+#: under its own distinct articles, and carries one real copy of a hostile article
+SIBLING = "sibling.example"
 #: where the redirect, the ``<base href>`` and some links point: must never be requested
 OFFSITE = "elsewhere.example"
 GOOD = 4
@@ -31,8 +34,8 @@ MAX_SIZE = 6_000_000
 TOO_BIG_SIZE = 6_500_000
 
 
-def url(path: str) -> str:
-    return f"http://{HOST}{path}"
+def url(path: str, host: str = HOST) -> str:
+    return f"http://{host}{path}"
 
 
 def _article(path: str, heading: str, body: str, head: str = "") -> str:
@@ -64,10 +67,36 @@ PAGES = {
     "/bad/ipv6/": "links, canonical, image and <base> with IPv6 literals and malformed authorities",
     "/bad/markup/": "markup and entities in every text field of every layer (JSON-LD, meta, "
                     "<title>, <h1>, byline, caption, related-link titles), a 100 KB title",
+    "/bad/base-relative/": "a relative <base href> its related links resolve against",
+    "/bad/base-twice/": "two <base href>: the first one counts",
+    "/bad/base-js/": "a javascript: <base href>: ignored, links resolve against the page",
+    "/bad/base-target/": "a <base> with a target and no href",
+    "/bad/variants/": "related links to one article written eight ways (case, port, dot "
+                      "segments, tracking query, fragment, trailing slash)",
+    **{f"/shared/{i}/": "one of several distinct articles under the same long boilerplate"
+       for i in range(6)},
 }
+#: related links of the <base> pages: (page, href written) -> each must resolve to the good
+#: article it names, never to a path under the page or under another base
+BASE_PAGES = {
+    "/bad/base-relative/": ('<base href="/story/">', lambda i: f"{slug(i)}/"),
+    "/bad/base-twice/": ('<base href="/story/"><base href="/nowhere/">', lambda i: f"{slug(i)}/"),
+    "/bad/base-js/": ('<base href="javascript:alert(1)//">', lambda i: f"../..{article_path(i)}"),
+    "/bad/base-target/": ('<base target="_blank">', lambda i: f"../..{article_path(i)}"),
+}
+#: eight spellings of the first good article's URL (and one link to the second)
+VARIANTS = (
+    "{p}", "{p_no_slash}", "http://HOSTILE.EXAMPLE{p}", "http://hostile.example:80{p}",
+    "{p}?utm_source=feed&utm_medium=rss", "{p}#comments", "/story/./{s}/", "/story/x/../{s}/")
+#: the network's shared paragraphs, and how many distinct articles each source prints it under
+SHARED_ARTICLES = 6
+SIBLING_ARTICLES = 3
+#: the hostile article the sibling source copies (with a one-word edit)
+COPIED = 1
 #: hostile pages that still carry an article
 HOSTILE_ARTICLES = ("/bad/huge/", "/bad/deep/", "/bad/jsonld/", "/bad/charset/", "/bad/links/",
-                    "/bad/ipv6/", "/bad/markup/")
+                    "/bad/ipv6/", "/bad/markup/", *BASE_PAGES, "/bad/variants/",
+                    *(f"/shared/{i}/" for i in range(SHARED_ARTICLES)))
 #: markup a page may write as text, in every field (issue 13, defect 3); none may reach a feed
 XSS = "<img src=x onerror=alert(1)>"
 #: authorities a page may write that are IPv6 literals or malformed (issue 13, defect 1)
@@ -82,6 +111,61 @@ def good_paths() -> list[str]:
 
 def expected_articles() -> set[str]:
     return {url(p) for p in [*good_paths(), *HOSTILE_ARTICLES]}
+
+
+def sibling_articles() -> set[str]:
+    return {url(p, SIBLING) for p in [*(f"/shared/{i}/" for i in range(SIBLING_ARTICLES)),
+                                      "/copy/"]}
+
+
+def _words(seed: int, count: int) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(WORDS) for _ in range(count))
+
+
+def _network_notice() -> list[str]:
+    """The long boilerplate both sources print under every article (six paragraphs)."""
+    return [f"Network notice: {_words(1000 + n, 45)}." for n in range(6)]
+
+
+def _own_paragraphs(seed: int) -> list[str]:
+    return [f"{_words(seed * 10 + n, 35).capitalize()}." for n in range(2)]
+
+
+def _shared_article(heading: str, own: list[str]) -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in [*own, *_network_notice()])
+    return _page(f"<title>{heading}</title>",
+                 f"<main><article><h1>{heading}</h1>{paragraphs}</article></main>")
+
+
+def _related(hrefs: list[str]) -> str:
+    items = "".join(f'<li><a href="{html.escape(h)}">Another story about chips, number {i}</a>'
+                    "</li>" for i, h in enumerate(hrefs))
+    return f'<section class="related"><h3>Related</h3><ul>{items}</ul></section>'
+
+
+def variant_hrefs() -> list[str]:
+    p = article_path(0)
+    return [v.format(p=p, p_no_slash=p.rstrip("/"), s=slug(0)) for v in VARIANTS] + [
+        article_path(1)]
+
+
+def sibling_files() -> dict[str, bytes]:
+    """The sibling source: its feed, its distinct articles and its copy."""
+    files: dict[str, bytes] = {}
+    for i in range(SIBLING_ARTICLES):
+        files[f"shared/{i}/index.html"] = _shared_article(
+            f"Sibling story {i}", _own_paragraphs(100 + i)).encode()
+    own = _own_paragraphs(COPIED)
+    own[0] = own[0].replace(" ", " indeed ", 1)
+    files["copy/index.html"] = _shared_article(f"Shared story {COPIED}, as syndicated", own
+                                               ).encode()
+    items = "".join(f"<item><title>Item</title><link>{link}</link></item>"
+                    for link in sorted(sibling_articles()))
+    files["feed.xml"] = ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+                         f"<title>Sibling</title><link>http://{SIBLING}/</link><description>x"
+                         f"</description>{items}</channel></rss>\n").encode()
+    return files
 
 
 def _feed() -> str:
@@ -197,6 +281,17 @@ def build_files() -> dict[str, bytes]:
     ).replace("</article>", '</article><section class="related"><h3>Related</h3><ul>'
               + "".join(f'<li><a href="{path}">{esc}Another story number {i}</a></li>'
                         for i, path in enumerate(good_paths()[:3])) + "</ul></section>").encode()
+    for path, (base, href) in BASE_PAGES.items():
+        files[path.strip("/") + "/index.html"] = _article(
+            path, f"Links under {path.strip('/').split('/')[-1]}",
+            "Its related links resolve against the base the HTML standard picks.", head=base,
+        ).replace("</article>", "</article>" + _related([href(i) for i in range(3)])).encode()
+    files["bad/variants/index.html"] = _article(
+        "/bad/variants/", "One link written many ways", "Its related links name two articles.",
+    ).replace("</article>", "</article>" + _related(variant_hrefs())).encode()
+    for i in range(SHARED_ARTICLES):
+        files[f"shared/{i}/index.html"] = _shared_article(f"Shared story {i}",
+                                                          _own_paragraphs(i)).encode()
     day_links = "".join(f'<li><a href="day-{d}/">Day {d}</a></li>'
                         for d in range(1, CALENDAR_LINKS + 1))
     files["calendar/index.html"] = _page("<title>Calendar</title>",
@@ -227,6 +322,10 @@ def write_site(root: Path) -> None:
         path.write_bytes(data)
     # the off-site host exists too (routed to the same server): a request for it would be
     # logged, never sent anywhere else
+    for rel, data in sibling_files().items():
+        path = root / SIBLING / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     landing = root / OFFSITE / "landing" / "index.html"
     landing.parent.mkdir(parents=True, exist_ok=True)
     landing.write_text(_article("/landing/", "Off-site landing", "Never to be crawled."))
@@ -243,5 +342,7 @@ def config_text(dead_port: int) -> str:
             f'sitemaps = ["{url("/sitemap.xml")}", "{url("/sitemap-html.xml")}"]\n'
             f'sections = ["{url("/trap/")}"]\nmax_section_pages = 5\nfollow_related = 1\n'
             f"settings = {inline}\n\n"
+            f'[[sources]]\nname = "sibling"\nhome = "http://{SIBLING}/"\n'
+            f'feeds = ["{url("/feed.xml", SIBLING)}"]\nsettings = {inline}\n\n'
             f'[[sources]]\nname = "unreachable"\nhome = "{dead}/"\n'
             f'feeds = ["{dead}/feed.xml"]\nsettings = {inline}\n')

@@ -111,6 +111,61 @@ def test_articles_of_one_source_never_fold_into_one_story(tmp_path: Path) -> Non
     assert stats["aggregator/stories/joined"] == 1
 
 
+def _own_story(rng: random.Random) -> str:
+    vocab = sorted(set(OTHER.split()))
+    return "\n\n".join(" ".join(rng.choice(vocab) for _ in range(30)) for _ in range(2))
+
+
+def test_sources_sharing_boilerplate_fold_only_real_copies(tmp_path: Path) -> None:
+    """Two sources of one network print the same long paragraphs (a plug, a disclaimer)
+    under every distinct article: the signatures say "copy", the own texts do not; the one
+    real copy still joins its original."""
+    rng = random.Random(3)
+    notice = random.Random(5)
+    words = sorted(set(BODY.split()))
+    network = "\n\n".join(" ".join(notice.choice(words) for _ in range(40)) for _ in range(6))
+    first = [article(f"https://a.example/{i}", _own_story(rng) + "\n\n" + network)
+             for i in range(4)]
+    second = [article(f"https://b.example/{i}", _own_story(rng) + "\n\n" + network, "b")
+              for i in range(3)]
+    copy = article("https://b.example/copy", first[2].body_text.replace("\n\n", " indeed\n\n",
+                                                                         1), "b")
+    # the signatures alone would fold them: their bodies are mostly the shared notice
+    sa, sb = (dedup.signature(x.body_text) for x in (first[0], second[0]))
+    assert sa is not None and sb is not None and dedup.similarity(sa, sb) >= 0.5
+    stats = run_pipeline(tmp_path, [*first, *second, copy])
+    assert stats["aggregator/stories/joined"] == 1
+    assert stats["aggregator/stories/not_confirmed"] >= 3
+    store = SQLiteStore(tmp_path / "aggregator.sqlite3")
+    try:
+        stories = [store.story_of(x.url) for x in [*first, *second]]
+        assert len(set(stories)) == 7 and None not in stories
+        assert store.also_covered_by(first[2].url) == [copy.url]
+    finally:
+        store.close()
+
+
+def test_a_fold_on_boilerplate_is_undone_when_the_boilerplate_shows(tmp_path: Path) -> None:
+    """The first articles of two sources under one notice look like copies (nothing else
+    has the notice yet); the next article with the notice splits them again."""
+    rng = random.Random(4)
+    notice = random.Random(5)
+    words = sorted(set(BODY.split()))
+    network = "\n\n".join(" ".join(notice.choice(words) for _ in range(40)) for _ in range(6))
+    a0, b0, a1 = (article(u, _own_story(rng) + "\n\n" + network, u[8])
+                  for u in ("https://a.example/0", "https://b.example/0", "https://a.example/1"))
+    stats = run_pipeline(tmp_path, [a0, b0])
+    assert stats.get("aggregator/stories/joined") == 1  # nothing tells the notice apart yet
+    stats = run_pipeline(tmp_path, [a1])
+    assert stats["aggregator/stories/split"] == 1
+    store = SQLiteStore(tmp_path / "aggregator.sqlite3")
+    try:
+        assert len({store.story_of(x.url) for x in (a0, b0, a1)}) == 3
+        assert store.also_covered_by(a0.url) == []
+    finally:
+        store.close()
+
+
 def test_short_bodies_get_their_own_story(tmp_path: Path) -> None:
     stats = run_pipeline(tmp_path, [article("https://a.example/1", "Short note."),
                                     article("https://b.example/1", "Short note.")])
