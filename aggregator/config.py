@@ -23,6 +23,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from aggregator.urls import site_domain
+
 DEFAULT_CONFIG = "sources.toml"
 DEMO_CONFIG = "demo.toml"
 
@@ -193,7 +195,9 @@ def _parse_source(raw: Any, index: int, path: str) -> Source:
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{where}: key 'timezone': unknown time zone {values['timezone']!r}") from None
     if not values["allowed_domains"]:
-        values["allowed_domains"] = [urlsplit(home).hostname or ""]
+        # the home page's registered domain: go.example.com redirecting to
+        # www.example.com is the source's own host
+        values["allowed_domains"] = [site_domain(urlsplit(home).hostname or "")]
     return Source(**values)
 
 

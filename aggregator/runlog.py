@@ -20,6 +20,8 @@ from aggregator.crawlstore import store_of
 logger = logging.getLogger(__name__)
 
 RUN_ID_KEY = "aggregator/run_id"
+#: stat: how many articles of the source the store holds after the run
+STORED_KEY = "aggregator/source/articles_stored"
 
 
 @dataclass
@@ -37,10 +39,22 @@ class SourceReport:
     errors: dict[str, int] = field(default_factory=dict)
     bytes: int = 0
     seconds: float = 0.0
+    #: feed / sitemap entries not crawlable (off-site, javascript: ...)
+    rejected_entries: int = 0
+    #: the source's articles in the store after the run (None: not known)
+    stored: int | None = None
 
     @property
     def articles(self) -> int:
         return self.new + self.updated + self.unchanged
+
+
+def no_article_hint(report: SourceReport) -> str:
+    """Why a source that answered may have no article, for the warning and the summary."""
+    if report.rejected_entries:
+        return (f": {report.rejected_entries} feed/sitemap entries were off-site or not"
+                " crawlable (see the source's allowed_domains)")
+    return ": no page it fetched was an article (see `aggregator extract` on one)"
 
 
 def source_report(name: str, stats: dict[str, Any], seconds: float | None = None) -> SourceReport:
@@ -66,6 +80,8 @@ def source_report(name: str, stats: dict[str, Any], seconds: float | None = None
         dropped=dropped, errors=errors,
         bytes=int(stats.get("downloader/response_bytes", 0)),
         seconds=float(stats.get("elapsed_time_seconds", seconds or 0.0)),
+        rejected_entries=int(stats.get("aggregator/discovery/rejected_entries", 0)),
+        stored=int(stats[STORED_KEY]) if STORED_KEY in stats else None,
     )
 
 
@@ -100,6 +116,12 @@ class RunRecorder:
         if self.run_id is None:
             return
         assert self.crawler.stats is not None
+        store = store_of(self.crawler)
+        stored = store.count_articles(self.source)
+        self.crawler.stats.set_value(STORED_KEY, stored)
         stats = self.crawler.stats.get_stats()
         report = source_report(self.source, stats)
-        store_of(self.crawler).finish_run(self.run_id, stats, report.ok, report.error)
+        if report.ok and stored == 0:
+            # "ok" with nothing to show: say why where a cron log is read
+            logger.warning("%s: no article stored yet%s", self.source, no_article_hint(report))
+        store.finish_run(self.run_id, stats, report.ok, report.error)

@@ -17,7 +17,7 @@ from aggregator.runlock import crawl_lock
 from aggregator.exporters.publish import publish_feeds
 from aggregator.health import lost_to_errors
 from aggregator.publishing import failed, published
-from aggregator.runlog import SourceReport, source_report
+from aggregator.runlog import SourceReport, no_article_hint, source_report
 from aggregator.store import open_store
 
 logger = logging.getLogger(__name__)
@@ -128,6 +128,10 @@ def format_report(report: RunReport) -> str:
         elif s.errors:
             kinds = ", ".join(f"{k} {v}" for k, v in sorted(s.errors.items()))
             lines.append(f"  errors: {kinds}")
+        if s.ok and s.stored == 0:
+            lines.append(f"  warning: {s.name}: no article stored yet{no_article_hint(s)}")
+        elif s.rejected_entries:
+            lines.append(f"  rejected entries: {s.rejected_entries} (off-site or not crawlable)")
     if report.lost:
         lines.append(f"lost: {report.lost} article(s) or page(s) to exceptions in a callback or"
                      " a pipeline (see the log); exit status 1")

@@ -14,6 +14,7 @@ from functools import lru_cache
 from collections.abc import Iterable
 from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from tldextract import TLDExtract
 from w3lib.url import canonicalize_url
 
 #: query parameters that only track the reader; never part of an article's identity
@@ -128,6 +129,28 @@ def canonical_url(url: str, extra_params: Iterable[str] = ()) -> str:
         return canonicalize_url(strip_tracking(url, extra_params), keep_fragments=False)
     except ValueError:
         return url
+
+
+_PSL = TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+
+
+@lru_cache(maxsize=1024)
+def site_domain(host: str) -> str:
+    """The domain a publisher registered, one label under the public suffix (the bundled
+    Public Suffix List, private suffixes such as ``github.io`` included, never fetched):
+    its sub-domains are the same site. A host without a known suffix (an IP address,
+    ``localhost``, a ``.example`` test host) is its own site.
+
+    >>> site_domain("go.theregister.com"), site_domain("news.bbc.co.uk")
+    ('theregister.com', 'bbc.co.uk')
+    >>> site_domain("alice.github.io"), site_domain("WWW.Example.COM.")
+    ('alice.github.io', 'example.com')
+    >>> site_domain("127.0.0.1"), site_domain("demo.example"), site_domain("[::1]")
+    ('127.0.0.1', 'demo.example', '[::1]')
+    """
+    host = host.lower().rstrip(".")
+    parts = _PSL(host)
+    return parts.top_domain_under_public_suffix or host
 
 
 @lru_cache(maxsize=8192)
