@@ -187,3 +187,14 @@ FORMATS: dict[str, FeedFormat] = {
 def feed_filename(name: str, fmt: str) -> str:
     """``<feed>.rss``, ``<feed>.atom``, ``<feed>.json``."""
     return f"{name}.{FORMATS[fmt].extension}"
+
+
+def page_filename(name: str) -> str:
+    """The feed's HTML page, ``<feed>.html``; a feed named "index" gets ``index.feed.html``
+    (feed names have no dot, so it is nobody else's page, and ``index.html`` stays the
+    front page).
+
+    >>> page_filename("all"), page_filename("index")
+    ('all.html', 'index.feed.html')
+    """
+    return f"{name}.feed.html" if name == "index" else f"{name}.html"

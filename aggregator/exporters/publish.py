@@ -1,6 +1,8 @@
 """Rebuild every feed from the store: one combined (``all``), one per source, one per
 topic of the config, each as RSS, Atom and JSON Feed, and an OPML list of them per format
-(``feeds.opml``, ``feeds-atom.opml``, ``feeds-json.opml``).
+(``feeds.opml``, ``feeds-atom.opml``, ``feeds-json.opml``), an HTML page per feed and
+``index.html``. Files of feeds that are gone (a source or topic taken out of the config)
+are removed, when the publisher wrote them and nobody changed them (:mod:`.manifest`).
 
 Each file is checked before it replaces the last good one; an entry that can't go
 into a feed is dropped and reported, never the whole feed.
@@ -17,8 +19,11 @@ from urllib.parse import quote
 from aggregator.config import Config, ConfigError
 from aggregator.exporters.atomic import write_atomic
 from aggregator.exporters.feeds import render
-from aggregator.exporters.model import FORMATS, FeedEntry, FeedSpec, feed_filename
-from aggregator.exporters.index_page import feed_infos, write_index
+from aggregator.exporters.model import FORMATS, FeedEntry, FeedSpec, feed_filename, page_filename
+from aggregator.exporters.feed_page import write_feed_page
+from aggregator.exporters.index_page import STATIC_FILES, INDEX_FILE, feed_infos, write_index
+from aggregator.exporters.manifest import (file_digests, read_manifest, remove_stale,
+                                           write_manifest)
 from aggregator.exporters.opml import (LOCAL_NOTE, OpmlFeed, feeds_folder_url, opml_filename,
                                        render_opml)
 from aggregator.exporters.topics import Topic, parse_topics
@@ -54,6 +59,8 @@ class PublishResult(list[Path]):
         self.unchanged: list[Path] = []
         self.failed: list[FailedFeed] = []
         self.dropped: list[DroppedEntry] = []
+        #: files of feeds that are gone, removed from the folder
+        self.removed: list[Path] = []
 
     @property
     def dropped_ids(self) -> set[str]:
@@ -229,9 +236,10 @@ def _publish_opml(specs: list[FeedSpec], config: Config, feeds_dir: Path,
 def publish_feeds(store: Store, config: Config, feeds_dir: str | Path,
                   limit: int | None = None) -> PublishResult:
     """Write all feeds of ``config`` from ``store`` into ``feeds_dir``; return the paths
-    (a :class:`PublishResult`, which also tells what was written, kept or dropped)."""
+    (a :class:`PublishResult`, which also tells what was written, kept, dropped or removed)."""
     feeds_dir = Path(feeds_dir)
     result = PublishResult()
+    previous = read_manifest(feeds_dir)
     specs = build_specs(store, config, _feed_limit(config, limit), result)
     for spec in specs:
         for fmt in FORMATS:
@@ -243,6 +251,19 @@ def publish_feeds(store: Store, config: Config, feeds_dir: str | Path,
                 continue
             _publish_file(path, data, check_feed(data, fmt), result)
     _publish_opml(specs, config, feeds_dir, result)
-    write_index(feeds_dir, feed_infos(specs, feeds_dir, config))
+    infos = feed_infos(specs, feeds_dir, config)
+    titles = {src.name: src.title or src.name for src in config.sources}
+    for spec, info in zip(specs, infos):
+        write_feed_page(feeds_dir, spec, info.formats, titles)
+    write_index(feeds_dir, feed_infos(specs, feeds_dir, config),
+                local_links=not feeds_base_url(config))
+    ours = [p.name for p in result] + [page_filename(s.name) for s in specs] + [
+        INDEX_FILE, *STATIC_FILES]
+    result.removed = remove_stale(feeds_dir, previous, ours)
+    # a feed that failed keeps its last good file: the one recorded when it was written
+    failed = {f.path.name for f in result.failed}
+    files = file_digests(feeds_dir, [name for name in ours if name not in failed])
+    files.update({name: previous[name] for name in failed if name in previous})
+    write_manifest(feeds_dir, files)
     logger.info("Feeds in %s: %s", feeds_dir, result.summary())
     return result

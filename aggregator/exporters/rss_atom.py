@@ -5,7 +5,6 @@ from __future__ import annotations
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from aggregator.exporters.index_page import STYLESHEET, add_stylesheet
 from aggregator.exporters.model import (ATOM_NS, GENERATOR, FeedSpec, byline, content_html,
                                         description_of, image_type, is_absolute_url,
                                         related_links)
@@ -88,8 +87,8 @@ def fix_atom_links(data: bytes, spec: FeedSpec) -> bytes:
 
 
 def render_rss(spec: FeedSpec) -> bytes:
-    return add_stylesheet(build_feed(spec, "rss").rss_str(pretty=True), STYLESHEET)
+    return build_feed(spec, "rss").rss_str(pretty=True)
 
 
 def render_atom(spec: FeedSpec) -> bytes:
-    return add_stylesheet(fix_atom_links(build_feed(spec, "atom").atom_str(pretty=True), spec), STYLESHEET)
+    return fix_atom_links(build_feed(spec, "atom").atom_str(pretty=True), spec)

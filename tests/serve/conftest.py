@@ -18,7 +18,7 @@ import pytest
 
 from aggregator.config import Config, load_config
 from aggregator.exporters.publish import publish_feeds
-from aggregator.items import Article, LeadImage
+from aggregator.items import Article, LeadImage, RelatedLink
 from aggregator.store.sqlite import SQLiteStore
 from tests.conftest import REPO
 
@@ -53,6 +53,8 @@ def make_article(source: str, n: int, title: str | None = None) -> Article:
         body_html=f"<p>First paragraph of story {n}.</p><p>Second paragraph of story {n}.</p>",
         image=LeadImage(url=f"http://{source}.example/img/{n}.jpg", caption=f"Picture {n}"),
         tags=["tech"], fetched_at=BASE + timedelta(hours=n, minutes=5),
+        related=[RelatedLink(url=f"http://{source}.example/2024/03/story-{n + 1}/",
+                             title=f"Next {source} story {n + 1}", position=1)],
         content_hash=f"{source}-{n}",
     )
 

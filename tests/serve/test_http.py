@@ -62,7 +62,7 @@ def test_get_feed_with_validators(served: Served) -> None:
     ("feeds.opml", "text/x-opml"),
     ("index.html", "text/html"),
     ("", "text/html"),
-    ("feed.xsl", "text/xsl"),
+    ("alpha.html", "text/html"),
     ("style.css", "text/css"),
 ])
 def test_media_types(served: Served, name: str, media_type: str) -> None:
