@@ -131,17 +131,17 @@ class Stories:
 
 
 def _take(stored: Iterable[StoredArticle], limit: int, feed: str, result: PublishResult,
-          stories: Stories, keep: Callable[[StoredArticle], bool] = lambda s: True,
+          stories: Stories, keep: Callable[[FeedEntry], bool] = lambda e: True,
           one_copy_per_story: bool = False) -> list[FeedEntry]:
     """The first ``limit`` clean entries of ``stored`` that ``keep`` accepts; a feed that
     mixes sources carries one story once (its first-published copy)."""
     entries: list[FeedEntry] = []
     for item in stored:
-        if not keep(item):
-            continue
         if one_copy_per_story and not stories.is_first_copy(item):
             continue
         entry = FeedEntry.from_stored(item)
+        if not keep(entry):
+            continue
         entry.also_covered_by = stories.others(item)
         problem = entry_problem(entry)
         if problem:
@@ -156,11 +156,12 @@ def _take(stored: Iterable[StoredArticle], limit: int, feed: str, result: Publis
 
 
 def _topic_entries(store: Store, topic: Topic, limit: int, result: PublishResult,
-                   stories: Stories, group: bool) -> list[FeedEntry]:
+                   stories: Stories, group: bool,
+                   keep: Callable[[FeedEntry], bool] = lambda e: True) -> list[FeedEntry]:
     source = topic.sources[0] if len(topic.sources) == 1 else None
     stored = store.iter_stored(source=source, since=topic.since)
     return _take(stored, topic.limit or limit, topic.name, result, stories,
-                 keep=lambda s: topic.matches(s.article),
+                 keep=lambda e: topic.matches(e.article) and keep(e),
                  one_copy_per_story=group and source is None)
 
 
@@ -174,33 +175,51 @@ def group_stories(config: Config) -> bool:
     return value
 
 
+def feed_names(config: Config) -> list[str]:
+    """The names of the feeds of ``config``: ``all``, each source, each topic."""
+    return ["all", *(src.name for src in config.sources),
+            *(topic.name for topic in parse_topics(config))]
+
+
+def build_spec(store: Store, config: Config, name: str, limit: int, result: PublishResult,
+               keep: Callable[[FeedEntry], bool] = lambda e: True,
+               stories: Stories | None = None) -> FeedSpec | None:
+    """The feed ``name`` of ``config`` (see :func:`feed_names`) filled from ``store``, with
+    the first ``limit`` entries that ``keep`` accepts; None for an unknown name."""
+    base = feeds_base_url(config)
+    home = config.options.get("home") or (config.sources[0].home if config.sources else "")
+    urls = {fmt: base + feed_filename(name, fmt) for fmt in FORMATS} if base else {}
+    stories = stories or Stories(store)
+    group = group_stories(config)
+    if name == "all":
+        return FeedSpec(name="all", title=config.options.get("title", "All articles"), link=home,
+                        description="Every source, newest first", feed_urls=urls,
+                        entries=_take(store.iter_stored(), limit, "all", result, stories,
+                                      keep=keep, one_copy_per_story=group))
+    for src in config.sources:
+        if src.name == name:
+            title = src.title or src.name
+            return FeedSpec(
+                name=src.name, title=title, link=src.home, feed_urls=urls,
+                description=f"Full-text articles of {title}",
+                entries=_take(store.iter_stored(source=src.name), limit, src.name, result,
+                              stories, keep=keep))
+    for topic in parse_topics(config):
+        if topic.name == name:
+            return FeedSpec(
+                name=topic.name, title=topic.title, link=home, feed_urls=urls,
+                description=topic.description or f"Articles about {topic.title}",
+                entries=_topic_entries(store, topic, limit, result, stories, group, keep))
+    return None
+
+
 def build_specs(store: Store, config: Config, limit: int,
                 result: PublishResult) -> list[FeedSpec]:
     """Every feed of ``config``, filled from ``store``."""
-    base = feeds_base_url(config)
-    home = config.options.get("home") or (config.sources[0].home if config.sources else "")
-
-    def urls(name: str) -> dict[str, str]:
-        return {fmt: base + feed_filename(name, fmt) for fmt in FORMATS} if base else {}
-
     stories = Stories(store)
-    group = group_stories(config)
-    specs = [FeedSpec(name="all", title=config.options.get("title", "All articles"), link=home,
-                      description="Every source, newest first", feed_urls=urls("all"),
-                      entries=_take(store.iter_stored(), limit, "all", result, stories,
-                                    one_copy_per_story=group))]
-    for src in config.sources:
-        title = src.title or src.name
-        specs.append(FeedSpec(
-            name=src.name, title=title, link=src.home, feed_urls=urls(src.name),
-            description=f"Full-text articles of {title}",
-            entries=_take(store.iter_stored(source=src.name), limit, src.name, result, stories)))
-    for topic in parse_topics(config):
-        specs.append(FeedSpec(
-            name=topic.name, title=topic.title, link=home, feed_urls=urls(topic.name),
-            description=topic.description or f"Articles about {topic.title}",
-            entries=_topic_entries(store, topic, limit, result, stories, group)))
-    return specs
+    specs = [build_spec(store, config, name, limit, result, stories=stories)
+             for name in feed_names(config)]
+    return [spec for spec in specs if spec is not None]
 
 
 def _publish_file(path: Path, data: bytes, problems: list[str], result: PublishResult) -> None:
