@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from pathlib import Path
 
+from aggregator.config import ConfigError
+from aggregator.logsetup import setup_logging
 from aggregator.store import DB_FILENAME
 from aggregator.store.sqlite import EXIT_BAD_STORE, READ_ERRORS, StoreError, unreadable
+from aggregator.version import version
 
 #: sub-command modules, in the order ``--help`` lists them
 COMMANDS = ["demo", "crawl", "extract", "feeds", "serve", "export", "schedule", "status", "sources"]
-
-
-#: libraries whose warnings are about page content, not about the run
-QUIET_LOGGERS = ("trafilatura", "htmldate", "courlan", "readability", "extruct")
+#: exit status of a bad option or config, as argparse's own
+EXIT_USAGE = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aggregator", description="Crawl tech-news sites into full-text feeds and datasets.")
+    parser.add_argument("--version", action="version", version=f"aggregator {version()}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"aggregator.commands.{name}").add_parser(subparsers)
@@ -29,23 +30,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "verbose", False):
-        # what the extraction libraries say about a page ("discarding data") is counted
-        # in our own stats; on the console it is noise unless asked for with -v
-        for name in QUIET_LOGGERS:
-            logging.getLogger(name).setLevel(logging.ERROR)
+    setup_logging(verbose=getattr(args, "verbose", False))
     if not hasattr(args, "func"):
         parser.print_help()
-        return 2
+        return EXIT_USAGE
+    command = argv[0] if argv else (sys.argv[1] if len(sys.argv) > 1 else "")
     try:
         return int(args.func(args) or 0)
+    except ConfigError as exc:  # a config error a command did not catch: still one line
+        print(f"aggregator {command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except READ_ERRORS as exc:  # a corrupt, truncated or too old store: one line, no traceback
         message = str(exc) if isinstance(exc, StoreError) else unreadable(
             Path(getattr(args, "data_dir", ".")) / DB_FILENAME, exc)
-        command = argv[0] if argv else (sys.argv[1] if len(sys.argv) > 1 else "")
         print(f"aggregator {command}: {message}", file=sys.stderr)
         return EXIT_BAD_STORE
 

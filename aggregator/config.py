@@ -23,6 +23,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from aggregator.extraction.rules import SiteRules
+
 from aggregator.urls import site_domain
 
 DEFAULT_CONFIG = "sources.toml"
@@ -194,6 +196,13 @@ def _parse_source(raw: Any, index: int, path: str) -> Source:
         ZoneInfo(values.get("timezone", "UTC"))
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"{where}: key 'timezone': unknown time zone {values['timezone']!r}") from None
+    if values.get("rules"):
+        # a bad selector fails when the config is read (`aggregator sources` too), not when
+        # the source's crawler starts
+        try:
+            SiteRules.from_mapping(values["rules"], where)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
     if not values["allowed_domains"]:
         # the home page's registered domain: go.example.com redirecting to
         # www.example.com is the source's own host

@@ -10,6 +10,8 @@ BOT_NAME = "aggregator"
 
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+#: `scrapy crawl` checks the news spider's -a source= / -a config= before starting
+COMMANDS_MODULE = "aggregator.scrapycommands"
 
 # --- Aggregator -------------------------------------------------------------
 #: TOML file listing the sources; empty means the bundled default config.

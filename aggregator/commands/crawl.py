@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from aggregator.commands.common import add_dirs, add_verbosity, scrapy_log_overrides
+from aggregator.commands.common import (add_dirs, add_verbosity, help_text,
+                                        scrapy_log_overrides)
 from aggregator.config import ConfigError, crawl_settings, load_config
 from aggregator.exporters.publish import check_feed_config
 from aggregator.runlock import EXIT_LOCKED, CrawlLocked
@@ -14,7 +15,7 @@ from aggregator.runner import format_report, run_crawl
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("crawl", help="crawl the sources of a config",
-                                   description=__doc__)
+                                   description=help_text(__doc__))
     parser.add_argument("--config", default="",
                         help="sources config (TOML); default: the bundled real sites")
     parser.add_argument("--source", action="append", default=None,

@@ -4,23 +4,32 @@ with the real spiders and pipelines, offline."""
 from __future__ import annotations
 
 import argparse
+import sys
 
-from aggregator.commands.common import add_dirs, add_verbosity, scrapy_log_overrides
+from aggregator.commands.common import (add_dirs, add_verbosity, help_text,
+                                        scrapy_log_overrides)
 from aggregator.config import load_demo_config
 from aggregator.demo import site_root
 from aggregator.demo.server import SiteServer
+from aggregator.runlock import EXIT_LOCKED, CrawlLocked, crawl_lock
 from aggregator.runner import format_report, run_crawl
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("demo", help="crawl the bundled offline demo site",
-                                   description=__doc__)
+                                   description=help_text(__doc__))
     add_dirs(parser)
     add_verbosity(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    try:  # before the server starts: a crawl holding the data folder is one line, exit 3
+        with crawl_lock(args.data_dir):
+            pass
+    except CrawlLocked as exc:
+        print(f"aggregator demo: {exc}; not starting a second one", file=sys.stderr)
+        return EXIT_LOCKED
     server = SiteServer(site_root())
     server.start_in_thread()
     try:
@@ -29,6 +38,9 @@ def run(args: argparse.Namespace) -> int:
         report = run_crawl(load_demo_config(), data_dir=args.data_dir, feeds_dir=args.feeds_dir,
                            config_value="demo", routes=routes,
                            overrides=scrapy_log_overrides(args))
+    except CrawlLocked as exc:  # taken between the check and the crawl
+        print(f"aggregator demo: {exc}; not starting a second one", file=sys.stderr)
+        return EXIT_LOCKED
     finally:
         server.shutdown()
         server.server_close()

@@ -13,16 +13,18 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import IO
 
+from aggregator.commands.common import help_text
 from aggregator.exporters.data import FORMATS, records, write_csv, write_json, write_jsonl
 from aggregator.store import DB_FILENAME, Store, open_store
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("export", help="export the stored articles (jsonl, json, csv)",
-                                   description=__doc__)
-    parser.add_argument("--format", choices=FORMATS, default="jsonl",
-                        help="jsonl (default): one article per line; json: one array;"
-                             " csv: one row per article, links in <output>.links.csv")
+                                   description=help_text(__doc__))
+    parser.add_argument("--format", choices=FORMATS, default=None,
+                        help="jsonl: one article per line; json: one array; csv: one row per"
+                             " article, links in <output>.links.csv (default: from the"
+                             " --output file's extension, else jsonl)")
     parser.add_argument("--since", type=parse_date, default=None, metavar="DATE",
                         help="only articles published (or first seen) at or after DATE"
                              " (ISO 8601: 2024-01-31 or 2024-01-31T08:00:00+08:00)")
@@ -50,6 +52,27 @@ def parse_date(value: str) -> datetime:
     return parsed
 
 
+#: the format an --output file's extension stands for
+EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"}
+
+
+def output_format(fmt: str | None, output: str) -> str:
+    """The --format given, else the one the output file's extension names, else jsonl.
+
+    >>> output_format(None, "out/x.JSON"), output_format("csv", "x.json"), output_format(None, "")
+    ('json', 'csv', 'jsonl')
+    """
+    return fmt or EXTENSIONS.get(Path(output).suffix.lower(), "jsonl")
+
+
+def _file_mode() -> int:
+    """Mode of a new file as ``open()`` would create it (0666 less the umask), for the temp
+    files renamed into place: mkstemp makes them 0600."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def output_file(path: str) -> Iterator[IO[str]]:
     """Standard output for "", else a temp file renamed to ``path`` once complete."""
@@ -62,6 +85,7 @@ def output_file(path: str) -> Iterator[IO[str]]:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             yield fh
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -75,7 +99,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"aggregator export: no store at {db} (crawl first, or pass --data-dir)",
               file=sys.stderr)
         return 2
+    args.format = output_format(args.format, args.output)
     store = open_store(args.data_dir, read_only=True)
+    if args.source and not store.count_articles(args.source):
+        known = ", ".join(store.run_sources()) or "none"
+        print(f"aggregator export: warning: no articles of source {args.source!r} in {db}"
+              f" (sources crawled: {known})", file=sys.stderr)
     try:
         count = _export(store, args)
     except BrokenPipeError:  # e.g. `aggregator export | head`: the reader has had enough
@@ -84,7 +113,11 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     where = args.output or "standard output"
-    extra = f" (links: {args.output}.links.csv)" if args.format == "csv" and args.output else ""
+    extra = ""
+    if args.format == "csv":
+        extra = (f" (links: {args.output}.links.csv)" if args.output else
+                 " (links not exported: CSV keeps them in a second file; use --output FILE"
+                 " for FILE.links.csv)")
     print(f"exported {count} articles to {where}{extra}", file=sys.stderr)
     return 0
 

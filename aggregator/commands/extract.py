@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin
 
+from aggregator.commands.common import help_text
 from aggregator.config import ConfigError, load_config, load_demo_config
 from aggregator.extraction import extract
 from aggregator.extraction.decode import decode_body
@@ -42,7 +43,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``extract`` on the CLI's sub-command parsers."""
     parser = subparsers.add_parser(
         "extract", help="extract articles from saved pages or URLs (JSON Lines)",
-        description=__doc__)
+        description=help_text(__doc__))
     parser.add_argument("inputs", nargs="+", metavar="PATH_OR_URL",
                         help="an .html / .html.gz file, a folder of them, or an http(s) URL")
     parser.add_argument("--url", default="",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from aggregator.commands.common import add_dirs
+from aggregator.commands.common import add_dirs, help_text, whole_number
 from aggregator.config import ConfigError, load_config
 from aggregator.exporters.publish import publish_feeds
 from aggregator.exporters.topics import parse_topics
@@ -16,10 +16,10 @@ from aggregator.store import open_store
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("feeds", help="rebuild the feeds from the store",
-                                   description=__doc__)
+                                   description=help_text(__doc__))
     parser.add_argument("--config", default="",
                         help="sources config (TOML); 'demo' for the demo; default: bundled")
-    parser.add_argument("--limit", type=int, default=None,
+    parser.add_argument("--limit", type=whole_number(1), default=None, metavar="N",
                         help="items per feed (default: the config's feed_limit, else 50)")
     add_dirs(parser)
     parser.set_defaults(func=run)

@@ -12,19 +12,20 @@ import sys
 import threading
 from types import FrameType
 
+from aggregator.commands.common import help_text, whole_number
 from aggregator.runlock import EXIT_LOCKED, CrawlLocked
 from aggregator.schedule import Scheduler, crawl_command, parse_duration, schedule_lock
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "schedule", help="run crawls on a timer, one at a time", description=__doc__,
+        "schedule", help="run crawls on a timer, one at a time", description=help_text(__doc__),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--every", required=True, metavar="DURATION",
                         help="time from one crawl's start to the next, e.g. 30m, 1h, 1h30m")
     parser.add_argument("--jitter", default="0", metavar="DURATION",
                         help="add or remove up to this much at random each time (default: 0)")
-    parser.add_argument("--max-runs", type=int, default=0, metavar="N",
+    parser.add_argument("--max-runs", type=whole_number(0), default=0, metavar="N",
                         help="stop after N crawls (default: run until stopped)")
     parser.add_argument("crawl_args", nargs=argparse.REMAINDER, metavar="CRAWL OPTIONS",
                         help="options of aggregator crawl (--config, --source, --route, "

@@ -13,7 +13,10 @@ from pathlib import Path
 from types import FrameType
 
 from aggregator import settings
-from aggregator.commands.common import add_dirs, add_verbosity
+from aggregator.commands.common import add_dirs, add_verbosity, help_text, whole_number
+from aggregator.config import ConfigError, load_config
+from aggregator.exporters.publish import check_feed_config
+from aggregator.serve.query import QueryFeeds
 from aggregator.serve.crawl_timer import CrawlTimer, crawl_command, parse_duration
 from aggregator.serve.server import FeedServer
 
@@ -22,19 +25,22 @@ logger = logging.getLogger(__name__)
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("serve", help="serve the feeds over HTTP",
-                                   description=__doc__)
+                                   description=help_text(__doc__))
     add_dirs(parser)
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080,
+    parser.add_argument("--port", type=whole_number(0, 65535), default=8080,
                         help="port to listen on; 0 picks a free one (default: 8080)")
-    parser.add_argument("--max-age", type=int, default=settings.AGGREGATOR_SERVE_MAX_AGE,
+    parser.add_argument("--max-age", type=whole_number(0),
+                        default=settings.AGGREGATOR_SERVE_MAX_AGE,
                         help="Cache-Control max-age in seconds (default: %(default)s)")
     parser.add_argument("--crawl-every", default="", metavar="DURATION",
                         help="also crawl in the background every DURATION (e.g. 30m, 2h); "
                              "off by default")
     parser.add_argument("--config", default="",
-                        help="sources config for --crawl-every (TOML, or 'demo')")
+                        help="sources config (TOML, or 'demo'): the feeds that query "
+                             "parameters compute (?limit=, ?filter=, ...) and what "
+                             "--crawl-every crawls; default: bundled")
     parser.add_argument("--route", action="append", default=[], metavar="HOST=ADDR",
                         help="passed to the background crawl (see aggregator crawl)")
     add_verbosity(parser)
@@ -54,14 +60,21 @@ def run(args: argparse.Namespace) -> int:
             return 2
         timer = CrawlTimer(crawl_command(args.config, args.data_dir, str(feeds_dir), args.route),
                            interval)
-    elif args.config or args.route:
-        print("aggregator serve: --config and --route only apply with --crawl-every",
-              file=sys.stderr)
+    elif args.route:
+        print("aggregator serve: --route only applies with --crawl-every", file=sys.stderr)
         return 2
+    try:
+        config = load_config(args.config or None)
+        check_feed_config(config)
+    except ConfigError as exc:
+        print(f"aggregator serve: {exc}", file=sys.stderr)
+        return 2
+    queries = QueryFeeds(Path(args.data_dir), config)
     feeds_dir.mkdir(parents=True, exist_ok=True)
     FeedServer.address_family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     try:
-        server = FeedServer(feeds_dir, (args.host, args.port), max_age=args.max_age)
+        server = FeedServer(feeds_dir, (args.host, args.port), max_age=args.max_age,
+                            queries=queries)
     except OSError as exc:
         print(f"aggregator serve: cannot listen on {args.host}:{args.port}: {exc}",
               file=sys.stderr)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from aggregator.commands.common import help_text
 from aggregator.config import Config, ConfigError, Source, load_config
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("sources", help="list the sources of a config",
-                                   description=__doc__)
+                                   description=help_text(__doc__))
     parser.add_argument("--config", default="",
                         help="sources config (TOML, or 'demo'); default: the bundled real sites")
     parser.set_defaults(func=run)

@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from aggregator.commands.common import help_text
 from aggregator.config import ConfigError, load_config
 from aggregator.health import COVERAGE_FIELDS, RunSummary, drift_warnings, summarise
 from aggregator.store import DB_FILENAME, open_store
@@ -21,7 +22,7 @@ HISTORY = 20
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("status", help="health of each source's crawls",
-                                   description=__doc__)
+                                   description=help_text(__doc__))
     parser.add_argument("--data-dir", default="data",
                         help="folder of the SQLite store (default: ./data)")
     parser.add_argument("--config", default=None,
