@@ -91,6 +91,11 @@ def check_feed_config(config: Config) -> None:
     group_stories(config)
 
 
+def feed_limit(config: Config) -> int:
+    """``[aggregator] feed_limit``: entries per feed (default 50)."""
+    return _feed_limit(config, None)
+
+
 def _feed_limit(config: Config, limit: int | None) -> int:
     value = limit or config.options.get("feed_limit", DEFAULT_FEED_LIMIT)
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:

@@ -28,6 +28,15 @@ class AddSlash(Exception):
     """The target names a folder (with an index) without its trailing slash."""
 
 
+def query_of(target: str) -> str:
+    """The query string of a request target (``""`` when it has none).
+
+    >>> query_of("/all.rss?limit=5#x"), query_of("http://h/all.rss?format=json"), query_of("/a")
+    ('limit=5', 'format=json', '')
+    """
+    return urlsplit(target).query
+
+
 def safe_relative_path(target: str) -> str | None:
     """The folder-relative path named by a request target (``/a/b.rss``), or None when
     the target is unsafe. A trailing slash is kept (``"a/"``); the root is ``""``."""

@@ -17,7 +17,11 @@ from typing import Any
 from aggregator.serve.caching import FileCache, accepts_gzip, not_modified, GZIP_MIN_BYTES
 from aggregator.serve.media import COMPRESSIBLE, media_type
 from aggregator.serve.opml import base_url, served_opml
-from aggregator.serve.paths import AddSlash, NotFound, resolve_file, safe_relative_path
+from aggregator.serve.paths import (AddSlash, NotFound, query_of, resolve_file,
+                                    safe_relative_path)
+from aggregator.serve.query import QueryError, QueryFeeds, StoreMissing, parse_query
+from aggregator.serve.caching import Representation
+from aggregator.store.sqlite import StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +33,8 @@ HTML_CSP = ("default-src 'none'; style-src 'self'; img-src * data:; base-uri 'no
 
 #: feeds that carry the xml-stylesheet instruction; see :func:`wants_page`
 STYLED_FEEDS = frozenset((".rss", ".atom"))
+#: feeds that take query parameters (:mod:`aggregator.serve.query`)
+QUERY_FEEDS = frozenset((".rss", ".atom", ".json"))
 BROWSER_XML_TYPE = "application/xml; charset=utf-8"
 
 
@@ -115,6 +121,12 @@ class FeedRequestHandler(BaseHTTPRequestHandler):
             return
         if path.suffix.lower() == ".opml":  # absolute links to where the client reached us
             rep = served_opml(rep, base_url(self.headers.get("Host"), self.server.url))
+        content_type = media_type(path)
+        if path.suffix.lower() in QUERY_FEEDS and query_of(self.path):
+            computed = self._query(path, send_body)
+            if computed is None:
+                return
+            rep, content_type = computed
         compressible = path.suffix.lower() in COMPRESSIBLE
         use_gzip = (compressible and len(rep.body) >= GZIP_MIN_BYTES
                     and accepts_gzip(self.headers.get("Accept-Encoding")))
@@ -124,7 +136,6 @@ class FeedRequestHandler(BaseHTTPRequestHandler):
             "Last-Modified": rep.last_modified,
             "Cache-Control": f"public, max-age={self.server.max_age}",
         }
-        content_type = media_type(path)
         suffix = path.suffix.lower()
         if suffix in STYLED_FEEDS:
             headers["Vary"] = "Accept, Accept-Encoding"
@@ -154,9 +165,39 @@ class FeedRequestHandler(BaseHTTPRequestHandler):
         if send_body:
             self.wfile.write(body)
 
+    def _query(self, path: Path, send_body: bool) -> tuple[Representation, str] | None:
+        """The feed at ``path`` computed for the request's query parameters, with its media
+        type; None when an error was answered instead."""
+        try:
+            query = parse_query(query_of(self.path))
+        except QueryError as exc:
+            self._error(HTTPStatus.BAD_REQUEST, body=send_body, message=str(exc))
+            return None
+        if query is None:
+            return None
+        if self.server.queries is None:
+            self._error(HTTPStatus.BAD_REQUEST, body=send_body,
+                        message="this server has no store: query parameters are off")
+            return None
+        try:
+            rep = self.server.queries.get(path.stem, path.suffix.lower()[1:], query)
+        except StoreMissing as exc:
+            self._error(HTTPStatus.SERVICE_UNAVAILABLE, body=send_body, message=str(exc))
+            return None
+        except (StoreError, OSError) as exc:
+            logger.error("Query %r: %s", self.path, exc)
+            self._error(HTTPStatus.SERVICE_UNAVAILABLE, body=send_body, message=str(exc))
+            return None
+        if rep is None:
+            self._error(HTTPStatus.NOT_FOUND, body=send_body,
+                        message=f"{path.stem}: no feed of that name in the config")
+            return None
+        fmt = query.format or path.suffix.lower()[1:]
+        return rep, media_type(Path("feed." + fmt))
+
     def _error(self, status: HTTPStatus, extra: dict[str, str] | None = None,
-               body: bool = True) -> None:
-        payload = f"{status.value} {status.phrase}\n".encode()
+               body: bool = True, message: str = "") -> None:
+        payload = f"{status.value} {status.phrase}\n{message and message + chr(10)}".encode()
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
@@ -176,9 +217,12 @@ class FeedServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, root: Path, address: tuple[str, int], max_age: int = 300) -> None:
+    def __init__(self, root: Path, address: tuple[str, int], max_age: int = 300,
+                 queries: QueryFeeds | None = None) -> None:
         self.root = Path(root)
         self.max_age = max_age
+        #: feeds computed for query parameters; None answers them 400
+        self.queries = queries
         self.cache = FileCache()
         super().__init__(address, FeedRequestHandler)
 

@@ -65,19 +65,34 @@ def test_timer_never_overlaps(tmp_path: Path) -> None:
 
 
 def test_serve_runs_the_crawl_and_keeps_serving(site: Site, tmp_path: Path) -> None:
-    """Through the CLI: the background crawl runs at once (here it fails, on a missing
-    config), its end is reported, and the server goes on answering."""
+    """Through the CLI: the background crawl runs at once (here it fails, on a broken
+    store), its end is reported, and the server goes on answering."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "aggregator.sqlite3").write_bytes(b"not a database" * 100)
     served = start_serve(site.feeds, "--crawl-every", "1h", "--config",
-                         str(tmp_path / "missing.toml"), "--data-dir", str(tmp_path / "data"),
+                         str(site.root / "sources.toml"), "--data-dir", str(tmp_path / "data"),
                          cwd=tmp_path)
     try:
         assert served.process.stdout.readline().strip() == "crawl started"
         finished = served.process.stdout.readline().strip()
-        assert finished.startswith("crawl finished (exit 2)"), finished
+        assert finished.startswith("crawl finished (exit 4)"), finished
         resp, _ = served.request("GET", "/all.rss")
         assert resp.status == 200
     finally:
         assert stop_serve(served) == 0
+
+
+def test_serve_refuses_a_missing_config(site: Site, tmp_path: Path) -> None:
+    import subprocess
+
+    from tests.serve.conftest import aggregator_env
+
+    result = subprocess.run(
+        [sys.executable, "-m", "aggregator.cli", "serve", "--feeds-dir", str(site.feeds),
+         "--port", "0", "--config", str(tmp_path / "missing.toml")], capture_output=True,
+        text=True, timeout=30, env=aggregator_env(), cwd=tmp_path)
+    assert result.returncode == 2 and "missing.toml: can't read the config" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_serve_refuses_a_bad_interval(site: Site, tmp_path: Path) -> None:
