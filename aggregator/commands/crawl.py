@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import ExitStack
 
 from aggregator.commands.common import (add_dirs, add_verbosity, help_text,
                                         scrapy_log_overrides)
 from aggregator.config import ConfigError, crawl_settings, load_config
+from aggregator.demo import served_demo_sites
 from aggregator.exporters.publish import check_feed_config
 from aggregator.runlock import EXIT_LOCKED, CrawlLocked
 from aggregator.runner import format_report, run_crawl
@@ -40,9 +42,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"aggregator crawl: {exc}", file=sys.stderr)
         return 2
     try:
-        report = run_crawl(config, data_dir=args.data_dir, feeds_dir=args.feeds_dir,
-                           config_value=args.config, only=args.source, routes=routes,
-                           overrides=scrapy_log_overrides(args))
+        with ExitStack() as stack:
+            if args.config == "demo" and not routes:
+                # the demo's hosts exist nowhere else: serve them for this crawl, as
+                # `aggregator demo` does (--route given: the caller serves them)
+                routes, url = stack.enter_context(served_demo_sites())
+                print(f"demo sites {', '.join(routes)} served at {url}")
+            report = run_crawl(config, data_dir=args.data_dir, feeds_dir=args.feeds_dir,
+                               config_value=args.config, only=args.source, routes=routes,
+                               overrides=scrapy_log_overrides(args))
     except CrawlLocked as exc:
         print(f"aggregator crawl: {exc}; not starting a second one", file=sys.stderr)
         return EXIT_LOCKED

@@ -9,8 +9,7 @@ import sys
 from aggregator.commands.common import (add_dirs, add_verbosity, help_text,
                                         scrapy_log_overrides)
 from aggregator.config import load_demo_config
-from aggregator.demo import site_root
-from aggregator.demo.server import SiteServer
+from aggregator.demo import served_demo_sites
 from aggregator.runlock import EXIT_LOCKED, CrawlLocked, crawl_lock
 from aggregator.runner import format_report, run_crawl
 
@@ -30,19 +29,14 @@ def run(args: argparse.Namespace) -> int:
     except CrawlLocked as exc:
         print(f"aggregator demo: {exc}; not starting a second one", file=sys.stderr)
         return EXIT_LOCKED
-    server = SiteServer(site_root())
-    server.start_in_thread()
     try:
-        routes = {host: server.hostport for host in server.hosts()}
-        print(f"demo sites {', '.join(routes)} served at {server.url}")
-        report = run_crawl(load_demo_config(), data_dir=args.data_dir, feeds_dir=args.feeds_dir,
-                           config_value="demo", routes=routes,
-                           overrides=scrapy_log_overrides(args))
+        with served_demo_sites() as (routes, url):
+            print(f"demo sites {', '.join(routes)} served at {url}")
+            report = run_crawl(load_demo_config(), data_dir=args.data_dir,
+                               feeds_dir=args.feeds_dir, config_value="demo", routes=routes,
+                               overrides=scrapy_log_overrides(args))
     except CrawlLocked as exc:  # taken between the check and the crawl
         print(f"aggregator demo: {exc}; not starting a second one", file=sys.stderr)
         return EXIT_LOCKED
-    finally:
-        server.shutdown()
-        server.server_close()
     print(format_report(report))
     return 0 if report.ok else 1
