@@ -12,7 +12,9 @@ Errors reach it three ways, all through the crawler's signals:
 - :data:`crawl_error`, sent by the spider when a response is not what it should be
   (``not_a_feed``, ``bad_gzip``...).
 
-Each error is counted as ``aggregator/errors/<kind>`` and logged as a warning; the first
+Each error is counted as ``aggregator/errors/<kind>``; the first of each kind in a source's crawl
+is logged as a warning (one line per problem in a cron job's log), the others at INFO (``-v``,
+and every one is counted in the summary). The first
 :data:`SAMPLE_SIZE` are kept as ``[url, reason]`` pairs in the stat ``aggregator/errors_sample``
 (the runner reports the first). Nothing is kept on the spider.
 """
@@ -50,6 +52,8 @@ class CrawlErrors:
         self.crawler = crawler
         self.stats = crawler.stats
         self.max_redirects = crawler.settings.getint("REDIRECT_MAX_TIMES")
+        #: the error kinds already logged as a warning in this crawl
+        self.warned: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "CrawlErrors":
@@ -72,7 +76,9 @@ class CrawlErrors:
         if len(sample) < SAMPLE_SIZE:
             sample.append([url, reason])
         spider = self.crawler.spider
-        logger.warning("%s: %s: %s", getattr(spider, "source_name", None) or "crawl", url, reason)
+        level = logging.INFO if kind in self.warned else logging.WARNING
+        self.warned.add(kind)
+        logger.log(level, "%s: %s: %s", getattr(spider, "source_name", None) or "crawl", url, reason)
 
     # --- a request's errback ---------------------------------------------------
     def on_request_failed(self, failure: Failure) -> None:

@@ -26,7 +26,7 @@ class HostRoutingMiddleware:
     def from_crawler(cls, crawler: Crawler) -> "HostRoutingMiddleware":
         routes = crawler.settings.getdict("AGGREGATOR_HOST_ROUTES")
         if not routes:
-            raise NotConfigured("no AGGREGATOR_HOST_ROUTES")
+            raise NotConfigured  # no message: Scrapy then logs nothing about it on every run
         return cls(routes)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:

@@ -77,6 +77,9 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 DEPTH_LIMIT = 6
 RETRY_TIMES = 2
+#: a request that failed for good is reported once by aggregator.crawlerrors, with its source;
+#: Scrapy's own "Gave up retrying" line is for -v
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
