@@ -1,7 +1,8 @@
 """What the publisher wrote into a feeds folder, so it can remove its own files once they
 stand for nothing (a source or topic taken out of the config) and never anyone else's.
 
-``.aggregator-manifest.json`` (hidden: ``aggregator serve`` never serves it) maps each
+``.aggregator-manifest`` (hidden: ``aggregator serve`` never serves it; JSON, but no
+``.json`` suffix, so that nothing globbing ``*.json`` takes it for a feed) maps each
 file name the publisher wrote to the SHA-256 of its bytes. A file is removed only when
 the last publish listed it, this one does not, and its bytes are still the ones written:
 a file edited or replaced by hand since is kept (and logged). :data:`LEGACY_FILES` names
@@ -23,7 +24,7 @@ from aggregator.exporters.atomic import write_atomic
 
 logger = logging.getLogger(__name__)
 
-MANIFEST = ".aggregator-manifest.json"
+MANIFEST = ".aggregator-manifest"
 #: files older versions wrote, with their bytes' SHA-256: feed.xsl, the XSLT view of the
 #: feeds that per-feed HTML pages replaced
 LEGACY_FILES = {"feed.xsl": "4cdfe5f0e4945824edee33bed35ff9588b01c24703d2fb0236b84a241388a04f"}
