@@ -65,4 +65,4 @@ def render_opml(title: str, feeds: list[OpmlFeed], note: str = "") -> bytes:
         etree.SubElement(body, "outline", type=feed.type, text=feed.title, title=feed.title,
                          xmlUrl=feed.xml_url, htmlUrl=feed.html_url)
     etree.indent(root, space="  ")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

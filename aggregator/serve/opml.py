@@ -75,7 +75,7 @@ def absolute_opml(data: bytes, base: str) -> bytes:
         return data
     for comment in root.xpath("//comment()"):
         comment.getparent().remove(comment)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def served_opml(rep: Representation, base: str) -> Representation:
