@@ -38,28 +38,35 @@ MAX_DEPTH = 250
 #: forbidden in XML; trafilatura's XML tree refuses them and then finds no text at all
 #: (a form feed is whitespace in HTML: it becomes a space)
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+")
+_CONTROL_BYTES = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(14, 32)) + b"\x7f"
 
 
 def parse_html(text: str) -> html.HtmlElement | None:
     """The ``<html>`` element of ``text``, or None when it holds no markup at all."""
-    if text and _CONTROLS.search(text):  # one scan (~5 µs/KB); a copy only when needed
-        text = _CONTROLS.sub(lambda m: " " if "\x0c" in m.group() else "", text)
     if not text or not text.strip():
         return None
-    tree = _parse(text)
+    data = text.encode("utf-8", errors="replace")
+    # any control character? deleting them from the bytes is the fastest test (~0.4 µs/KB,
+    # six times a regex search over the text); the copy without them is made only when needed
+    if len(data.translate(None, _CONTROL_BYTES)) != len(data):
+        text = _CONTROLS.sub(lambda m: " " if "\x0c" in m.group() else "", text)
+        if not text.strip():
+            return None
+        data = text.encode("utf-8", errors="replace")
+    tree = _parse(data)
     if tree is not None and any("Excessive depth" in e.message for e in _PARSER.error_log):
         # libxml2 stops at 2048 levels whatever huge_tree says, losing the rest of the page
         logger.debug("DOM deeper than libxml2 parses; re-parsing with the excess unwrapped")
-        tree = _parse(_shallow(text, MAX_DEPTH))
+        tree = _parse(_shallow(text, MAX_DEPTH).encode("utf-8", errors="replace"))
     if tree is None:
         return None
     _flatten_deep(tree)
     return tree
 
 
-def _parse(text: str) -> html.HtmlElement | None:
+def _parse(data: bytes) -> html.HtmlElement | None:
     try:
-        return html.document_fromstring(text.encode("utf-8", errors="replace"), parser=_PARSER)
+        return html.document_fromstring(data, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
         logger.debug("unparseable HTML: %s", exc)
         return None
