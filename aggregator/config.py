@@ -252,6 +252,21 @@ def load_config(path: str | Path | None = None) -> Config:
     return parse_config(text, str(p))
 
 
+def config_ref(config: Config) -> str:
+    """What :func:`load_config` loads ``config`` back from, wherever the caller runs: ``""``
+    for the bundled config, ``"demo"``, else the file's absolute path. A crawl records it,
+    for ``aggregator feeds`` without ``--config``.
+
+    >>> config_ref(load_demo_config()), config_ref(load_config())
+    ('demo', '')
+    """
+    if config.path == f"<bundled {DEMO_CONFIG}>":
+        return "demo"
+    if config.path == f"<bundled {DEFAULT_CONFIG}>":
+        return ""
+    return str(Path(config.path).resolve())
+
+
 def load_demo_config() -> Config:
     """The config of the bundled offline demo sites."""
     text = resources.files("aggregator").joinpath(DEMO_CONFIG).read_text("utf-8")

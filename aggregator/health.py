@@ -124,6 +124,21 @@ def _suffix_counts(stats: dict[str, Any], prefix: str) -> dict[str, int]:
     return {k[len(prefix):]: int(v) for k, v in stats.items() if k.startswith(prefix)}
 
 
+#: aggregator/incremental/<key>: a known article found unchanged without parsing it again
+CONFIRMED_KEYS = ("leaf_not_modified", "leaf_same_body", "skipped_by_date", "skipped_not_recent")
+
+
+def confirmed_unchanged(stats: dict[str, Any]) -> int:
+    """Known articles a run found unchanged without parsing them: a 304, the same body, or
+    not asked because a feed or sitemap date (or their age) says they did not change.
+
+    >>> confirmed_unchanged({"aggregator/incremental/leaf_not_modified": 3,
+    ...                      "aggregator/incremental/skipped_by_date": 2})
+    5
+    """
+    return sum(int(stats.get("aggregator/incremental/" + key, 0)) for key in CONFIRMED_KEYS)
+
+
 def summarise(run: dict[str, Any]) -> RunSummary:
     """A :class:`RunSummary` of a row of the store's ``runs`` table (``stats`` decoded)."""
     stats: dict[str, Any] = run.get("stats") or {}
@@ -144,8 +159,7 @@ def summarise(run: dict[str, Any]) -> RunSummary:
         updated=int(stats.get("aggregator/store/updated", 0)),
         unchanged=int(stats.get("aggregator/store/unchanged", 0)),
         extracted=int(stats.get("aggregator/pages/article", 0)),
-        confirmed=sum(inc.get(k, 0) for k in ("leaf_not_modified", "leaf_same_body",
-                                               "skipped_by_date", "skipped_not_recent")),
+        confirmed=confirmed_unchanged(stats),
         new_entries=inc.get("new_entries", 0), lost_articles=inc.get("lost_articles", 0),
         dropped=_suffix_counts(stats, "aggregator/dropped/"),
         errors=_suffix_counts(stats, "aggregator/errors/"), coverage=coverage,

@@ -25,6 +25,11 @@ logger = logging.getLogger(__name__)
 PUBLISHED_KEY = "aggregator/feeds/published"
 #: the feed files that failed their check (their last good version was kept, if any)
 FAILED_KEY = "aggregator/feeds/failed"
+#: "feed: entry id: reason" of the entries left out of a feed because they failed its check
+REJECTED_KEY = "aggregator/feeds/rejected"
+#: this many rejected entries are kept in the stats (all of them are counted)
+REJECTED_SAMPLE = 20
+REJECTED_COUNT_KEY = "aggregator/feeds/rejected_count"
 #: open crawlers per feeds folder, in this process
 _OPEN: Counter[str] = Counter()
 
@@ -61,6 +66,23 @@ class FeedPublisher:
         self.crawler.stats.set_value(PUBLISHED_KEY, [str(p) for p in result if p.is_file()])
         self.crawler.stats.set_value(FAILED_KEY, [
             f"{f.path}: {'; '.join(f.problems[:3])}" for f in result.failed])
+        self.crawler.stats.set_value(REJECTED_COUNT_KEY, len(result.dropped_ids))
+        self.crawler.stats.set_value(REJECTED_KEY, rejected_lines(result.dropped))
+
+
+def rejected_lines(dropped: list[Any]) -> list[str]:
+    """One "id: reason (feeds: a, b)" line per rejected entry, the first
+    :data:`REJECTED_SAMPLE` of them (an entry is rejected from every feed it was meant for)."""
+    feeds: dict[tuple[str, str], list[str]] = {}
+    for entry in dropped:
+        feeds.setdefault((entry.id, entry.reason), []).append(entry.feed)
+    return [f"{entry_id}: {reason} (feeds: {', '.join(names)})"
+            for (entry_id, reason), names in list(feeds.items())[:REJECTED_SAMPLE]]
+
+
+def rejected(stats: dict[str, Any]) -> tuple[int, list[str]]:
+    """How many entries the publish rejected, and the first of them (see :func:`rejected_lines`)."""
+    return int(stats.get(REJECTED_COUNT_KEY) or 0), list(stats.get(REJECTED_KEY) or [])
 
 
 def published(stats: dict[str, Any]) -> list[str]:

@@ -58,6 +58,26 @@ def file_lock(path: str | Path, what: str) -> Iterator[Path]:
         os.close(fd)
 
 
+def crawl_holder(data_dir: str | Path) -> int | None:
+    """The pid of the crawl holding ``data_dir``'s lock, or None when no crawl runs (a run
+    recorded as unfinished was then killed). Opens the file read-only and creates nothing,
+    so it works on a read-only data folder."""
+    try:
+        fd = os.open(Path(data_dir) / LOCK_FILENAME, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            return int(holder) if holder.isdigit() else -1
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
 def crawl_lock(data_dir: str | Path) -> contextlib.AbstractContextManager[Path]:
     """Hold the crawl lock of ``data_dir`` for the ``with`` block, or raise
     :class:`CrawlLocked` at once if another process holds it."""

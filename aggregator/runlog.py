@@ -15,11 +15,15 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from aggregator.crawlerrors import first_error
+from aggregator.config import config_ref
 from aggregator.crawlstore import store_of
+from aggregator.health import confirmed_unchanged
 
 logger = logging.getLogger(__name__)
 
 RUN_ID_KEY = "aggregator/run_id"
+#: the config the run crawled with (aggregator.config.config_ref), read by `aggregator feeds`
+CONFIG_KEY = "aggregator/config"
 #: stat: how many articles of the source the store holds after the run
 STORED_KEY = "aggregator/source/articles_stored"
 
@@ -34,7 +38,10 @@ class SourceReport:
     pages: int = 0
     new: int = 0
     updated: int = 0
+    #: parsed again, and the store found nothing changed
     unchanged: int = 0
+    #: known articles not parsed again: 304, same body, or not asked (see health.summarise)
+    confirmed: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     bytes: int = 0
@@ -46,7 +53,7 @@ class SourceReport:
 
     @property
     def articles(self) -> int:
-        return self.new + self.updated + self.unchanged
+        return self.new + self.updated + self.unchanged + self.confirmed
 
 
 def no_article_hint(report: SourceReport) -> str:
@@ -77,6 +84,7 @@ def source_report(name: str, stats: dict[str, Any], seconds: float | None = None
         new=int(stats.get("aggregator/store/new", 0)),
         updated=int(stats.get("aggregator/store/updated", 0)),
         unchanged=int(stats.get("aggregator/store/unchanged", 0)),
+        confirmed=confirmed_unchanged(stats),
         dropped=dropped, errors=errors,
         bytes=int(stats.get("downloader/response_bytes", 0)),
         seconds=float(stats.get("elapsed_time_seconds", seconds or 0.0)),
@@ -111,6 +119,9 @@ class RunRecorder:
         self.run_id = store.start_run(src.name)
         assert self.crawler.stats is not None
         self.crawler.stats.set_value(RUN_ID_KEY, self.run_id)
+        config = self.crawler.settings.get("AGGREGATOR_LOADED_CONFIG")
+        if config is not None:
+            self.crawler.stats.set_value(CONFIG_KEY, config_ref(config))
 
     def spider_closed(self, spider: Spider, reason: str = "") -> None:
         if self.run_id is None:

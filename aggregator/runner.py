@@ -16,7 +16,7 @@ from aggregator.crawlsettings import build_settings
 from aggregator.runlock import crawl_lock
 from aggregator.exporters.publish import publish_feeds
 from aggregator.health import lost_to_errors
-from aggregator.publishing import failed, published
+from aggregator.publishing import failed, published, rejected, rejected_lines
 from aggregator.runlog import SourceReport, no_article_hint, source_report
 from aggregator.store import open_store
 
@@ -30,6 +30,9 @@ class RunReport:
     feeds: list[Path]
     #: "path: problems" of the feeds that failed their check (not published)
     failed_feeds: list[str] = field(default_factory=list)
+    #: how many entries were left out of the feeds for failing their check, and the first
+    rejected: int = 0
+    rejected_entries: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -91,11 +94,15 @@ def _run_crawl(config: Config, *, data_dir: str | Path, feeds_dir: str | Path,
     reports: list[SourceReport] = []
     feeds: list[Path] = []
     failures: list[str] = []
+    rejected_count, rejected_entries = 0, []
     for name, crawler in crawlers:
         stats = _stats(crawler)
         reports.append(source_report(name, stats, seconds))
         feeds.extend(Path(p) for p in published(stats))
         failures.extend(failed(stats))
+        count, entries = rejected(stats)
+        rejected_count += count
+        rejected_entries.extend(entries)
     if not crawlers:  # nothing to crawl: the feeds are still rebuilt from the store
         store = open_store(data_dir)
         try:
@@ -104,7 +111,9 @@ def _run_crawl(config: Config, *, data_dir: str | Path, feeds_dir: str | Path,
             store.close()
         feeds = [p for p in result if p.is_file()]
         failures = [f"{f.path}: {'; '.join(f.problems[:3])}" for f in result.failed]
-    return RunReport(sources=reports, feeds=feeds, failed_feeds=failures)
+        rejected_count, rejected_entries = len(result.dropped_ids), rejected_lines(result.dropped)
+    return RunReport(sources=reports, feeds=feeds, failed_feeds=failures,
+                     rejected=rejected_count, rejected_entries=rejected_entries)
 
 
 def _stats(crawler: Crawler) -> dict[str, Any]:
@@ -120,8 +129,10 @@ def format_report(report: RunReport) -> str:
     for s in report.sources:
         dropped = sum(s.dropped.values())
         status = "ok" if s.ok else "FAILED"
+        # unchanged: parsed again and equal, or confirmed without parsing (304, same body)
         lines.append(f"{s.name:<16} {status:<6} pages {s.pages:>4}  articles new {s.new:>3}"
-                     f"  updated {s.updated:>3}  unchanged {s.unchanged:>3}  dropped {dropped:>3}"
+                     f"  updated {s.updated:>3}  unchanged {s.unchanged + s.confirmed:>3}"
+                     f"  dropped {dropped:>3}"
                      f"  {s.bytes / 1024:,.0f} KiB  {s.seconds:.1f}s")
         if not s.ok:
             lines.append(f"  {s.name}: {s.error}")
@@ -135,6 +146,11 @@ def format_report(report: RunReport) -> str:
     if report.lost:
         lines.append(f"lost: {report.lost} article(s) or page(s) to exceptions in a callback or"
                      " a pipeline (see the log); exit status 1")
+    if report.rejected:
+        lines.append(f"feed entries rejected (not in any feed): {report.rejected}")
+        lines.extend(f"  {line}" for line in report.rejected_entries[:3])
+        if report.rejected > 3:
+            lines.append(f"  (+{report.rejected - 3} more: aggregator status lists them)")
     for problem in report.failed_feeds:
         lines.append(f"feed not published (the last good one is kept): {problem}")
     shown = ", ".join(str(p) for p in report.feeds[:2])

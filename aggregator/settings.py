@@ -106,10 +106,11 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
-    # each source's run written to the store (aggregator.runlog); the feeds rebuilt when
-    # the last crawler of the process closes (aggregator.publishing)
+    # the feeds rebuilt when the last crawler of the process closes (aggregator.publishing),
+    # then each source's run written to the store (aggregator.runlog): the last run records
+    # what the publish rejected, for `aggregator status`
+    "aggregator.publishing.FeedPublisher": 150,
     "aggregator.runlog.RunRecorder": 200,
-    "aggregator.publishing.FeedPublisher": 300,
     # the crawler's one store connection, handed to every component (aggregator.crawlstore)
     "aggregator.crawlstore.CrawlStore": 100,
     # every crawl error counted as aggregator/errors/<kind> (aggregator.crawlerrors)

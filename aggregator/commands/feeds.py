@@ -1,39 +1,70 @@
 """``aggregator feeds``: rebuild every feed from the store, without crawling: one per
 source, ``all``, one per ``[[topics]]`` table, as RSS, Atom and JSON Feed, and
-``feeds.opml``. Exit status 1 when a feed failed its check (the last good one is kept)."""
+``feeds.opml``. Without --config, the feeds are those of the config the store was last
+crawled with (the bundled config for a store that never recorded one). Exit status 1 when a
+feed failed its check (the last good one is kept); 2 for a bad config or option, or when
+there is no store (nothing is created)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from aggregator.commands.common import add_dirs, help_text, whole_number
-from aggregator.config import ConfigError, load_config
+from aggregator.config import Config, ConfigError, load_config
 from aggregator.exporters.publish import publish_feeds
 from aggregator.exporters.topics import parse_topics
-from aggregator.store import open_store
+from aggregator.runlog import CONFIG_KEY
+from aggregator.store import DB_FILENAME, Store, open_store
+
+EXIT_USAGE = 2
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("feeds", help="rebuild the feeds from the store",
                                    description=help_text(__doc__))
     parser.add_argument("--config", default="",
-                        help="sources config (TOML); 'demo' for the demo; default: bundled")
+                        help="sources config (TOML); 'demo' for the demo; default: the config"
+                             " of the store's last crawl")
     parser.add_argument("--limit", type=whole_number(1), default=None, metavar="N",
                         help="items per feed (default: the config's feed_limit, else 50)")
     add_dirs(parser)
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def crawled_config(store: Store) -> Config:
+    """The config the store's last crawl ran with (it records it: aggregator.runlog), else
+    the bundled one; a config none of whose sources the store has crawled is refused, rather
+    than publishing a feed per source that stays empty."""
+    # the newest run that got as far as recording it (a killed run may not have)
+    refs = (r["stats"][CONFIG_KEY] for r in store.runs(limit=20) if CONFIG_KEY in r["stats"])
+    ref = next(refs, None)
     try:
-        config = load_config(args.config or None)
-        parse_topics(config)
+        config = load_config(ref or None)
     except ConfigError as exc:
-        print(f"aggregator feeds: {exc}", file=sys.stderr)
-        return 2
+        raise ConfigError(f"{exc} (the config of the last crawl; pass --config)") from None
+    crawled = store.run_sources()
+    if crawled and not {s.name for s in config.sources} & set(crawled):
+        raise ConfigError(f"{config.path}: none of its sources is in the store (it holds:"
+                          f" {', '.join(crawled)}); pass --config")
+    return config
+
+
+def run(args: argparse.Namespace) -> int:
+    db = Path(args.data_dir) / DB_FILENAME
+    if not db.exists():
+        print(f"aggregator feeds: no store at {db} (crawl first, or pass --data-dir)",
+              file=sys.stderr)
+        return EXIT_USAGE
     store = open_store(args.data_dir, read_only=True)
     try:
+        try:
+            config = load_config(args.config) if args.config else crawled_config(store)
+            parse_topics(config)
+        except ConfigError as exc:
+            print(f"aggregator feeds: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         result = publish_feeds(store, config, args.feeds_dir, limit=args.limit)
     finally:
         store.close()
