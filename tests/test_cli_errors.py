@@ -185,3 +185,11 @@ def test_csv_to_standard_output_says_where_the_links_went(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr
     assert len(list(csv.DictReader(done.stdout.splitlines()))) == 3
     assert "links" in done.stderr and "--output" in done.stderr
+
+
+def test_scrapy_list_names_the_news_spider() -> None:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    done = subprocess.run([sys.executable, "-m", "scrapy.cmdline", "list"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["news"]

@@ -34,3 +34,18 @@ def test_every_command_is_documented_and_real() -> None:
     for name in COMMANDS:
         args = parser.parse_args([name, *required.get(name, [])])
         assert callable(args.func)
+
+
+def test_every_documented_command_is_run_by_a_test() -> None:
+    """Each command of the README's table runs in a subprocess somewhere in the tests (issue 14:
+    the README's commands are each exercised)."""
+    documented = re.findall(r"^\| `(aggregator) (\w+)", README, re.M)
+    assert "| `scrapy list`, `scrapy crawl news" in README
+    documented += [("scrapy", "list"), ("scrapy", "crawl")]
+    sources = "\n".join(p.read_text("utf-8") for p in (REPO / "tests").rglob("test_*.py"))
+    for program, name in documented:
+        if program == "aggregator":
+            pattern = rf'(run_aggregator\(|"aggregator\.cli", )\s*"{name}"'
+        else:
+            pattern = rf'"scrapy\.cmdline", "{name}"|"scrapy", "{name}"'
+        assert re.search(pattern, sources), f"no test runs `{program} {name}`"
