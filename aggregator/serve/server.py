@@ -31,7 +31,7 @@ HTML_CSP = ("default-src 'none'; style-src 'self'; img-src * data:; base-uri 'no
             " form-action 'none'")
 
 
-#: feeds that carry the xml-stylesheet instruction; see :func:`wants_page`
+#: XML feeds a browser may open; see :func:`wants_page`
 STYLED_FEEDS = frozenset((".rss", ".atom"))
 #: feeds that take query parameters (:mod:`aggregator.serve.query`)
 QUERY_FEEDS = frozenset((".rss", ".atom", ".json"))
@@ -41,8 +41,9 @@ BROWSER_XML_TYPE = "application/xml; charset=utf-8"
 def wants_page(accept: str | None, feed_type: str) -> bool:
     """Whether a client asks for a page rather than a feed: it accepts ``text/html`` and
     not the feed's own type. That is a browser following a link; it gets the same bytes as
-    ``application/xml``, the type browsers run the feed's XSL stylesheet on (Chromium shows
-    ``application/rss+xml`` as plain text). Readers name feed types or ``*/*``."""
+    ``application/xml``, which browsers show as an XML tree (Chromium offers to download
+    ``application/rss+xml``); the readable view of a feed is its HTML page (``all.html``).
+    Readers name feed types or ``*/*``."""
     if not accept:
         return False
     types = {part.split(";", 1)[0].strip().lower() for part in accept.split(",")
