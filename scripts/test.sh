@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: sets up .venv (once), installs the
 # project with its test extras, installs the Debian feed readers and browser the
-# reader/browser tests use (when apt-get is there and they are missing), runs pytest.
+# reader/browser tests use and the PostgreSQL server the store tests start (when apt-get
+# is there and they are missing), runs pytest.
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k feeds`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,11 +13,15 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 
-# Real feed readers (newsboat, sfeed) and a headless browser (chromium), from Debian.
+# Real feed readers (newsboat, sfeed), a headless browser (chromium) and PostgreSQL (the
+# tests run initdb and postgres from /usr/lib/postgresql/<version>/bin), from Debian.
 need=()
 for cmd in newsboat sfeed chromium; do
     command -v "$cmd" >/dev/null 2>&1 || need+=("$cmd")
 done
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+    need+=(postgresql)
+fi
 if [ ${#need[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     echo "installing Debian packages: ${need[*]}"
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null) \

@@ -1,8 +1,10 @@
-"""Shared fixtures: a real HTTP server for the demo sites on 127.0.0.1 (port 0),
-and a runner for the real ``aggregator`` command in a subprocess."""
+"""Shared fixtures: a real HTTP server for the demo sites on 127.0.0.1 (port 0), a real
+PostgreSQL server (one per session, a fresh database per test), and a runner for the real
+``aggregator`` command in a subprocess."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -15,6 +17,9 @@ from pathlib import Path
 import pytest
 
 from aggregator.demo import site_root
+from aggregator.store import Store, open_store
+from tests.helpers.postgres import (RunningPostgres, create_database, drop_database,
+                                    start_postgres, stop_postgres)
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -120,3 +125,44 @@ def run_aggregator(*args: str, cwd: Path, timeout: float = 300) -> subprocess.Co
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     return subprocess.run([sys.executable, "-m", "aggregator.cli", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[RunningPostgres]:
+    """One real PostgreSQL server for the session (Debian's, on a free loopback port, data in
+    a temporary folder); fails, saying how to install it, when PostgreSQL is missing."""
+    try:
+        server = start_postgres()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    stop_postgres(server)
+
+
+_DATABASES = itertools.count(1)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: RunningPostgres) -> Iterator[str]:
+    """The URL of a new, empty database on the session's server, dropped after the test."""
+    name = f"test_{os.getpid()}_{next(_DATABASES)}"
+    url = create_database(postgres_server, name)
+    yield url
+    drop_database(postgres_server, name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a new, empty store on each backend: an SQLite file, a PostgreSQL
+    database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store' / 'aggregator.sqlite3'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def store(store_url: str, tmp_path: Path) -> Iterator[Store]:
+    """A new store on each backend (see ``store_url``), open for writing."""
+    opened = open_store(tmp_path, url=store_url)
+    yield opened
+    opened.close()

@@ -1,6 +1,7 @@
 """The article store. Only this package knows SQL; everything else talks to a
-:class:`Store`, so another backend (PostgreSQL) can be added without touching the
-pipelines or exporters.
+:class:`Store`: the embedded SQLite store (:mod:`aggregator.store.sqlite`, the default) or
+a PostgreSQL database several crawlers share (:mod:`aggregator.store.postgres`), chosen by
+a URL (:func:`open_store`).
 """
 
 from __future__ import annotations
@@ -150,12 +151,57 @@ class Store(ArticleStore, CrawlStateStore, RunLog, TemplateStore, Protocol):
     def close(self) -> None: ...
 
 
-def open_store(data_dir: str | Path, read_only: bool = False) -> "Store":
-    """Open (creating or upgrading) the SQLite store in ``data_dir``; ``read_only`` opens an
-    existing one without ever writing (``status``, ``export``, ``feeds``)."""
-    from aggregator.store.sqlite import SQLiteStore
+def open_store(data_dir: str | Path, read_only: bool = False,
+               url: str | None = None) -> "Store":
+    """Open (creating or upgrading) the store: the one ``url`` names, else the SQLite store
+    in ``data_dir``; ``read_only`` opens an existing one without ever writing (``status``,
+    ``export``, ``feeds``).
 
+    ``url`` is ``postgresql://user:password@host:port/database`` (also ``postgres://``) for
+    PostgreSQL, ``sqlite:///relative/file.sqlite3`` or ``sqlite:////absolute/file.sqlite3``
+    for an SQLite file elsewhere than ``data_dir``; None or ``""`` is the embedded default. Raises
+    :class:`aggregator.store.sqlite.StoreError` naming a URL it can't use."""
+    from aggregator.store.sqlite import SQLiteStore, StoreError
+
+    if url:
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme in ("postgresql", "postgres"):
+            from aggregator.store.postgres import PostgresStore
+
+            return PostgresStore(url, read_only=read_only)
+        if scheme == "sqlite" and url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+            file = Path(url[len("sqlite:///"):])  # sqlite:///relative, sqlite:////absolute
+            if not read_only:
+                file.parent.mkdir(parents=True, exist_ok=True)
+            return SQLiteStore(file, read_only=read_only)
+        raise StoreError(f"{store_label(url)}: not a store URL: use postgresql://user@host/"
+                         f"database or sqlite:///path/to/file (or leave it out for the "
+                         f"SQLite store in the data folder)")
     path = Path(data_dir)
     if not read_only:
         path.mkdir(parents=True, exist_ok=True)
     return SQLiteStore(path / DB_FILENAME, read_only=read_only)
+
+
+def store_label(url: str | None, data_dir: str | Path = ".") -> str:
+    """What to call the store in messages: its URL without a password, or its file.
+
+    >>> store_label("postgresql://ann:secret@db.example/news")
+    'postgresql://ann:***@db.example/news'
+    >>> store_label(None, "data")
+    'data/aggregator.sqlite3'
+    """
+    if not url:
+        return str(Path(data_dir) / DB_FILENAME)
+    from aggregator.store.postgres import redacted
+
+    return redacted(url)
+
+
+def is_server_store(url: str | None) -> bool:
+    """Whether ``url`` names a store on a database server (not an SQLite file).
+
+    >>> is_server_store("postgresql://db.example/news"), is_server_store(None)
+    (True, False)
+    """
+    return bool(url) and str(url).split(":", 1)[0].lower() in ("postgresql", "postgres")

@@ -392,13 +392,13 @@ class SQLiteStore:
         if not keys:
             return set()
         found: set[int] = set()
-        skip = ",".join("?" * len(exclude)) or "NULL"
+        # (NOT IN (NULL) would be true of no row: no exclusion is no clause)
+        skip = f" AND a.canonical_url NOT IN ({','.join('?' * len(exclude))})" if exclude else ""
         for start in range(0, len(keys), 400):  # under SQLite's bound-parameter limit
             chunk = keys[start:start + 400]
             rows = self._conn.execute(
                 f"SELECT DISTINCT p.key FROM paragraphs p JOIN articles a ON a.id = p.article_id"
-                f" WHERE p.key IN ({','.join('?' * len(chunk))})"
-                f" AND a.canonical_url NOT IN ({skip})", [*chunk, *exclude])
+                f" WHERE p.key IN ({','.join('?' * len(chunk))}){skip}", [*chunk, *exclude])
             found.update(int(r[0]) for r in rows)
         return found
 
