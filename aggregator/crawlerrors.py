@@ -78,7 +78,8 @@ class CrawlErrors:
         spider = self.crawler.spider
         level = logging.INFO if kind in self.warned else logging.WARNING
         self.warned.add(kind)
-        logger.log(level, "%s: %s: %s", getattr(spider, "source_name", None) or "crawl", url, reason)
+        source = getattr(spider, "source_name", None) or "crawl"
+        logger.log(level, "%s: %s: %s", source, url, reason)
 
     # --- a request's errback ---------------------------------------------------
     def on_request_failed(self, failure: Failure) -> None:

@@ -101,10 +101,12 @@ class SourceHealth:
         last = self.last
         if last is None:
             return [f"{self.name}: never crawled"]
+        success = self.last_success
         lines = [f"{self.name}: last run {_when(last.started)}: {self._run_line(last)}",
-                 f"  last success {_when(self.last_success.started if self.last_success else None)}"]
+                 f"  last success {_when(success.started if success else None)}"]
         if last.errors:
-            lines.append("  errors: " + ", ".join(f"{k} {v}" for k, v in sorted(last.errors.items())))
+            lines.append("  errors: " + ", ".join(f"{k} {v}"
+                                                 for k, v in sorted(last.errors.items())))
         if last.backing_off:
             lines.append(f"  failing URLs not retried yet (back-off): {last.backing_off}")
         if last.dropped:
