@@ -59,7 +59,9 @@ class Source:
     max_pages: int = 0
     #: skip sitemap/feed entries older than this many days (0: keep all)
     max_age_days: int = 0
-    render: bool = False
+    #: render pages in headless Chromium: False never, True every page, "auto" only an app
+    #: shell or an article whose related module is empty (aggregator.rendering)
+    render: bool | str = False
     #: re-check articles published less than this many hours ago for updates
     #: (None: the AGGREGATOR_REFRESH_AGE setting; 0: never)
     refresh_hours: float | None = None
@@ -178,7 +180,12 @@ def _parse_source(raw: Any, index: int, path: str) -> Source:
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ConfigError(f"{where}: key {key!r}: expected a whole number >= 0, got {value!r}")
             values[key] = value
-    for key, kind in (("title", str), ("timezone", str), ("render", bool), ("rules", dict),
+    if "render" in raw:
+        if not (isinstance(raw["render"], bool) or raw["render"] == "auto"):
+            raise ConfigError(f"{where}: key 'render': expected true, false or \"auto\","
+                              f" got {raw['render']!r}")
+        values["render"] = raw["render"]
+    for key, kind in (("title", str), ("timezone", str), ("rules", dict),
                       ("settings", dict), ("sitemaps_from_robots", bool)):
         if key in raw:
             if not isinstance(raw[key], kind):

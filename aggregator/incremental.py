@@ -259,7 +259,9 @@ class CrawlState:
             # was an article, now is not: a redesign the extraction no longer understands
             self._inc("lost_articles")
         now = datetime.now(timezone.utc)
-        new_hash = body_hash(response.body)
+        # a rendered page is remembered by the body the site served (aggregator.rendering):
+        # the next run's plain request is compared with that
+        new_hash = response.meta.get("render_body_hash") or body_hash(response.body)
         listed = self._listed_stored[url] = self.listed_of(url, previous)
         self.store.save_url_state(UrlState(
             url=url, source=self.source, kind=kind,

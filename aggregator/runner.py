@@ -71,10 +71,6 @@ def _run_crawl(config: Config, *, data_dir: str | Path, feeds_dir: str | Path,
     settings = build_settings(data_dir=data_dir, feeds_dir=feeds_dir, config_value=config_value,
                               routes=routes, overrides=overrides, config=config)
     sources = [config.source(n) for n in only] if only else list(config.sources)
-    for src in sources:
-        if src.render:
-            logger.warning("source %r: render = true is not supported yet; crawling it without"
-                           " a browser", src.name)
     # the command line's logging handler (and level) stays the only one: a second root
     # handler from Scrapy would print every warning twice and INFO lines under cron
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")

@@ -62,6 +62,20 @@ AGGREGATOR_EXTRACT_FUNCTION = "aggregator.extraction.extract"
 #: related block; False judges every page on its own
 AGGREGATOR_TEMPLATE_LEARNING = True
 
+#: rendering pages in headless Chromium (sources with `render = true` or "auto";
+#: aggregator.browser): the executable ("" = `chromium` on the PATH, Debian's package)
+AGGREGATOR_CHROMIUM = ""
+#: seconds a page may take to render (navigation, then its own requests settling)
+AGGREGATOR_RENDER_TIMEOUT = 20.0
+#: quiet milliseconds (no request of the page in flight) after which a page is rendered
+AGGREGATOR_RENDER_SETTLE_MS = 100
+#: pages rendered at once in a source's browser context
+AGGREGATOR_RENDER_PAGES = 4
+#: the browser is restarted between pages once its processes hold more than this (MiB; 0: never)
+AGGREGATOR_RENDER_MAX_RSS_MB = 1024
+#: resource types the browser does not fetch (Playwright's names)
+AGGREGATOR_RENDER_BLOCK_RESOURCES = ["image", "font", "media"]
+
 # --- Politeness ---------------------------------------------------------------
 USER_AGENT = f"aggregator/0.1 (+{AGGREGATOR_CONTACT_URL})"
 ROBOTSTXT_OBEY = True

@@ -26,6 +26,7 @@ from aggregator.config import ConfigError, Source, load_config
 from aggregator.crawlerrors import crawl_error, request_failed
 from aggregator.extraction import SiteRules
 from aggregator.incremental import REVALIDATE, SKIP, CrawlState
+from aggregator.rendering import Renderer
 from aggregator.template import TemplateLearning
 from aggregator.items import Article
 from aggregator.state import FEED, PAGE, SITEMAP, UrlState
@@ -76,6 +77,8 @@ class NewsSpider(Spider):
         settings.setdict(dict(src.settings), priority="spider")
         if src.max_pages:
             settings.set("CLOSESPIDER_PAGECOUNT", src.max_pages, priority="spider")
+        # a rendering source's download handler, tuned by its AGGREGATOR_RENDER_* settings
+        self.renderer = Renderer.from_crawler(crawler, src)
         self.source_config = src
         self.allowed_domains = list(src.allowed_domains)
         where = f"source {src.name!r}: key 'rules'"
@@ -307,7 +310,7 @@ class NewsSpider(Spider):
         if response.status == 304:  # not asked for: nothing to read
             self.record_error(response.url, "http_304", "HTTP 304 to a request without validators")
             return
-        if response.meta.get("new_entry"):
+        if response.meta.get("new_entry") and not self.renderer.attempted(response):
             stats.inc_value("aggregator/incremental/new_entries")
         if not isinstance(response, TextResponse):
             stats.inc_value("aggregator/pages/not_text")
@@ -318,9 +321,18 @@ class NewsSpider(Spider):
             for request in self.parse_feed(response):
                 yield request
             return
+        # fetched plain (conditionally) first: an unchanged page was never rendered again
+        reason = self.renderer.reason_before(response)
+        if reason is not None:
+            yield self.renderer.request(response, reason, self.parse_page, self.on_error)
+            return
         result = await self.extractor.extract(response.body, response.url, rules=self.rules,
                                               encoding=response.encoding,
                                               template=self.template.current)
+        reason = self.renderer.reason_after(response, result)
+        if reason is not None:
+            yield self.renderer.request(response, reason, self.parse_page, self.on_error)
+            return
         if isinstance(result, Article):
             self.template.observe(result)
             stats.inc_value("aggregator/pages/article")

@@ -41,7 +41,9 @@ def describe(src: Source) -> list[str]:
         f"  settings         {', '.join(f'{k}={v}' for k, v in sorted(src.settings.items())) or '-'}",
     ]
     if src.render:
-        lines.append("  render           yes -- not supported yet: crawled without a browser")
+        lines.append("  render           " + ("every page, in headless Chromium" if src.render is True
+                                           else "auto: app shells and empty related modules,"
+                                                " in headless Chromium"))
     return lines
 
 

@@ -89,7 +89,7 @@ def test_sources_command_lists_discovery_settings(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "one" in result.stdout and "https://one.example/feed" in result.stdout
     assert "refresh age      6 h" in result.stdout
-    assert "not supported yet" in result.stdout
+    assert "render           every page, in headless Chromium" in result.stdout
     bundled = run_aggregator("sources", cwd=tmp_path)
     assert bundled.returncode == 0
     assert bundled.stdout.splitlines()[0].endswith(f"{len(load_config().sources)} sources")
