@@ -129,7 +129,32 @@ def crawl_settings(config: Config, base_tracking: list[str] | tuple[str, ...] = 
                           f" got {contact!r}")
     if contact:
         out["AGGREGATOR_CONTACT_URL"] = contact
+    store = config_store(config)
+    if store:
+        out["AGGREGATOR_STORE"] = store
     return out
+
+
+def config_store(config: Config) -> str | None:
+    """The ``[aggregator] store`` URL of the config, checked; None when it has none.
+
+    >>> config_store(Config("s.toml", [], {"store": "postgresql://db.example/news"}))
+    'postgresql://db.example/news'
+    >>> config_store(Config("s.toml", [], {"store": "mysql://db.example/news"}))
+    Traceback (most recent call last):
+    ...
+    aggregator.config.ConfigError: s.toml: key 'aggregator.store': expected a store URL (postgresql://user@host/database or sqlite:///file), got 'mysql://db.example/news'
+    """
+    from aggregator.store import is_store_url, store_label
+
+    store = config.options.get("store")
+    if store is None or store == "":
+        return None
+    if not isinstance(store, str) or not is_store_url(store):
+        shown = store_label(store) if isinstance(store, str) and "@" in store else store
+        raise ConfigError(f"{config.path}: key 'aggregator.store': expected a store URL "
+                          f"(postgresql://user@host/database or sqlite:///file), got {shown!r}")
+    return store
 
 
 _LIST_KEYS = ("allowed_domains", "feeds", "sitemaps", "sections")

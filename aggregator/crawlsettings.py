@@ -17,7 +17,7 @@ from scrapy.settings import BaseSettings, Settings
 from aggregator.config import CONFIG_PRIORITY, Config, crawl_settings
 
 #: settings an environment variable of the same name overrides (read here, at the top)
-ENV_SETTINGS = ("AGGREGATOR_CONTACT_URL", "AGGREGATOR_REFRESH_AGE")
+ENV_SETTINGS = ("AGGREGATOR_CONTACT_URL", "AGGREGATOR_REFRESH_AGE", "AGGREGATOR_STORE")
 
 
 def user_agent(contact_url: str) -> str:

@@ -3,7 +3,7 @@
 Every component of a crawl that reads or writes the store -- the crawl state, template
 learning, the store-backed pipelines, run recording, feed publishing -- asks
 :func:`store_of` for it instead of opening its own. :class:`CrawlStore` opens it on first use
-(``AGGREGATOR_DATA_DIR``) and closes it when the crawler's engine has stopped, after every
+(``AGGREGATOR_STORE``, else the SQLite store in ``AGGREGATOR_DATA_DIR``) and closes it when the crawler's engine has stopped, after every
 ``spider_closed`` handler has written what it had to write.
 """
 
@@ -25,6 +25,7 @@ class CrawlStore:
 
     def __init__(self, crawler: Crawler) -> None:
         self.data_dir = crawler.settings.get("AGGREGATOR_DATA_DIR")
+        self.url: str | None = crawler.settings.get("AGGREGATOR_STORE") or None
         self._store: Store | None = None
 
     @classmethod
@@ -36,7 +37,7 @@ class CrawlStore:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = open_store(self.data_dir)
+            self._store = open_store(self.data_dir, url=self.url)
         return self._store
 
     def close(self, *_: Any) -> None:

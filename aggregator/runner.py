@@ -65,11 +65,12 @@ def _run_crawl(config: Config, *, data_dir: str | Path, feeds_dir: str | Path,
                overrides: dict[str, Any] | None) -> RunReport:
     from spiders.news import NewsSpider  # the spider package is a sibling of this one
 
-    # the store opens (and upgrades) before any crawler starts: a corrupt one is one clear
-    # error (aggregator.store.sqlite.StoreError), not a traceback inside the reactor
-    open_store(data_dir).close()
     settings = build_settings(data_dir=data_dir, feeds_dir=feeds_dir, config_value=config_value,
                               routes=routes, overrides=overrides, config=config)
+    store_url = settings.get("AGGREGATOR_STORE") or None
+    # the store opens (and upgrades) before any crawler starts: a corrupt one is one clear
+    # error (aggregator.store.sqlite.StoreError), not a traceback inside the reactor
+    open_store(data_dir, url=store_url).close()
     sources = [config.source(n) for n in only] if only else list(config.sources)
     # the command line's logging handler (and level) stays the only one: a second root
     # handler from Scrapy would print every warning twice and INFO lines under cron
@@ -100,7 +101,7 @@ def _run_crawl(config: Config, *, data_dir: str | Path, feeds_dir: str | Path,
         rejected_count += count
         rejected_entries.extend(entries)
     if not crawlers:  # nothing to crawl: the feeds are still rebuilt from the store
-        store = open_store(data_dir)
+        store = open_store(data_dir, url=store_url)
         try:
             result = publish_feeds(store, config, feeds_dir)
         finally:

@@ -23,6 +23,9 @@ AGGREGATOR_LOADED_CONFIG = None
 AGGREGATOR_PUBLISH_FEEDS = True
 #: folder of the SQLite store (``aggregator.sqlite3``) and crawl state
 AGGREGATOR_DATA_DIR = "data"
+#: the store's URL: "" is the SQLite store in AGGREGATOR_DATA_DIR; postgresql://user@host/db
+#: a PostgreSQL database several crawlers share (aggregator.store.open_store)
+AGGREGATOR_STORE = ""
 #: folder the feeds are written to
 AGGREGATOR_FEEDS_DIR = "feeds"
 #: how many of the newest articles a feed carries
@@ -61,7 +64,6 @@ AGGREGATOR_EXTRACT_FUNCTION = "aggregator.extraction.extract"
 #: pages are navigation or site-wide lists, a block that recurs with changing links is its
 #: related block; False judges every page on its own
 AGGREGATOR_TEMPLATE_LEARNING = True
-
 #: rendering pages in headless Chromium (sources with `render = true` or "auto";
 #: aggregator.browser): the executable ("" = `chromium` on the PATH, Debian's package)
 AGGREGATOR_CHROMIUM = ""

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+
+from aggregator.config import Config, config_store
 
 #: reST roles and literals of the module docstrings the sub-commands' help is made from
 _ROLE_RE = re.compile(r":(?:mod|class|func|meth|data|attr|exc|ref):`~?([^`]*)`")
@@ -52,3 +55,35 @@ def scrapy_log_overrides(args: argparse.Namespace) -> dict[str, object]:
     level = "INFO" if getattr(args, "verbose", False) else "WARNING"
     logging.getLogger().setLevel(level)
     return {"LOG_LEVEL": level}
+
+
+def add_store(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", default=None, metavar="URL",
+                        help="the store: postgresql://user:password@host/database, shared by "
+                             "crawlers on several machines (default: $AGGREGATOR_STORE, else "
+                             "the config's [aggregator] store, else the SQLite store in "
+                             "--data-dir)")
+
+
+def store_url(args: argparse.Namespace, config: Config | None = None,
+              environ: Mapping[str, str] | None = None) -> str | None:
+    """The store a command opens: ``--store``, else ``AGGREGATOR_STORE`` in the environment,
+    else the config's ``[aggregator] store``; None for the SQLite store in ``--data-dir``.
+
+    >>> store_url(argparse.Namespace(store="postgresql://db/news"), environ={})
+    'postgresql://db/news'
+    >>> store_url(argparse.Namespace(store=None), environ={}) is None
+    True
+    """
+    given = getattr(args, "store", None)
+    if given:
+        return str(given)
+    env = os.environ if environ is None else environ
+    if env.get("AGGREGATOR_STORE"):
+        return env["AGGREGATOR_STORE"]
+    return config_store(config) if config is not None else None
+
+
+def store_override(args: argparse.Namespace) -> dict[str, object]:
+    """The crawl setting ``--store`` gives (it wins over the environment and the config)."""
+    return {"AGGREGATOR_STORE": args.store} if getattr(args, "store", None) else {}

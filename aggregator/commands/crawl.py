@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from contextlib import ExitStack
 
-from aggregator.commands.common import (add_dirs, add_verbosity, help_text,
-                                        scrapy_log_overrides)
+from aggregator.commands.common import (add_dirs, add_store, add_verbosity, help_text,
+                                        scrapy_log_overrides, store_override)
 from aggregator.config import ConfigError, crawl_settings, load_config
 from aggregator.demo import served_demo_sites
 from aggregator.exporters.publish import check_feed_config
+from aggregator.frontier import FrontierError
 from aggregator.runlock import EXIT_LOCKED, CrawlLocked
 from aggregator.runner import format_report, run_crawl
 
@@ -25,8 +27,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--route", action="append", default=[], metavar="HOST=ADDR",
                         help="send requests for HOST to ADDR (host:port), e.g. a local mirror")
     add_dirs(parser)
+    add_store(parser)
+    add_redis(parser, "coordinate a run of `aggregator worker` processes")
     add_verbosity(parser)
     parser.set_defaults(func=run)
+
+
+def add_redis(parser: argparse.ArgumentParser, required_for: str) -> None:
+    parser.add_argument("--redis", default=os.environ.get("AGGREGATOR_REDIS_URL", ""),
+                        metavar="URL",
+                        help=f"Redis of the shared frontier, redis://HOST:PORT/DB ({required_for};"
+                             " default: $AGGREGATOR_REDIS_URL)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,16 +59,31 @@ def run(args: argparse.Namespace) -> int:
                 # `aggregator demo` does (--route given: the caller serves them)
                 routes, url = stack.enter_context(served_demo_sites())
                 print(f"demo sites {', '.join(routes)} served at {url}")
-            report = run_crawl(config, data_dir=args.data_dir, feeds_dir=args.feeds_dir,
-                               config_value=args.config, only=args.source, routes=routes,
-                               overrides=scrapy_log_overrides(args))
+            overrides = {**scrapy_log_overrides(args), **store_override(args)}
+            if args.redis:  # the coordinator of a run on the shared frontier (docs/scaling.md)
+                from aggregator.frontier.roles import coordinate
+
+                report, stopped = coordinate(
+                    config, redis_url=args.redis, data_dir=args.data_dir,
+                    feeds_dir=args.feeds_dir, config_value=args.config, only=args.source,
+                    routes=routes, overrides=overrides)
+            else:
+                report, stopped = run_crawl(
+                    config, data_dir=args.data_dir, feeds_dir=args.feeds_dir,
+                    config_value=args.config, only=args.source, routes=routes,
+                    overrides=overrides), ""
     except CrawlLocked as exc:
         print(f"aggregator crawl: {exc}; not starting a second one", file=sys.stderr)
         return EXIT_LOCKED
+    except FrontierError as exc:
+        print(f"aggregator crawl: {exc}", file=sys.stderr)
+        return 1
+    if stopped:
+        print(f"aggregator crawl: the run stopped early: {stopped}", file=sys.stderr)
     print(format_report(report))
     # an article lost to an exception in our code fails the run like an unreachable
     # source: cron / systemd should tell the operator (docs/crawling.md, "Exit status")
-    return 0 if report.ok and not report.lost else 1
+    return 0 if report.ok and not report.lost and not stopped else 1
 
 
 def parse_routes(values: list[str]) -> dict[str, str]:

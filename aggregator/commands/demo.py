@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from aggregator.commands.common import (add_dirs, add_verbosity, help_text,
-                                        scrapy_log_overrides)
+from aggregator.commands.common import (add_dirs, add_store, add_verbosity, help_text,
+                                        scrapy_log_overrides, store_override)
 from aggregator.config import load_demo_config
 from aggregator.demo import served_demo_sites
 from aggregator.runlock import EXIT_LOCKED, CrawlLocked, crawl_lock
@@ -18,6 +18,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("demo", help="crawl the bundled offline demo site",
                                    description=help_text(__doc__))
     add_dirs(parser)
+    add_store(parser)
     add_verbosity(parser)
     parser.set_defaults(func=run)
 
@@ -34,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"demo sites {', '.join(routes)} served at {url}")
             report = run_crawl(load_demo_config(), data_dir=args.data_dir,
                                feeds_dir=args.feeds_dir, config_value="demo", routes=routes,
-                               overrides=scrapy_log_overrides(args))
+                               overrides={**scrapy_log_overrides(args),
+                                          **store_override(args)})
     except CrawlLocked as exc:  # taken between the check and the crawl
         print(f"aggregator demo: {exc}; not starting a second one", file=sys.stderr)
         return EXIT_LOCKED

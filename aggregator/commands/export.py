@@ -13,9 +13,9 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import IO
 
-from aggregator.commands.common import help_text
+from aggregator.commands.common import add_store, help_text, store_url
 from aggregator.exporters.data import FORMATS, records, write_csv, write_json, write_jsonl
-from aggregator.store import DB_FILENAME, Store, open_store
+from aggregator.store import Store, open_store, sqlite_file, store_label
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -35,6 +35,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="file to write (default: standard output)")
     parser.add_argument("--data-dir", default="data",
                         help="folder of the SQLite store (default: ./data)")
+    add_store(parser)
     parser.set_defaults(func=run)
 
 
@@ -94,16 +95,18 @@ def output_file(path: str) -> Iterator[IO[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    db = Path(args.data_dir) / DB_FILENAME
-    if not db.exists():
+    url = store_url(args)
+    db = sqlite_file(args.data_dir, url)
+    if db is not None and not db.exists():
         print(f"aggregator export: no store at {db} (crawl first, or pass --data-dir)",
               file=sys.stderr)
         return 2
     args.format = output_format(args.format, args.output)
-    store = open_store(args.data_dir, read_only=True)
+    store = open_store(args.data_dir, read_only=True, url=url)
     if args.source and not store.count_articles(args.source):
         known = ", ".join(store.run_sources()) or "none"
-        print(f"aggregator export: warning: no articles of source {args.source!r} in {db}"
+        print(f"aggregator export: warning: no articles of source {args.source!r} in"
+              f" {db or store_label(url)}"
               f" (sources crawled: {known})", file=sys.stderr)
     try:
         count = _export(store, args)

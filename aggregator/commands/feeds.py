@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from aggregator.commands.common import add_dirs, help_text, whole_number
+from aggregator.commands.common import add_dirs, add_store, help_text, store_url, whole_number
 from aggregator.config import Config, ConfigError, load_config
 from aggregator.exporters.publish import publish_feeds
 from aggregator.exporters.topics import parse_topics
 from aggregator.runlog import CONFIG_KEY
-from aggregator.store import DB_FILENAME, Store, open_store
+from aggregator.store import Store, open_store, sqlite_file
 
 EXIT_USAGE = 2
 
@@ -30,6 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--limit", type=whole_number(1), default=None, metavar="N",
                         help="items per feed (default: the config's feed_limit, else 50)")
     add_dirs(parser)
+    add_store(parser)
     parser.set_defaults(func=run)
 
 
@@ -52,12 +52,17 @@ def crawled_config(store: Store) -> Config:
 
 
 def run(args: argparse.Namespace) -> int:
-    db = Path(args.data_dir) / DB_FILENAME
-    if not db.exists():
+    try:  # the config's [aggregator] store, when --config names one
+        url = store_url(args, load_config(args.config) if args.config else None)
+    except ConfigError as exc:
+        print(f"aggregator feeds: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    db = sqlite_file(args.data_dir, url)
+    if db is not None and not db.exists():
         print(f"aggregator feeds: no store at {db} (crawl first, or pass --data-dir)",
               file=sys.stderr)
         return EXIT_USAGE
-    store = open_store(args.data_dir, read_only=True)
+    store = open_store(args.data_dir, read_only=True, url=url)
     try:
         try:
             config = load_config(args.config) if args.config else crawled_config(store)

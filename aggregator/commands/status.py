@@ -15,15 +15,14 @@ import json
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from aggregator.commands.common import help_text
+from aggregator.commands.common import add_store, help_text, store_url
 from aggregator.config import ConfigError, load_config
 from aggregator.health import COVERAGE_FIELDS, RunSummary, drift_warnings, summarise
 from aggregator.publishing import REJECTED_COUNT_KEY, rejected
 from aggregator.runlock import crawl_holder
-from aggregator.store import DB_FILENAME, Store, open_store
+from aggregator.store import Store, open_store, sqlite_file
 
 #: runs per source read to judge drift
 HISTORY = 20
@@ -41,6 +40,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="also list this config's sources that never ran (TOML or 'demo')")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object (sources, runs, warnings) instead of text")
+    add_store(parser)
     parser.set_defaults(func=run)
 
 
@@ -169,17 +169,21 @@ def run(args: argparse.Namespace) -> int:
     names: list[str] = []
     if args.config is not None:
         try:
-            names = [s.name for s in load_config(args.config or None).sources]
+            config = load_config(args.config or None)
+            names = [s.name for s in config.sources]
+            url = store_url(args, config)
         except ConfigError as exc:
             print(f"aggregator status: {exc}", file=sys.stderr)
             return EXIT_USAGE
-    db = Path(args.data_dir) / DB_FILENAME
-    if not db.exists():
+    else:
+        url = store_url(args)
+    db = sqlite_file(args.data_dir, url)
+    if db is not None and not db.exists():
         print(f"aggregator status: no store at {db} (crawl first, or pass --data-dir)",
               file=sys.stderr)
         return EXIT_USAGE
     running = crawl_holder(args.data_dir)
-    store = open_store(args.data_dir, read_only=True)
+    store = open_store(args.data_dir, read_only=True, url=url)
     try:
         for name in store.run_sources():
             if name not in names:

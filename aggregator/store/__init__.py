@@ -159,8 +159,8 @@ def open_store(data_dir: str | Path, read_only: bool = False,
 
     ``url`` is ``postgresql://user:password@host:port/database`` (also ``postgres://``) for
     PostgreSQL, ``sqlite:///relative/file.sqlite3`` or ``sqlite:////absolute/file.sqlite3``
-    for an SQLite file elsewhere than ``data_dir``; None or ``""`` is the embedded default. Raises
-    :class:`aggregator.store.sqlite.StoreError` naming a URL it can't use."""
+    for an SQLite file elsewhere than ``data_dir``; None or ``""`` is the embedded default.
+    Raises :class:`aggregator.store.sqlite.StoreError` naming a URL it can't use."""
     from aggregator.store.sqlite import SQLiteStore, StoreError
 
     if url:
@@ -169,7 +169,7 @@ def open_store(data_dir: str | Path, read_only: bool = False,
             from aggregator.store.postgres import PostgresStore
 
             return PostgresStore(url, read_only=read_only)
-        if scheme == "sqlite" and url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        if scheme == "sqlite" and is_store_url(url):
             file = Path(url[len("sqlite:///"):])  # sqlite:///relative, sqlite:////absolute
             if not read_only:
                 file.parent.mkdir(parents=True, exist_ok=True)
@@ -196,6 +196,27 @@ def store_label(url: str | None, data_dir: str | Path = ".") -> str:
     from aggregator.store.postgres import redacted
 
     return redacted(url)
+
+
+def is_store_url(url: str) -> bool:
+    """Whether :func:`open_store` takes ``url``.
+
+    >>> is_store_url("postgres://db.example/news"), is_store_url("sqlite:///data/a.sqlite3")
+    (True, True)
+    >>> is_store_url("data/aggregator.sqlite3")
+    False
+    """
+    return is_server_store(url) or (url.startswith("sqlite:///") and len(url) > len("sqlite:///"))
+
+
+def sqlite_file(data_dir: str | Path, url: str | None = None) -> Path | None:
+    """The SQLite file the store is (``url``'s, else the one in ``data_dir``); None for a
+    store on a database server."""
+    if is_server_store(url):
+        return None
+    if url and url.startswith("sqlite:///"):
+        return Path(url[len("sqlite:///"):])
+    return Path(data_dir) / DB_FILENAME
 
 
 def is_server_store(url: str | None) -> bool:
