@@ -119,9 +119,11 @@ def demo_crawl(tmp_path_factory: pytest.TempPathFactory) -> DemoCrawl:
                      requests=server.requests())
 
 
-def run_aggregator(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run the real ``aggregator`` command line in a subprocess (one reactor per crawl)."""
-    env = dict(os.environ)
+def run_aggregator(*args: str, cwd: Path, timeout: float = 300,
+                   env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the real ``aggregator`` command line in a subprocess (one reactor per crawl),
+    with ``env`` added to the environment."""
+    env = {**os.environ, **(env or {})}
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     return subprocess.run([sys.executable, "-m", "aggregator.cli", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
