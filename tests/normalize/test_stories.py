@@ -1,5 +1,6 @@
-"""Stories: MinHash signatures persisted in a real SQLite store, grouping across runs
-(a new pipeline instance, as in a new crawl), and the cost per article."""
+"""Stories: MinHash signatures persisted in a real store (SQLite, and PostgreSQL through the
+``store_url`` fixture), grouping across runs (a new pipeline instance, as in a new crawl),
+and the cost per article."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from tests.helpers.crawler import crawler_with_store
 from aggregator.items import Article, RelatedLink
 from aggregator.normalize import dedup
 from aggregator.pipelines.stories import StoriesPipeline
-from aggregator.store.sqlite import SQLiteStore
+from aggregator.store import Store, open_store
 from tests.conftest import FIXTURES
 
 SEED = (FIXTURES / "seed" / "cuhk-sensetime-article.txt").read_text("utf-8")
@@ -55,10 +56,26 @@ def test_blob_of_wrong_size_is_refused() -> None:
         dedup.from_blob(b"\x00" * 16)
 
 
+#: the store URL of each test's data folder (see ``data_dir``)
+STORE_URLS: dict[Path, str] = {}
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, store_url: str) -> Path:
+    """The test's data folder, whose store the helpers here open: each test that takes it
+    runs on both backends (``store_url``: an SQLite file, a PostgreSQL database)."""
+    STORE_URLS[tmp_path] = store_url
+    return tmp_path
+
+
+def open_test_store(data_dir: Path) -> Store:
+    return open_store(data_dir, url=STORE_URLS[data_dir])
+
+
 def run_pipeline(data_dir: Path, articles: list[Article]) -> dict:
     """Store and group ``articles`` as one crawl would: a fresh pipeline, a fresh index."""
-    crawler = crawler_with_store(data_dir)
-    store = SQLiteStore(data_dir / "aggregator.sqlite3")
+    crawler = crawler_with_store(data_dir, AGGREGATOR_STORE=STORE_URLS[data_dir])
+    store = open_test_store(data_dir)
     pipeline = StoriesPipeline.from_crawler(crawler)
     pipeline.open_spider()
     try:
@@ -71,16 +88,16 @@ def run_pipeline(data_dir: Path, articles: list[Article]) -> dict:
     return crawler.stats.get_stats()
 
 
-def test_grouping_persists_across_runs(tmp_path: Path) -> None:
+def test_grouping_persists_across_runs(data_dir: Path) -> None:
     first = "https://a.example/original"
     copy = "https://b.example/copy"
     other = "https://a.example/other"
-    stats = run_pipeline(tmp_path, [article(first, BODY), article(other, OTHER)])
+    stats = run_pipeline(data_dir, [article(first, BODY), article(other, OTHER)])
     assert stats["aggregator/stories/new"] == 2
     # a later run, another source: the copy joins the stored story through the stored signature
-    stats = run_pipeline(tmp_path, [article(copy, edited_copy(BODY), source="b")])
+    stats = run_pipeline(data_dir, [article(copy, edited_copy(BODY), source="b")])
     assert stats["aggregator/stories/joined"] == 1
-    store = SQLiteStore(tmp_path / "aggregator.sqlite3")
+    store = open_test_store(data_dir)
     try:
         story = store.story_of(first)
         assert story is not None and store.story_of(copy) == story
@@ -92,11 +109,11 @@ def test_grouping_persists_across_runs(tmp_path: Path) -> None:
     finally:
         store.close()
     # re-running the same articles changes nothing
-    stats = run_pipeline(tmp_path, [article(first, BODY), article(copy, edited_copy(BODY), "b")])
+    stats = run_pipeline(data_dir, [article(first, BODY), article(copy, edited_copy(BODY), "b")])
     assert stats["aggregator/stories/unchanged"] == 2
 
 
-def test_articles_of_one_source_never_fold_into_one_story(tmp_path: Path) -> None:
+def test_articles_of_one_source_never_fold_into_one_story(data_dir: Path) -> None:
     """Distinct articles of one source that share long boilerplate (or a template) stay
     distinct stories: a story groups copies across sources, and each article stays in the
     source's and the combined feeds."""
@@ -104,10 +121,10 @@ def test_articles_of_one_source_never_fold_into_one_story(tmp_path: Path) -> Non
                    " that make them, with analysis every weekday and a newsletter. ") * 8
     articles = [article(f"https://a.example/{i}", f"Story {i} says little. " + boilerplate)
                 for i in range(12)]
-    stats = run_pipeline(tmp_path, articles)
+    stats = run_pipeline(data_dir, articles)
     assert stats["aggregator/stories/new"] == 12 and "aggregator/stories/joined" not in stats
     # the same body from another source is a copy: it joins one of them
-    stats = run_pipeline(tmp_path, [article("https://b.example/x", articles[3].body_text, "b")])
+    stats = run_pipeline(data_dir, [article("https://b.example/x", articles[3].body_text, "b")])
     assert stats["aggregator/stories/joined"] == 1
 
 
@@ -116,7 +133,7 @@ def _own_story(rng: random.Random) -> str:
     return "\n\n".join(" ".join(rng.choice(vocab) for _ in range(30)) for _ in range(2))
 
 
-def test_sources_sharing_boilerplate_fold_only_real_copies(tmp_path: Path) -> None:
+def test_sources_sharing_boilerplate_fold_only_real_copies(data_dir: Path) -> None:
     """Two sources of one network print the same long paragraphs (a plug, a disclaimer)
     under every distinct article: the signatures say "copy", the own texts do not; the one
     real copy still joins its original."""
@@ -133,10 +150,10 @@ def test_sources_sharing_boilerplate_fold_only_real_copies(tmp_path: Path) -> No
     # the signatures alone would fold them: their bodies are mostly the shared notice
     sa, sb = (dedup.signature(x.body_text) for x in (first[0], second[0]))
     assert sa is not None and sb is not None and dedup.similarity(sa, sb) >= 0.5
-    stats = run_pipeline(tmp_path, [*first, *second, copy])
+    stats = run_pipeline(data_dir, [*first, *second, copy])
     assert stats["aggregator/stories/joined"] == 1
     assert stats["aggregator/stories/not_confirmed"] >= 3
-    store = SQLiteStore(tmp_path / "aggregator.sqlite3")
+    store = open_test_store(data_dir)
     try:
         stories = [store.story_of(x.url) for x in [*first, *second]]
         assert len(set(stories)) == 7 and None not in stories
@@ -145,7 +162,7 @@ def test_sources_sharing_boilerplate_fold_only_real_copies(tmp_path: Path) -> No
         store.close()
 
 
-def test_a_fold_on_boilerplate_is_undone_when_the_boilerplate_shows(tmp_path: Path) -> None:
+def test_a_fold_on_boilerplate_is_undone_when_the_boilerplate_shows(data_dir: Path) -> None:
     """The first articles of two sources under one notice look like copies (nothing else
     has the notice yet); the next article with the notice splits them again."""
     rng = random.Random(4)
@@ -154,11 +171,11 @@ def test_a_fold_on_boilerplate_is_undone_when_the_boilerplate_shows(tmp_path: Pa
     network = "\n\n".join(" ".join(notice.choice(words) for _ in range(40)) for _ in range(6))
     a0, b0, a1 = (article(u, _own_story(rng) + "\n\n" + network, u[8])
                   for u in ("https://a.example/0", "https://b.example/0", "https://a.example/1"))
-    stats = run_pipeline(tmp_path, [a0, b0])
+    stats = run_pipeline(data_dir, [a0, b0])
     assert stats.get("aggregator/stories/joined") == 1  # nothing tells the notice apart yet
-    stats = run_pipeline(tmp_path, [a1])
+    stats = run_pipeline(data_dir, [a1])
     assert stats["aggregator/stories/split"] == 1
-    store = SQLiteStore(tmp_path / "aggregator.sqlite3")
+    store = open_test_store(data_dir)
     try:
         assert len({store.story_of(x.url) for x in (a0, b0, a1)}) == 3
         assert store.also_covered_by(a0.url) == []
@@ -166,33 +183,33 @@ def test_a_fold_on_boilerplate_is_undone_when_the_boilerplate_shows(tmp_path: Pa
         store.close()
 
 
-def test_short_bodies_get_their_own_story(tmp_path: Path) -> None:
-    stats = run_pipeline(tmp_path, [article("https://a.example/1", "Short note."),
+def test_short_bodies_get_their_own_story(data_dir: Path) -> None:
+    stats = run_pipeline(data_dir, [article("https://a.example/1", "Short note."),
                                     article("https://b.example/1", "Short note.")])
     assert stats["aggregator/stories/too_short"] == 2
-    store = SQLiteStore(tmp_path / "aggregator.sqlite3")
+    store = open_test_store(data_dir)
     try:
         assert store.story_of("https://a.example/1") != store.story_of("https://b.example/1")
     finally:
         store.close()
 
 
-def test_changed_body_leaves_story_and_empty_story_is_removed(tmp_path: Path) -> None:
+def test_changed_body_leaves_story_and_empty_story_is_removed(data_dir: Path) -> None:
     first, copy = "https://a.example/1", "https://b.example/1"
-    run_pipeline(tmp_path, [article(first, BODY), article(copy, edited_copy(BODY), "b")])
+    run_pipeline(data_dir, [article(first, BODY), article(copy, edited_copy(BODY), "b")])
     # the copy is rewritten into another story entirely: it keeps its story id, alone
-    run_pipeline(tmp_path, [article(copy, OTHER, "b")])
-    store = SQLiteStore(tmp_path / "aggregator.sqlite3")
+    run_pipeline(data_dir, [article(copy, OTHER, "b")])
+    store = open_test_store(data_dir)
     try:
         assert store.story_of(first) == store.story_of(copy)  # kept, not split
-        count = store._conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0]
+        count = store._conn.execute("SELECT COUNT(*) AS n FROM stories").fetchone()["n"]
         assert count == 1
     finally:
         store.close()
 
 
-def test_iter_links_exports_edges(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "aggregator.sqlite3")
+def test_iter_links_exports_edges(data_dir: Path) -> None:
+    store = open_test_store(data_dir)
     try:
         a = article("https://a.example/1", BODY)
         a.related = [RelatedLink("https://a.example/2", "Two", 1, True),
