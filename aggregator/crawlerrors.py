@@ -12,9 +12,11 @@ Errors reach it three ways, all through the crawler's signals:
 - :data:`crawl_error`, sent by the spider when a response is not what it should be
   (``not_a_feed``, ``bad_gzip``...).
 
-Each error is counted as ``aggregator/errors/<kind>``; the first of each kind in a source's crawl
-is logged as a warning (one line per problem in a cron job's log), the others at INFO (``-v``,
-and every one is counted in the summary). The first
+Each error is counted as ``aggregator/errors/<kind>`` and logged as a warning, once per problem
+(a cron job's log carries one line each): a URL that answered wrongly (``http_404``,
+``not_a_sitemap``...) is one problem; a host that could not be reached (DNS, refused, timeout) is
+one problem however many of its URLs failed, the repeats logged at INFO (``-v``) and all counted
+in the summary. The first
 :data:`SAMPLE_SIZE` are kept as ``[url, reason]`` pairs in the stat ``aggregator/errors_sample``
 (the runner reports the first). Nothing is kept on the spider.
 """
@@ -31,7 +33,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from aggregator.urls import in_domains
+from aggregator.urls import host_of, in_domains
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +54,8 @@ class CrawlErrors:
         self.crawler = crawler
         self.stats = crawler.stats
         self.max_redirects = crawler.settings.getint("REDIRECT_MAX_TIMES")
-        #: the error kinds already logged as a warning in this crawl
-        self.warned: set[str] = set()
+        #: the problems already logged as a warning in this crawl: (kind, URL or host)
+        self.warned: set[tuple[str, str]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "CrawlErrors":
@@ -66,7 +68,9 @@ class CrawlErrors:
         crawler.signals.connect(ext.on_request_scheduled, signal=signals.request_scheduled)
         return ext
 
-    def record(self, url: str, kind: str, reason: str) -> None:
+    def record(self, url: str, kind: str, reason: str, per_host: bool = False) -> None:
+        """Count an error; log it as a warning unless the same problem was (``per_host``:
+        the same kind of error on the same host, e.g. a DNS failure)."""
         assert self.stats is not None
         self.stats.inc_value(f"aggregator/errors/{kind}")
         sample = self.stats.get_value(SAMPLE_KEY)
@@ -76,8 +80,9 @@ class CrawlErrors:
         if len(sample) < SAMPLE_SIZE:
             sample.append([url, reason])
         spider = self.crawler.spider
-        level = logging.INFO if kind in self.warned else logging.WARNING
-        self.warned.add(kind)
+        problem = (kind, host_of(url) if per_host else url)
+        level = logging.INFO if problem in self.warned else logging.WARNING
+        self.warned.add(problem)
         source = getattr(spider, "source_name", None) or "crawl"
         logger.log(level, "%s: %s: %s", source, url, reason)
 
@@ -109,9 +114,11 @@ class CrawlErrors:
               and "max size" in failure.getErrorMessage()):
             # Scrapy cancels a download past DOWNLOAD_MAXSIZE with this generic exception
             kind, reason = "too_large", failure.getErrorMessage()
-        else:
+        else:  # no answer: the host could not be reached, whichever of its URLs was asked
             kind = type(failure.value).__name__
             reason = f"{kind}: {failure.getErrorMessage()}"
+            self.record(url, kind, reason, per_host=True)
+            return
         self.record(url, kind, reason)
 
     def _ignored(self, request: Request | None, failure: Failure) -> str:

@@ -1,6 +1,7 @@
 """A failed crawl's log carries one line per problem (issue 14, point 6): with its sources
-offline, `aggregator crawl` writes one stderr line per source and kind of failure, with no
-traceback and no line about a middleware that is off; the tracebacks are in -v's log."""
+offline, `aggregator crawl` writes one stderr line per source and unreachable host, with no
+traceback and no line about a middleware that is off; the tracebacks are in -v's log. (A URL
+that answers wrongly is a problem of its own: tests/crawl/test_hostile.py names each.)"""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ home = "{base}/away/"
     return config
 
 
-def test_an_offline_crawl_logs_one_line_per_source_and_kind(tmp_path: Path) -> None:
+def test_an_offline_crawl_logs_one_line_per_source_and_unreachable_host(tmp_path: Path) -> None:
     config = _offline_config(tmp_path)
     done = run_aggregator("crawl", "--config", str(config), "--data-dir", "data",
                           "--feeds-dir", "feeds", cwd=tmp_path)
@@ -47,7 +48,7 @@ def test_an_offline_crawl_logs_one_line_per_source_and_kind(tmp_path: Path) -> N
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert "Traceback" not in done.stderr and "direct cause" not in done.stderr
     assert "HostRoutingMiddleware" not in done.stderr
-    # two sources, each failing with one kind of error (connection refused): two lines
+    # two sources, each with its one host refusing connections (5 URLs in all): two lines
     assert len(lines) == 2, done.stderr
     assert any("gone:" in line and "ConnectionRefused" in line for line in lines), lines
     assert any("away:" in line and "ConnectionRefused" in line for line in lines), lines
