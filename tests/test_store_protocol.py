@@ -14,6 +14,7 @@ from aggregator.items import RelatedLink
 from aggregator.state import UrlState
 from aggregator.store import Store, open_store
 from aggregator.store.sqlite import StoreError
+from tests.conftest import run_aggregator
 from tests.exporters.synthetic import BASE, make_article
 
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg.IntegrityError)
@@ -248,3 +249,17 @@ def test_a_store_url_that_names_nothing_is_one_clear_error(tmp_path: Path,
         open_store(tmp_path, url=secret)
     assert "hunter2" not in str(caught.value) and "aggregator:***@127.0.0.1:1" in str(
         caught.value)
+
+
+@pytest.mark.parametrize("command", [["status"], ["export", "--output", "out.jsonl"],
+                                     ["feeds", "--config", "demo"]], ids=lambda c: c[0])
+def test_commands_name_a_store_they_cannot_use_in_one_line(tmp_path: Path, postgres_url: str,
+                                                           command: list[str]) -> None:
+    down = postgres_url.rsplit(":", 1)[0].replace("aggregator@", "aggregator:hunter2@") + ":1/x"
+    for url, expected in ((down, "can't connect"), ("mysql://db.example/x", "not a store URL")):
+        done = run_aggregator(*command, "--store", url, "--data-dir", str(tmp_path / "data"),
+                              cwd=tmp_path)
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        assert done.returncode == 4 and len(lines) == 1, done.stderr
+        assert expected in lines[0] and "hunter2" not in done.stderr + done.stdout
+    assert not (tmp_path / "data").exists()

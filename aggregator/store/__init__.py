@@ -211,12 +211,12 @@ def is_store_url(url: str) -> bool:
 
 def sqlite_file(data_dir: str | Path, url: str | None = None) -> Path | None:
     """The SQLite file the store is (``url``'s, else the one in ``data_dir``); None for a
-    store on a database server."""
-    if is_server_store(url):
-        return None
-    if url and url.startswith("sqlite:///"):
+    store on a database server, or a URL that names none (:func:`open_store` says so)."""
+    if not url:
+        return Path(data_dir) / DB_FILENAME
+    if url.startswith("sqlite:///") and is_store_url(url):
         return Path(url[len("sqlite:///"):])
-    return Path(data_dir) / DB_FILENAME
+    return None
 
 
 def is_server_store(url: str | None) -> bool:
