@@ -14,7 +14,7 @@ from aggregator.store.sqlite import EXIT_BAD_STORE, READ_ERRORS, StoreError, unr
 from aggregator.version import version
 
 #: sub-command modules, in the order ``--help`` lists them
-COMMANDS = ["demo", "crawl", "extract", "feeds", "serve", "export", "schedule", "status", "sources"]
+COMMANDS = ["demo", "crawl", "worker", "extract", "feeds", "serve", "export", "schedule", "status", "sources"]
 #: exit status of a bad option or config, as argparse's own
 EXIT_USAGE = 2
 

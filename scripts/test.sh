@@ -19,6 +19,8 @@ need=()
 for cmd in newsboat sfeed chromium; do
     command -v "$cmd" >/dev/null 2>&1 || need+=("$cmd")
 done
+# the shared-frontier tests start their own redis-server (tests/helpers/redis.py)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
     need+=(postgresql)
 fi
