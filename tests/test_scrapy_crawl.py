@@ -56,8 +56,15 @@ def _runs(data: Path) -> list[tuple]:
 
 
 def _feeds(feeds: Path) -> dict[str, bytes]:
-    return {p.name: _VOLATILE.sub(b"", p.read_bytes()) for p in sorted(feeds.iterdir())
-            if p.is_file()}
+    """The folder's files; the folder's own file:// URL (the OPML lists' links without
+    feeds_url) is written as FEEDS, and the manifest by the names it lists (its digests are
+    those of the files compared here)."""
+    folder = feeds.resolve().as_uri().encode()
+    files = {p.name: _VOLATILE.sub(b"", p.read_bytes()).replace(folder, b"FEEDS")
+             for p in sorted(feeds.iterdir()) if p.is_file()}
+    manifest = json.loads(files.pop(".aggregator-manifest"))
+    files[".aggregator-manifest"] = json.dumps(sorted(manifest["files"])).encode()
+    return files
 
 
 def test_scrapy_crawl_and_aggregator_crawl_give_the_same_store_and_feeds(
