@@ -84,6 +84,9 @@ class FeedSpec:
     feed_urls: dict[str, str] = field(default_factory=dict)
     entries: list[FeedEntry] = field(default_factory=list)
     language: str = "en"
+    #: when the store last changed (its last crawl's end): the date of a feed with no
+    #: entries -- stable when nothing changed, unlike "now"
+    as_of: datetime | None = None
 
     @property
     def feed_id(self) -> str:
@@ -92,8 +95,9 @@ class FeedSpec:
 
     @property
     def updated(self) -> datetime:
-        """The newest change of any entry; the epoch for an empty feed (never "now")."""
-        return max((e.updated for e in self.entries), default=EPOCH)
+        """The newest change of any entry; for an empty feed :attr:`as_of`, else the epoch
+        (never "now": a feed is byte-identical when nothing changed)."""
+        return max((e.updated for e in self.entries), default=self.as_of or EPOCH)
 
 
 def is_absolute_url(value: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
@@ -186,11 +187,38 @@ def feed_names(config: Config) -> list[str]:
             *(topic.name for topic in parse_topics(config))]
 
 
+def store_as_of(store: Store) -> datetime | None:
+    """When the store last changed: the end (else the start) of its last crawl run."""
+    runs = store.runs(limit=1)
+    if not runs:
+        return None
+    value = runs[0].get("finished") or runs[0].get("started")
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
 def build_spec(store: Store, config: Config, name: str, limit: int, result: PublishResult,
                keep: Callable[[FeedEntry], bool] = lambda e: True,
-               stories: Stories | None = None) -> FeedSpec | None:
+               stories: Stories | None = None, as_of: datetime | None = None
+               ) -> FeedSpec | None:
     """The feed ``name`` of ``config`` (see :func:`feed_names`) filled from ``store``, with
-    the first ``limit`` entries that ``keep`` accepts; None for an unknown name."""
+    the first ``limit`` entries that ``keep`` accepts; None for an unknown name. ``as_of``
+    dates a feed without entries (default: :func:`store_as_of`)."""
+    spec = _build_spec(store, config, name, limit, result, keep, stories)
+    if spec is not None:
+        spec.as_of = as_of or store_as_of(store)
+    return spec
+
+
+def _build_spec(store: Store, config: Config, name: str, limit: int, result: PublishResult,
+                keep: Callable[[FeedEntry], bool],
+                stories: Stories | None) -> FeedSpec | None:
     base = feeds_base_url(config)
     home = config.options.get("home") or (config.sources[0].home if config.sources else "")
     urls = {fmt: base + feed_filename(name, fmt) for fmt in FORMATS} if base else {}
@@ -222,7 +250,8 @@ def build_specs(store: Store, config: Config, limit: int,
                 result: PublishResult) -> list[FeedSpec]:
     """Every feed of ``config``, filled from ``store``."""
     stories = Stories(store)
-    specs = [build_spec(store, config, name, limit, result, stories=stories)
+    as_of = store_as_of(store)
+    specs = [build_spec(store, config, name, limit, result, stories=stories, as_of=as_of)
              for name in feed_names(config)]
     return [spec for spec in specs if spec is not None]
 

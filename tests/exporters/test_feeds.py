@@ -308,3 +308,27 @@ def test_each_feed_links_itself(tmp_path: Path) -> None:
             f"https://feeds.example/news/{name}.rss"]
         feed = json.loads((tmp_path / "feeds" / f"{name}.json").read_text())
         assert feed["feed_url"] == f"https://feeds.example/news/{name}.json"
+
+
+def test_a_feed_without_entries_is_dated_by_the_last_crawl_not_1970(tmp_path: Path) -> None:
+    """A store whose crawls found nothing yet (every source failed): its feeds carry the last
+    run's date -- the same when republished -- never the epoch."""
+    from aggregator.store.sqlite import SQLiteStore
+
+    store = SQLiteStore(tmp_path / "aggregator.sqlite3")
+    try:
+        run = store.start_run("alpha")
+        store.finish_run(run, {}, ok=False, error="unreachable")
+        finished = datetime.fromisoformat(store.runs(limit=1)[0]["finished"])
+        publish_feeds(store, config(), tmp_path / "feeds")
+        first = (tmp_path / "feeds" / "all.atom").read_bytes()
+        publish_feeds(store, config(), tmp_path / "feeds")
+    finally:
+        store.close()
+    assert (tmp_path / "feeds" / "all.atom").read_bytes() == first
+    for name in ("all.atom", "alpha.rss"):
+        parsed = feedparser.parse((tmp_path / "feeds" / name).read_bytes())
+        assert parsed.entries == []
+        stamp = parsed.feed.get("updated_parsed") or parsed.feed.get("published_parsed")
+        assert stamp is not None, name
+        assert datetime(*stamp[:6], tzinfo=timezone.utc) == finished.replace(microsecond=0), name
