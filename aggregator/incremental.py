@@ -74,6 +74,8 @@ class CrawlState:
         self.refresh_age = refresh_age
         self.tz = tz
         self.enabled = enabled
+        #: several processes share the run (aggregator.frontier): see _listed_done_elsewhere
+        self.shared = False
         self._store: Any = None
         #: known URLs not requested this run (skipped articles, sitemaps skipped by date)
         self.skipped: set[str] = set()
@@ -90,6 +92,7 @@ class CrawlState:
             "AGGREGATOR_REFRESH_AGE", 24.0)
         state = cls(crawler, source, refresh_age=timedelta(hours=max(hours, 0.0)), tz=tz,
                     enabled=settings.getbool("AGGREGATOR_INCREMENTAL", True))
+        state.shared = bool(settings.get("AGGREGATOR_REDIS_URL"))
         crawler.signals.connect(state.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(state.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(state.spider_closed, signal=signals.spider_closed)
@@ -117,8 +120,27 @@ class CrawlState:
             merged = {**stored, **self._listed_now.get(url, {})}
             if merged != stored:
                 changed[url] = merged
+        if self.shared:
+            changed.update(self._listed_done_elsewhere())
         if changed:
             self.store.save_listed(changed)
+
+    def _listed_done_elsewhere(self) -> dict[str, dict[str, str]]:
+        """On the shared frontier (aggregator.frontier), the URLs this process saw listed
+        but another one fetched: their listed dates, if that fetch succeeded this run (its
+        state was seen since this crawl started). Read at close, once the run is over."""
+        started = self.crawler.stats.get_value("start_time")
+        changed = {}
+        for url, dates in self._listed_now.items():
+            if url in self._listed_stored or started is None:
+                continue
+            state = self.store.url_state(url)
+            if state is None or state.last_seen is None or state.last_seen < started:
+                continue  # not fetched, or failed: it keeps its old dates (see above)
+            merged = {**state.listed, **dates}
+            if merged != state.listed:
+                changed[url] = merged
+        return changed
 
     def mark_skipped(self, url: str, state: UrlState) -> None:
         """``url`` (known) is not requested this run."""
@@ -185,6 +207,19 @@ class CrawlState:
         self._inc("changed_listing")
         return True
 
+    def carried(self, url: str) -> dict[str, str]:
+        """The listed dates found so far this run for ``url``, for its request's meta: on
+        the shared frontier another process may fetch it (:meth:`take_carried`)."""
+        return dict(self._listed_now.get(url, {}))
+
+    def take_carried(self, url: str, response: Response) -> None:
+        """Add the listed dates the request carried (found by the process that made it)."""
+        carried = response.meta.get("listed")
+        if carried:
+            mine = self._listed_now.setdefault(url, {})
+            for listing, date in carried.items():
+                mine.setdefault(listing, date)
+
     def listed_of(self, url: str, previous: UrlState | None) -> dict[str, str]:
         """The listed dates to store for ``url``: the stored ones, updated by this run's."""
         merged = dict(previous.listed) if previous is not None else {}
@@ -245,6 +280,7 @@ class CrawlState:
         else:
             return False
         self._inc(how)
+        self.take_carried(state.url, response)
         if state.is_leaf:  # a known article confirmed unchanged (for health)
             self._inc("leaf_" + how)
         listed = self.listed_of(state.url, state)
@@ -259,6 +295,7 @@ class CrawlState:
             # was an article, now is not: a redesign the extraction no longer understands
             self._inc("lost_articles")
         now = datetime.now(timezone.utc)
+        self.take_carried(url, response)
         # a rendered page is remembered by the body the site served (aggregator.rendering):
         # the next run's plain request is compared with that
         new_hash = response.meta.get("render_body_hash") or body_hash(response.body)

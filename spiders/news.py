@@ -134,7 +134,8 @@ class NewsSpider(Spider):
                 logger.debug("%s: entry of %s not crawlable: %r", self.source_config.name,
                              listing, url)
             return
-        meta = {"hops": hops, "related_depth": related_depth, "listing_page": listing_page}
+        meta: dict[str, Any] = {"hops": hops, "related_depth": related_depth,
+                                "listing_page": listing_page}
         if accepted not in self.links.seen and self.state.backing_off(accepted):
             self.links.seen.add(accepted)  # failed lately: not asked again this run
             return
@@ -165,6 +166,9 @@ class NewsSpider(Spider):
             self.state.mark_skipped(accepted, state)
             yield from self.replay(state, meta)
             return
+        listed = self.state.carried(accepted)
+        if listed:  # for the process that fetches it (aggregator.frontier)
+            meta["listed"] = listed
         yield Request(accepted, self.parse_page, errback=self.on_error,
                       meta={**meta, **self._state_meta(accepted, state)},
                       headers=self.state.conditional_headers(state) if decision == REVALIDATE

@@ -13,12 +13,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
 from aggregator.commands.common import add_store, help_text, store_url
+from aggregator.commands.crawl import add_redis
 from aggregator.config import ConfigError, load_config
+from aggregator.frontier import (REDIS_ERRORS, FrontierError, RunInfo, connect, current_run,
+                                 redacted, run_lines)
 from aggregator.health import COVERAGE_FIELDS, RunSummary, drift_warnings, summarise
 from aggregator.publishing import REJECTED_COUNT_KEY, rejected
 from aggregator.runlock import crawl_holder
@@ -41,6 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object (sources, runs, warnings) instead of text")
     add_store(parser)
+    add_redis(parser, "also show the shared frontier's run: its workers and queue depth")
     parser.set_defaults(func=run)
 
 
@@ -165,6 +169,22 @@ def feed_rejections(store: Store) -> dict[str, Any] | None:
     return None
 
 
+def _frontier(url: str) -> tuple[RunInfo | None, str]:
+    """The shared frontier's current run (None between runs), or why it can't be read."""
+    if not url:
+        return None, ""
+    try:
+        client = connect(url)
+        try:
+            return current_run(client), ""
+        finally:
+            client.close()
+    except FrontierError as exc:
+        return None, str(exc)
+    except REDIS_ERRORS as exc:
+        return None, f"Redis at {redacted(url)} unreachable: {exc}"
+
+
 def run(args: argparse.Namespace) -> int:
     names: list[str] = []
     if args.config is not None:
@@ -195,11 +215,18 @@ def run(args: argparse.Namespace) -> int:
         store.close()
     feed_warning = bool(feeds and feeds["rejected"])
     healthy = all(s.healthy for s in sources) and not feed_warning
+    frontier, frontier_error = _frontier(args.redis)
+    healthy = healthy and not frontier_error
     if args.json:
         print(json.dumps({"store": str(db), "healthy": healthy, "crawl_running": running,
-                          "sources": [s.as_dict() for s in sources], "feeds": feeds},
+                          "sources": [s.as_dict() for s in sources], "feeds": feeds,
+                          "frontier": asdict(frontier) if frontier else None,
+                          "frontier_error": frontier_error or None},
                          indent=2, ensure_ascii=False))
     else:
+        if args.redis:
+            print("\n".join([f"frontier: {frontier_error}"] if frontier_error
+                            else run_lines(frontier)))
         for source in sources:
             print("\n".join(source.lines()))
         if feeds is not None and feeds["rejected"]:

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import redis
+from scrapy.exceptions import NotConfigured
 
 #: how long the coordinator lease lasts unless refreshed (seconds); a killed coordinator's
 #: lease expires, and the next one may start
@@ -124,6 +125,13 @@ class Keys:
     def worker(self, worker_id: str) -> str:
         """Hash with an expiry: busy (0/1), host, pid, pages; gone when the worker died."""
         return f"{PREFIX}:run:{self.run}:worker:{worker_id}"
+
+
+def source_of(spider: Any) -> str:
+    src = getattr(spider, "source_config", None)
+    if src is None:
+        raise NotConfigured("the shared frontier needs the news spider (a source per crawler)")
+    return str(src.name)
 
 
 def worker_id() -> str:
@@ -236,6 +244,20 @@ def current_run(client: "redis.Redis[bytes]") -> RunInfo | None:
         run.workers.append(WorkerInfo(worker=wid, busy=state.get("busy") == "1",
                                       pages=int(state.get("pages", 0) or 0), alive=bool(state)))
     return run
+
+
+def run_lines(run: RunInfo | None) -> list[str]:
+    """What ``aggregator status --redis`` prints of the current run."""
+    if run is None:
+        return ["frontier: no run in progress"]
+    queued = ", ".join(f"{s} {run.queued[s]} queued / {run.seen[s]} seen" for s in run.sources)
+    lines = [f"frontier: run {run.run} {run.state}: {queued}"]
+    alive = [w for w in run.workers if w.alive]
+    lines.append(f"  workers: {len(alive)} alive ({sum(w.busy for w in alive)} busy),"
+                 f" {len(run.workers) - len(alive)} gone")
+    lines.extend(f"  {w.worker}: {'busy' if w.busy else 'idle' if w.alive else 'gone'},"
+                 f" {w.pages} requests taken" for w in run.workers)
+    return lines
 
 
 def wait_for_run(client: "redis.Redis[bytes]", timeout: float, poll: float = 0.2

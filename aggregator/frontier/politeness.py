@@ -34,6 +34,7 @@ from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
 from aggregator.frontier import PREFIX, REDIS_ERRORS
+from aggregator.frontier.run import Frontier
 from aggregator.urls import split
 
 logger = logging.getLogger(__name__)
@@ -77,8 +78,6 @@ class SharedPoliteness:
     """Downloader middleware: global per-domain delay and concurrency (see the module)."""
 
     def __init__(self, crawler: Crawler) -> None:
-        from aggregator.frontier.run import Frontier
-
         settings = crawler.settings
         self.crawler = crawler
         self.frontier = Frontier.of(crawler)

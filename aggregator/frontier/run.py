@@ -38,7 +38,7 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet.task import LoopingCall
 
-from aggregator.frontier import (REDIS_ERRORS, Keys, connect, redacted, refresh_lease)
+from aggregator.frontier import REDIS_ERRORS, Keys, connect, redacted, refresh_lease, source_of
 
 logger = logging.getLogger(__name__)
 
@@ -116,8 +116,6 @@ class Frontier:
         return self.keys.worker(self.worker)
 
     def source(self, crawler: Crawler) -> str:
-        from aggregator.frontier.scheduler import source_of
-
         assert crawler.spider is not None
         return source_of(crawler.spider)
 

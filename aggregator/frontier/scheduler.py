@@ -31,13 +31,12 @@ from scrapy.exceptions import NotConfigured
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 
-from aggregator.frontier import REDIS_ERRORS
+from aggregator.frontier import REDIS_ERRORS, source_of
+from aggregator.frontier.run import Frontier
 from aggregator.urls import canonical_url
 
 if TYPE_CHECKING:
     import redis
-
-    from aggregator.frontier.run import Frontier
 
 logger = logging.getLogger(__name__)
 
@@ -74,17 +73,10 @@ class CanonicalDupeFilter(RFPDupeFilter):
         return hashlib.sha1(key.encode("utf-8")).hexdigest()
 
 
-def source_of(spider: Spider) -> str:
-    src = getattr(spider, "source_config", None)
-    if src is None:
-        raise NotConfigured("the shared frontier needs the news spider (a source per crawler)")
-    return str(src.name)
-
-
 class FrontierScheduler(BaseScheduler):
     """Scrapy's scheduler on the shared Redis frontier (see the module)."""
 
-    def __init__(self, crawler: Crawler, frontier: "Frontier") -> None:
+    def __init__(self, crawler: Crawler, frontier: Frontier) -> None:
         self.crawler = crawler
         self.frontier = frontier
         self.client: "redis.Redis[bytes]" = frontier.client
@@ -99,8 +91,6 @@ class FrontierScheduler(BaseScheduler):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "FrontierScheduler":
-        from aggregator.frontier.run import Frontier
-
         return cls(crawler, Frontier.of(crawler))
 
     def open(self, spider: Spider) -> None:
@@ -184,8 +174,6 @@ class SeedOnce:
         return cls(crawler)
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
-        from aggregator.frontier.run import Frontier
-
         frontier = Frontier.of(self.crawler)
         if frontier.is_worker:
             return

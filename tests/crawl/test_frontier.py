@@ -44,12 +44,11 @@ def _env() -> dict[str, str]:
 
 
 def start_worker(site: GenSite, redis_url: str, name: str) -> subprocess.Popen[str]:
-    args = site.crawl_args()
-    args[0] = "worker"
     log = open(site.tmp / f"{name}.log", "w")  # noqa: SIM115 (closed with the process)
-    return subprocess.Popen([sys.executable, "-m", "aggregator.cli", *args, "--redis", redis_url,
-                             "--wait", "120"], cwd=site.tmp, env=_env(), stdout=log,
-                            stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen([sys.executable, "-m", "aggregator.cli", "worker",
+                             *site.crawl_args()[1:], "--redis", redis_url, "--wait", "120"],
+                            cwd=site.tmp, env=_env(), stdout=log, stderr=subprocess.STDOUT,
+                            text=True)
 
 
 def finish(worker: subprocess.Popen[str], site: GenSite, name: str) -> str:
@@ -87,6 +86,11 @@ def test_workers_crawl_a_site_once_into_one_store(tmp_path: Path, redis_server: 
     # no page fetched twice across the workers (tracking-parameter variants are one URL)
     assert paths and max(paths.values()) == 1, paths.most_common(3)
     assert not [p for p in paths if "utm_" in p]
+    # the dates the sitemap listed each article with are in its state, whichever worker
+    # read the sitemap and whichever fetched the article (the next run compares them)
+    listed = site.query("SELECT COUNT(*) FROM url_state WHERE kind = 'article'"
+                        " AND listed LIKE '%sitemap-articles.xml%'")[0][0]
+    assert listed == ARTICLES
     # one run record, with every worker's statistics in it
     runs = site.query("SELECT COUNT(*), SUM(finished IS NOT NULL), SUM(ok) FROM runs")[0]
     assert runs == (1, 1, 1)
@@ -129,8 +133,13 @@ def test_worker_killed_mid_crawl_then_next_run_completes(tmp_path: Path,
             assert time.monotonic() < deadline, "the crawl did not start"
             assert coordinator.poll() is None, coordinator.communicate()
             time.sleep(0.02)
+        status = run_aggregator("status", "--redis", redis_server.url, "--data-dir",
+                                str(site.data_dir), cwd=tmp_path)
         victim.send_signal(signal.SIGKILL)
         victim.wait(timeout=30)
+        assert "frontier: run 1 crawling: gen " in status.stdout, status.stdout + status.stderr
+        assert "workers: 2 alive" in status.stdout
+        assert status.stdout.count("requests taken") == 2
         out, err = coordinator.communicate(timeout=180)
         other_log = finish(other, site, "other")
         assert coordinator.returncode == 0, out + err
@@ -179,3 +188,36 @@ def test_politeness_is_global_across_clients(redis_server: RunningRedis) -> None
     assert acquire[0](keys=[slots, delay], args=["a2", 4, 60000, 5000]) == 0
     wait = acquire[1](keys=[slots, delay], args=["b3", 4, 60000, 5000])
     assert 4000 < wait <= 5000
+
+
+def test_redis_outage_stops_workers_with_a_clear_error(tmp_path: Path,
+                                                       redis_server: RunningRedis) -> None:
+    spec = SiteSpec(articles=30)
+    write_site(tmp_path / "site", spec)
+    server = start_slow_server(tmp_path / "site", tmp_path / "requests.log", delay=0.2)
+    site = GenSite(tmp=tmp_path, spec=spec, server=server)
+    site.write_config()
+    try:
+        worker = start_worker(site, redis_server.url, "w")
+        coordinator = subprocess.Popen(
+            [sys.executable, "-m", "aggregator.cli", *site.crawl_args(), "--redis",
+             redis_server.url], cwd=tmp_path, env=_env(), stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while len(server.requests()) < 8:
+            assert time.monotonic() < deadline, "the crawl did not start"
+            time.sleep(0.02)
+        stop_redis(redis_server)  # Redis goes away mid-crawl
+        out, err = coordinator.communicate(timeout=120)
+        log = finish(worker, site, "w")
+    finally:
+        server.process.terminate()
+        server.process.wait(timeout=10)
+    assert worker.returncode == 1, log
+    assert f"Redis at {redis_server.url} unreachable" in log
+    assert "Traceback" not in log
+    assert coordinator.returncode == 1, out + err
+    assert "Redis at" in err and "unreachable" in err
+    # nothing half-written: every stored article is whole, and the run is recorded as failed
+    assert site.query("SELECT COUNT(*) FROM articles WHERE body_text = ''")[0][0] == 0
+    assert site.query("SELECT COUNT(*), SUM(ok) FROM runs")[0] == (1, 0)
