@@ -196,3 +196,25 @@ def test_a_missing_chromium_is_named_with_how_to_install_it(
     assert done.returncode != 0
     assert "rendering pages needs Chromium" in done.stdout + done.stderr
     assert "apt-get install chromium" in done.stdout + done.stderr
+
+
+def test_no_frame_navigates_off_the_source(tmp_path: Path, server: RunningServer,
+                                           chromium: str) -> None:
+    """An article that embeds a page of another site (an iframe) is rendered without that
+    page ever being asked for, though the other host is routed to the same local server."""
+    offsite = "elsewhere.example"
+    page = tmp_path / "site" / FETCHY / "news" / "0" / "index.html"
+    page.write_text(page.read_text("utf-8").replace(
+        "</body>", f'<iframe src="http://{offsite}/embed/"></iframe></body>'), "utf-8")
+    (tmp_path / "site" / offsite / "embed").mkdir(parents=True)
+    (tmp_path / "site" / offsite / "embed" / "index.html").write_text("<p>elsewhere</p>")
+    config = tmp_path / "sources.toml"
+    config.write_text(config_text("true"))
+    routes = [a for h in (SHELL, FETCHY, offsite) for a in ("--route", f"{h}={server.hostport}")]
+    done = run_aggregator("crawl", "--config", str(config), *routes, "--data-dir",
+                          str(tmp_path / "data"), "--feeds-dir", str(tmp_path / "feeds"),
+                          cwd=tmp_path, timeout=180)
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    assert_full_articles(tmp_path, done)
+    assert not [r for r in server.requests() if r["host"] == offsite]
+    assert last_stats(tmp_path)["fetchy"]["aggregator/render/offsite_navigation"] >= 1
