@@ -13,7 +13,8 @@ from pathlib import Path
 from types import FrameType
 
 from aggregator import settings
-from aggregator.commands.common import add_dirs, add_verbosity, help_text, whole_number
+from aggregator.commands.common import (add_dirs, add_store, add_verbosity, help_text, store_url,
+                                        whole_number)
 from aggregator.config import ConfigError, load_config
 from aggregator.exporters.publish import check_feed_config
 from aggregator.serve.query import QueryFeeds
@@ -27,6 +28,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("serve", help="serve the feeds over HTTP",
                                    description=help_text(__doc__))
     add_dirs(parser)
+    add_store(parser)
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=whole_number(0, 65535), default=8080,
@@ -58,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"aggregator serve: --crawl-every {exc}", file=sys.stderr)
             return 2
-        timer = CrawlTimer(crawl_command(args.config, args.data_dir, str(feeds_dir), args.route),
+        timer = CrawlTimer(crawl_command(args.config, args.data_dir, str(feeds_dir), args.route,
+                                         args.store),
                            interval)
     elif args.route:
         print("aggregator serve: --route only applies with --crawl-every", file=sys.stderr)
@@ -66,10 +69,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config or None)
         check_feed_config(config)
+        queries = QueryFeeds(Path(args.data_dir), config, store_url(args, config))
     except ConfigError as exc:
         print(f"aggregator serve: {exc}", file=sys.stderr)
         return 2
-    queries = QueryFeeds(Path(args.data_dir), config)
     feeds_dir.mkdir(parents=True, exist_ok=True)
     FeedServer.address_family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     try:

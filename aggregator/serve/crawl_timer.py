@@ -95,10 +95,13 @@ class CrawlTimer:
             self._thread.join(timeout=timeout)
 
 
-def crawl_command(config: str, data_dir: str, feeds_dir: str, routes: list[str]) -> list[str]:
+def crawl_command(config: str, data_dir: str, feeds_dir: str, routes: list[str],
+                  store: str | None = None) -> list[str]:
     """The ``aggregator crawl`` command line that the timer runs."""
     cmd = [sys.executable, "-m", "aggregator.cli", "crawl", "--data-dir", data_dir,
            "--feeds-dir", feeds_dir]
+    if store:
+        cmd += ["--store", store]
     if config:
         cmd += ["--config", config]
     for route in routes:

@@ -26,15 +26,15 @@ Traceback (most recent call last):
 ...
 aggregator.serve.query.QueryError: sort: unknown parameter (known: limit, filter, filterout, format)
 
-Results are cached per feed, format and parameters until the store changes; each has a
-strong ETag (a hash of its bytes), so a reader polling the same URL gets 304s.
+Results are cached per feed, format and parameters until the store changes
+(:meth:`Store.change_stamp`: the SQLite file, or PostgreSQL's newest article, body and run);
+each has a strong ETag (a hash of its bytes), so a reader polling the same URL gets 304s.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -46,7 +46,7 @@ from aggregator.exporters.feeds import render
 from aggregator.exporters.model import FORMATS, FeedEntry
 from aggregator.exporters.publish import PublishResult, build_spec, feed_limit
 from aggregator.serve.caching import Representation
-from aggregator.store import DB_FILENAME, open_store
+from aggregator.store import DB_FILENAME, Store, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -138,42 +138,34 @@ def parse_query(query: str) -> FeedQuery | None:
 
 
 class QueryFeeds:
-    """Feeds computed from the store in ``data_dir`` for the feeds of ``config``."""
+    """Feeds computed for the feeds of ``config`` from the store: ``store_url`` (PostgreSQL,
+    shared with the crawlers) or else the SQLite store in ``data_dir``."""
 
-    def __init__(self, data_dir: Path, config: Config) -> None:
+    def __init__(self, data_dir: Path, config: Config, store_url: str | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.config = config
+        self.store_url = store_url
         self._cache: OrderedDict[tuple[object, ...], Representation] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _version(self) -> tuple[int, ...]:
-        """What changes whenever the store does (its file and its write-ahead log)."""
-        db = self.data_dir / DB_FILENAME
-        try:
-            st = os.stat(db)
-        except FileNotFoundError:
-            raise StoreMissing(f"no store in {self.data_dir}: run `aggregator crawl`") from None
-        try:
-            wal = os.stat(f"{db}-wal")
-            wal_key: tuple[int, ...] = (wal.st_size, wal.st_mtime_ns)
-        except FileNotFoundError:
-            wal_key = ()
-        return (st.st_size, st.st_mtime_ns, *wal_key)
+    def _open(self) -> Store:
+        if not self.store_url and not (self.data_dir / DB_FILENAME).exists():
+            raise StoreMissing(f"no store in {self.data_dir}: run `aggregator crawl`")
+        return open_store(self.data_dir, read_only=True, url=self.store_url)
 
     def get(self, name: str, fmt: str, query: FeedQuery) -> Representation | None:
         """The feed ``name`` in ``fmt`` (``query.format`` wins) with ``query`` applied; None
         when the config has no feed of that name."""
         fmt = query.format or fmt
-        version = self._version()
-        key = (name, fmt, query, version)
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-                return hit
-        limit = query.limit or feed_limit(self.config)
-        store = open_store(self.data_dir, read_only=True)
+        store = self._open()
         try:
+            key = (name, fmt, query, store.change_stamp())
+            with self._lock:
+                hit = self._cache.get(key)
+                if hit is not None:
+                    self._cache.move_to_end(key)
+                    return hit
+            limit = query.limit or feed_limit(self.config)
             spec = build_spec(store, self.config, name, limit, PublishResult(),
                               keep=query.accepts)
         finally:
@@ -183,7 +175,7 @@ class QueryFeeds:
         spec.entries = spec.entries[:limit]
         body = render(spec, fmt)
         digest = hashlib.blake2b(body, digest_size=12).hexdigest()
-        mtime = max(os.stat(self.data_dir / DB_FILENAME).st_mtime, 0.0)
+        mtime = spec.updated.timestamp()  # Last-Modified: the feed's newest change
         rep = Representation(body=body, etag=f'"q{digest}"', mtime=mtime)
         with self._lock:
             self._cache[key] = rep

@@ -148,6 +148,10 @@ class TemplateStore(Protocol):
 class Store(ArticleStore, CrawlStateStore, RunLog, TemplateStore, Protocol):
     """The whole store, as one connection serves it; each caller needs only its part."""
 
+    def change_stamp(self) -> str:
+        """A cheap value that changes whenever the store's articles or runs do (asked per
+        served query: ``aggregator serve`` caches computed feeds until it changes)."""
+
     def close(self) -> None: ...
 
 

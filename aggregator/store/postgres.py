@@ -472,6 +472,15 @@ class PostgresStore:
             out.append(record)
         return out
 
+    def change_stamp(self) -> str:
+        # every write of a crawl moves one of these: a new article (id), a new body or
+        # story (minhash_seq, from one ordered counter), a run begun or finished
+        row = self._conn.execute(
+            "SELECT (SELECT MAX(id) FROM articles) AS a, (SELECT MAX(minhash_seq) FROM"
+            " articles) AS m, (SELECT MAX(id) FROM runs) AS r, (SELECT COUNT(finished) FROM"
+            " runs) AS f").fetchone()
+        return f"{row['a']}-{row['m']}-{row['r']}-{row['f']}"
+
     def run_sources(self) -> list[str]:
         rows = self._conn.execute('SELECT source FROM runs GROUP BY source ORDER BY source COLLATE "C"')
         return [r["source"] for r in rows]

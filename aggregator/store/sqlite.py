@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import logging
 import sqlite3
 from collections.abc import Iterator
@@ -531,6 +532,17 @@ class SQLiteStore:
                 "INSERT INTO source_templates (source, stats, updated) VALUES (?, ?, ?) "
                 "ON CONFLICT (source) DO UPDATE SET stats = excluded.stats, "
                 "updated = excluded.updated", (source, stats, to_db_time(_now())))
+
+    def change_stamp(self) -> str:
+        # the file and its write-ahead log: any committed write changes one of them
+        parts = []
+        for file in (self.path, Path(f"{self.path}-wal")):
+            try:
+                st = os.stat(file)
+            except FileNotFoundError:
+                continue
+            parts.append(f"{st.st_size}:{st.st_mtime_ns}")
+        return "/".join(parts)
 
     def run_sources(self) -> list[str]:
         """Names of the sources that have recorded runs, sorted."""

@@ -115,3 +115,36 @@ def test_unknown_feed_and_missing_store(querying: tuple[Site, Served], tmp_path:
         assert resp.status == 200
     finally:
         stop_serve(server)
+
+
+def test_queries_read_a_postgresql_store(tmp_path: Path, postgres_url: str) -> None:
+    """`aggregator serve --store postgresql://...` (a store shared with crawlers on other
+    machines) computes query feeds from it, and a new article there is a new answer."""
+    from aggregator.store import open_store
+
+    site = build_site(tmp_path)
+    store = open_store(tmp_path, url=postgres_url)
+    try:
+        for article in site.articles:
+            store.save_article(article)
+    finally:
+        store.close()
+    server = start_serve(site.feeds, "--config", str(site.root / "sources.toml"),
+                         "--data-dir", str(tmp_path / "nowhere"), "--store", postgres_url,
+                         cwd=site.root)
+    try:
+        resp, body = server.request("GET", "/alpha.atom?limit=2")
+        assert resp.status == 200, body
+        assert _titles(body) == ["Alpha story number 7", "Alpha story number 6"]
+        etag = resp.getheader("ETag")
+        again, _ = server.request("GET", "/alpha.atom?limit=2", {"If-None-Match": etag})
+        assert again.status == 304
+        store = open_store(tmp_path, url=postgres_url)
+        try:
+            store.save_article(make_article("alpha", 9))
+        finally:
+            store.close()
+        resp, body = server.request("GET", "/alpha.atom?limit=2", {"If-None-Match": etag})
+        assert resp.status == 200 and _titles(body)[0] == "Alpha story number 9"
+    finally:
+        stop_serve(server)
