@@ -114,6 +114,40 @@ def test_workers_crawl_a_site_once_into_one_store(tmp_path: Path, redis_server: 
     assert not client.exists(Keys(1).queue("gen")) and not client.exists(Keys(1).seen("gen"))
 
 
+def test_two_workers_share_one_postgresql_store(tmp_path: Path, redis_server: RunningRedis,
+                                                postgres_url: str) -> None:
+    """The deployment the scaling guide describes: Redis for the frontier, PostgreSQL for
+    the store; nothing is written to a local SQLite file."""
+    import psycopg
+
+    site = make_site(tmp_path, SiteSpec(articles=ARTICLES))
+    try:
+        procs = []
+        for i in range(2):
+            log = open(site.tmp / f"w{i}.log", "w")  # noqa: SIM115 (closed with the process)
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "aggregator.cli", "worker", *site.crawl_args()[1:],
+                 "--redis", redis_server.url, "--store", postgres_url, "--wait", "120"],
+                cwd=site.tmp, env=_env(), stdout=log, stderr=subprocess.STDOUT, text=True))
+        coordinator = run_aggregator(*site.crawl_args(), "--redis", redis_server.url,
+                                     "--store", postgres_url, cwd=tmp_path)
+        logs = [finish(p, site, f"w{i}") for i, p in enumerate(procs)]
+        paths = fetched(site)
+    finally:
+        close_site(site)
+    assert coordinator.returncode == 0, coordinator.stdout + coordinator.stderr
+    assert all(p.returncode == 0 for p in procs), logs
+    assert paths and max(paths.values()) == 1, paths.most_common(3)
+    with psycopg.connect(postgres_url) as conn:
+        total, distinct = conn.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT canonical_url) FROM articles").fetchone()
+        runs = conn.execute("SELECT COUNT(*), COUNT(finished), SUM(ok) FROM runs").fetchone()
+    assert total == distinct == ARTICLES
+    assert tuple(runs) == (1, 1, 1)
+    assert not (site.data_dir / "aggregator.sqlite3").exists()
+    assert (tmp_path / "feeds" / "gen.atom").is_file()
+
+
 def test_worker_killed_mid_crawl_then_next_run_completes(tmp_path: Path,
                                                           redis_server: RunningRedis) -> None:
     spec = SiteSpec(articles=30)
