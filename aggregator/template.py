@@ -102,6 +102,28 @@ class TemplateStats:
         return json.dumps({"pages": self.pages, "since_decay": self.since_decay,
                            "links": self.links, "blocks": self.blocks}, sort_keys=True)
 
+    def merged(self, other: TemplateStats) -> TemplateStats:
+        """These statistics with the pages of ``other`` added (another crawler's since its
+        last save), decayed and bounded as if they had been observed here.
+
+        >>> a, b = TemplateStats(), TemplateStats()
+        >>> a.observe({"https://ex.com/about"}, set()); b.observe({"https://ex.com/about"}, set())
+        >>> both = a.merged(b)
+        >>> both.pages, both.link_share("https://ex.com/about")
+        (2.0, 1.0)
+        """
+        out = TemplateStats.from_json(self.to_json())
+        out.pages += other.pages
+        for mine, theirs in ((out.links, other.links), (out.blocks, other.blocks)):
+            for key, count in theirs.items():
+                mine[key] = mine.get(key, 0.0) + count
+        out.since_decay += int(other.pages)
+        if out.since_decay >= WINDOW:
+            out._decay()
+        _bound(out.links, MAX_LINKS)
+        _bound(out.blocks, MAX_BLOCKS)
+        return out
+
     @classmethod
     def from_json(cls, text: str) -> TemplateStats:
         data = json.loads(text)
@@ -131,6 +153,8 @@ class TemplateLearning:
         self.enabled = enabled
         #: what was learned, this run included
         self.stats = TemplateStats()
+        #: the pages observed since the last save: what a save adds to the stored statistics
+        self.unsaved = TemplateStats()
         #: what was learned before this run: the statistics pages are judged with
         self.before_run: TemplateStats | None = None
         self._unsaved = 0
@@ -174,15 +198,33 @@ class TemplateLearning:
         if not self._loaded:
             self.load()
         self.stats.observe(seen.links, seen.blocks)
+        self.unsaved.observe(seen.links, seen.blocks)
         self.crawler.stats.inc_value(STATS + "pages")
         self._unsaved += 1
         if self._unsaved >= SAVE_EVERY:
             self.save()
 
     def save(self) -> None:
+        """Add the pages observed since the last save to the stored statistics, in one
+        store transaction: crawlers of this source on other machines (``aggregator worker``)
+        add theirs too, none overwrites another's."""
         if not self._unsaved:
             return
-        store_of(self.crawler).save_template(self.source, self.stats.to_json())
+        delta, source = self.unsaved, self.source
+
+        def add(saved: str | None) -> str:
+            base = TemplateStats()
+            if saved:
+                try:
+                    base = TemplateStats.from_json(saved)
+                except (ValueError, TypeError, AttributeError) as exc:
+                    logger.warning("%s: stored template statistics unreadable (%s); "
+                                   "replacing them", source, exc)
+            self.stats = base.merged(delta)
+            return self.stats.to_json()
+
+        store_of(self.crawler).update_template(self.source, add)
+        self.unsaved = TemplateStats()
         self._unsaved = 0
 
     def spider_closed(self, spider: Any = None) -> None:

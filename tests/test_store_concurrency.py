@@ -11,6 +11,7 @@ from typing import Any
 
 from aggregator.state import UrlState
 from aggregator.store import open_store
+from aggregator.template import TemplateStats
 from tests.exporters.synthetic import make_article
 
 WRITERS = 4
@@ -49,6 +50,13 @@ def write(url: str, data_dir: str, writer: int, story: int, start: Any, out: Any
             store.save_source("shared", f"Shared {writer}", "https://shared.example/")
             run = store.start_run(f"w{writer}")
             store.finish_run(run, {"round": i}, ok=True)
+            # template learning: each writer adds the one page it saw (a link of its own
+            # and the shared home page) to the source's statistics
+            seen = TemplateStats()
+            seen.observe({"https://shared.example/", own_url(writer, i)}, set())
+            store.update_template("shared", lambda saved, seen=seen: (
+                TemplateStats.from_json(saved) if saved else TemplateStats()
+            ).merged(seen).to_json())
         out.put((writer, results, None))
     except Exception as exc:  # reported to the test, which fails naming it
         out.put((writer, results, f"{type(exc).__name__}: {exc}"))
@@ -105,5 +113,10 @@ def test_concurrent_writers_lose_nothing(store_url: str, tmp_path: Path) -> None
         assert store.paragraphs_elsewhere([7], []) == {7}
         assert len(store.runs(limit=1000)) == WRITERS * ROUNDS
         assert all(r["ok"] == 1 for r in store.runs(limit=1000))
+        # the source's template statistics hold every writer's pages: none overwrote another
+        learned = TemplateStats.from_json(store.load_template("shared") or "")
+        assert learned.pages == WRITERS * ROUNDS
+        assert learned.link_share("https://shared.example/") == 1.0
+        assert learned.link_share(own_url(0, 0)) == 1 / (WRITERS * ROUNDS)
     finally:
         store.close()

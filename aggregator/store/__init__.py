@@ -6,7 +6,7 @@ a URL (:func:`open_store`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -143,6 +143,11 @@ class TemplateStore(Protocol):
     def load_template(self, source: str) -> str | None: ...
 
     def save_template(self, source: str, stats: str) -> None: ...
+
+    def update_template(self, source: str, update: Callable[[str | None], str]) -> None:
+        """Replace the statistics of ``source`` by ``update(saved)`` in one transaction that
+        no other writer interleaves with: crawlers of one source on several machines add
+        their observations to each other's instead of the last save winning."""
 
 
 class Store(ArticleStore, CrawlStateStore, RunLog, TemplateStore, Protocol):

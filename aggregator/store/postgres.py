@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -479,6 +479,7 @@ class PostgresStore:
             "SELECT (SELECT MAX(id) FROM articles) AS a, (SELECT MAX(minhash_seq) FROM"
             " articles) AS m, (SELECT MAX(id) FROM runs) AS r, (SELECT COUNT(finished) FROM"
             " runs) AS f").fetchone()
+        assert row is not None  # a SELECT without FROM always gives its one row
         return f"{row['a']}-{row['m']}-{row['r']}-{row['f']}"
 
     def run_sources(self) -> list[str]:
@@ -572,6 +573,18 @@ class PostgresStore:
             "INSERT INTO source_templates (source, stats, updated) VALUES (%s, %s, %s)"
             " ON CONFLICT (source) DO UPDATE SET stats = excluded.stats,"
             " updated = excluded.updated", (source, stats, _now()))
+
+    def update_template(self, source: str, update: Callable[[str | None], str]) -> None:
+        with self._conn.transaction():
+            # the row exists, then is locked: a second writer waits for this one's commit
+            self._conn.execute(
+                "INSERT INTO source_templates (source, stats, updated) VALUES (%s, '', %s)"
+                " ON CONFLICT (source) DO NOTHING", (source, _now()))
+            row = self._conn.execute("SELECT stats FROM source_templates WHERE source = %s"
+                                     " FOR UPDATE", (source,)).fetchone()
+            saved = row["stats"] if row and row["stats"] else None
+            self._conn.execute("UPDATE source_templates SET stats = %s, updated = %s"
+                               " WHERE source = %s", (update(saved), _now(), source))
 
     def close(self) -> None:
         self._conn.close()

@@ -6,7 +6,7 @@ import json
 import os
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -532,6 +532,16 @@ class SQLiteStore:
                 "INSERT INTO source_templates (source, stats, updated) VALUES (?, ?, ?) "
                 "ON CONFLICT (source) DO UPDATE SET stats = excluded.stats, "
                 "updated = excluded.updated", (source, stats, to_db_time(_now())))
+
+    def update_template(self, source: str, update: Callable[[str | None], str]) -> None:
+        with self.transaction() as conn:  # BEGIN IMMEDIATE: one writer at a time
+            row = conn.execute("SELECT stats FROM source_templates WHERE source = ?",
+                               (source,)).fetchone()
+            conn.execute(
+                "INSERT INTO source_templates (source, stats, updated) VALUES (?, ?, ?) "
+                "ON CONFLICT (source) DO UPDATE SET stats = excluded.stats, "
+                "updated = excluded.updated",
+                (source, update(row[0] if row else None), to_db_time(_now())))
 
     def change_stamp(self) -> str:
         # the file and its write-ahead log: any committed write changes one of them
