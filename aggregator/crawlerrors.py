@@ -33,7 +33,9 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from aggregator.storehealth import store_failed
 from aggregator.urls import host_of, in_domains
+
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +157,9 @@ class CrawlErrors:
     def on_spider_error(self, failure: Failure, response: Response, spider: Spider) -> None:
         """An exception raised in a callback (Scrapy logs it and counts
         ``spider_exceptions/<Type>``); what the callback had not yielded yet is lost."""
+        if store_failed(self.crawler):  # the one line is StoreHealth's; counted here
+            self.crawler.stats.inc_value("aggregator/store/lost_in_outage")
+            return
         name = type(failure.value).__name__
         self.record(response.url, f"spider_exception_{name}",
                     f"{name} in a callback: {failure.getErrorMessage()}")
@@ -164,6 +169,9 @@ class CrawlErrors:
         """An exception other than DropItem raised by a pipeline (Scrapy logs "Error
         processing" and counts nothing): the item is lost. Its URL state is not written,
         so the next run fetches it again."""
+        if store_failed(self.crawler):  # the one line is StoreHealth's; counted here
+            self.crawler.stats.inc_value("aggregator/store/lost_in_outage")
+            return
         name = type(failure.value).__name__
         url = getattr(item, "url", "") or (response.url if response is not None else "?")
         self.record(url, f"item_error_{name}",

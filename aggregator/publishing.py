@@ -19,6 +19,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from aggregator.crawlstore import store_of
+from aggregator.storehealth import store_failed
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,10 @@ class FeedPublisher:
         if _OPEN[self.feeds_dir] > 0:
             return
         del _OPEN[self.feeds_dir]
+        if store_failed(self.crawler):
+            logger.warning("feeds not rebuilt: %s (the last good ones are kept)",
+                           store_failed(self.crawler))
+            return
         config = self.crawler.settings.get("AGGREGATOR_LOADED_CONFIG")
         if config is None:
             logger.warning("no config to publish feeds from; feeds not rebuilt")

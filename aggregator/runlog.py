@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 from aggregator.crawlerrors import first_error
 from aggregator.config import config_ref
 from aggregator.crawlstore import store_of
+from aggregator.storehealth import UNAVAILABLE_KEY, store_failed
 from aggregator.health import confirmed_unchanged
 
 logger = logging.getLogger(__name__)
@@ -76,6 +77,8 @@ def source_report(name: str, stats: dict[str, Any], seconds: float | None = None
     error = first_error(stats)
     finish = str(stats.get("finish_reason", ""))
     ok = ok_pages > 0 and finish in ("finished", "closespider_pagecount", "")
+    if stats.get(UNAVAILABLE_KEY):
+        ok, error = False, str(stats[UNAVAILABLE_KEY])
     if not ok and not error:
         error = f"no page could be fetched (finish reason: {finish or 'unknown'})"
     return SourceReport(
@@ -124,8 +127,8 @@ class RunRecorder:
             self.crawler.stats.set_value(CONFIG_KEY, config_ref(config))
 
     def spider_closed(self, spider: Spider, reason: str = "") -> None:
-        if self.run_id is None:
-            return
+        if self.run_id is None or store_failed(self.crawler):
+            return  # no store to write the run to: the summary says why
         assert self.crawler.stats is not None
         store = store_of(self.crawler)
         stored = store.count_articles(self.source)

@@ -121,6 +121,9 @@ ITEM_PIPELINES = {
     "aggregator.pipelines.stories.StoriesPipeline": 1000,
 }
 
+#: an item that fails in a pipeline is logged by its URL, not its whole text
+LOG_FORMATTER = "aggregator.logsetup.ConciseLogFormatter"
+
 EXTENSIONS = {
     # the feeds rebuilt when the last crawler of the process closes (aggregator.publishing),
     # then each source's run written to the store (aggregator.runlog): the last run records
@@ -129,6 +132,8 @@ EXTENSIONS = {
     "aggregator.runlog.RunRecorder": 200,
     # the crawler's one store connection, handed to every component (aggregator.crawlstore)
     "aggregator.crawlstore.CrawlStore": 100,
+    # a store that became unreachable stops the crawl with one line (aggregator.storehealth)
+    "aggregator.storehealth.StoreHealth": 120,
     # every crawl error counted as aggregator/errors/<kind> (aggregator.crawlerrors)
     "aggregator.crawlerrors.CrawlErrors": 400,
     # per-run field coverage and the live progress line (aggregator.health, .progress)

@@ -45,6 +45,7 @@ from scrapy.crawler import Crawler
 
 from aggregator.items import Article
 from aggregator.crawlstore import store_of
+from aggregator.storehealth import store_failed
 
 logger = logging.getLogger(__name__)
 
@@ -228,4 +229,5 @@ class TemplateLearning:
         self._unsaved = 0
 
     def spider_closed(self, spider: Any = None) -> None:
-        self.save()
+        if not store_failed(self.crawler):
+            self.save()

@@ -1,0 +1,66 @@
+"""The store's server goes away mid-crawl (a private PostgreSQL, stopped by its PID while a
+slow site is being crawled into it): the crawl stops soon with one line naming the store and
+exit status 1, no traceback, no feed rebuilt from nothing; a new server and a new crawl then
+store the whole site."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.crawl.conftest import GenSite, start_slow_server
+from tests.crawl.sitegen import SiteSpec, write_site
+from tests.helpers.postgres import create_database, start_postgres, stop_postgres
+
+pytestmark = pytest.mark.slow
+
+ARTICLES = 40
+
+
+def test_a_store_outage_stops_the_crawl_with_one_line(tmp_path: Path) -> None:
+    spec = SiteSpec(articles=ARTICLES)
+    write_site(tmp_path / "site", spec)
+    server = start_slow_server(tmp_path / "site", tmp_path / "requests.log", delay=0.1)
+    site = GenSite(tmp=tmp_path, spec=spec, server=server)
+    site.write_config()
+    try:
+        postgres = start_postgres()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        url = create_database(postgres, "outage")
+        crawl = subprocess.Popen(
+            [sys.executable, "-m", "aggregator.cli", *site.crawl_args(), "--store", url],
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+        deadline = time.monotonic() + 60
+        while len(server.requests()) < 10:  # the crawl is under way
+            assert time.monotonic() < deadline, "the crawl did not start"
+            assert crawl.poll() is None, crawl.communicate()
+            time.sleep(0.02)
+        stop_postgres(postgres)  # the server goes away mid-crawl
+        stopped_at = len(server.requests())
+        out, err = crawl.communicate(timeout=120)
+        served_after = len(server.requests()) - stopped_at
+    finally:
+        if crawl.poll() is None:
+            crawl.kill()
+        stop_postgres(postgres)
+        server.process.terminate()
+        server.process.wait(timeout=10)
+    assert crawl.returncode == 1, out + err
+    label = url.split("@")[-1]
+    lines = [line for line in err.splitlines() if "unreachable" in line and label in line]
+    assert len([x for x in lines if "stopping the crawl" in x]) == 1, err[-3000:]
+    # one line for the outage, one for the feeds it left alone; nothing per article
+    assert len(err.splitlines()) <= 6, err[-3000:]
+    assert "Traceback" not in err
+    assert "FAILED" in out and "unreachable" in out
+    # it stopped soon: far from the whole site fetched after the outage
+    assert served_after < ARTICLES // 2, served_after
+    assert "feeds not rebuilt" in err
