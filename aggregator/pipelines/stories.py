@@ -100,24 +100,39 @@ class StoriesPipeline(StoreBackedPipeline):
             self.index.discard(key)
             return "too_short"
         self.sync()
-        match, target = None, None
-        for candidate in self.index.matches(sig, exclude=[key], source=article.source
-                                            )[:CONFIRM_CANDIDATES]:
-            story = self.story_by_url.get(candidate[0])
-            if story is None:
-                continue
-            if self.confirm(key, article.body_text, candidate[0], story):
-                match, target = candidate, story
-                break
-            self.count("not_confirmed")
+        match, target = self.find_copy(key, article, sig)
         story = self.store.set_story(key, target if target is not None else current_story, blob)
         self.index.add(key, sig, article.source)
         self.story_by_url[key] = story
+        if match is None and current_story is None:
+            # a copy stored by another crawler between our sync and our write (two workers
+            # on two copies at once): the later writer sees the earlier one now, and the
+            # article joins the older story -- both crawlers agree which
+            self.sync()
+            late, late_story = self.find_copy(key, article, sig)
+            if late is not None and late_story is not None and late_story < story:
+                match, target = late, late_story
+                story = self.store.set_story(key, late_story, blob)
+                self.story_by_url[key] = story
         if match is not None and target is not None and target != current_story:
             logger.info("%s is a copy of %s (similarity %.2f): story %d", key, match[0],
                         match[1], story)
             return "joined"
         return "kept" if current_story is not None else "new"
+
+    def find_copy(self, key: str, article: Article, sig: Any
+                  ) -> tuple[tuple[str, float] | None, int | None]:
+        """The most similar stored article of another source confirmed as a copy of
+        ``article`` (see :meth:`confirm`) and its story; ``(None, None)`` when none is."""
+        for candidate in self.index.matches(sig, exclude=[key], source=article.source
+                                            )[:CONFIRM_CANDIDATES]:
+            story = self.story_by_url.get(candidate[0])
+            if story is None or candidate[0] == key:
+                continue
+            if self.confirm(key, article.body_text, candidate[0], story):
+                return candidate, story
+            self.count("not_confirmed")
+        return None, None
 
     def recheck(self, key: str, keys: list[int]) -> None:
         """Confirm again the stories of several copies that share a paragraph with the new

@@ -249,3 +249,42 @@ def test_cost_per_article() -> None:
     per_article_ms = (time.perf_counter() - started) / 500 * 1000
     print(f"stories: {per_article_ms:.2f} ms per article")
     assert per_article_ms < 50
+
+
+def test_two_crawlers_storing_copies_at_once_agree_on_one_story(data_dir: Path,
+                                                               monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    """Two workers group two copies at the same moment: A looks for copies before B's is
+    written (its first sync sees nothing), B writes its copy, then A writes. A sees B's copy
+    once it has written and joins the older story, so the copies are one story."""
+    first, copy = "https://a.example/original", "https://b.example/copy"
+    crawler_a = crawler_with_store(data_dir, AGGREGATOR_STORE=STORE_URLS[data_dir])
+    crawler_b = crawler_with_store(data_dir, AGGREGATOR_STORE=STORE_URLS[data_dir])
+    store = open_test_store(data_dir)
+    a, b = StoriesPipeline.from_crawler(crawler_a), StoriesPipeline.from_crawler(crawler_b)
+    a.open_spider()
+    b.open_spider()
+    try:
+        store.save_article(article(first, BODY))
+        store.save_article(article(copy, edited_copy(BODY), source="b"))
+        real_sync, calls = StoriesPipeline.sync, []
+
+        def sync_late(self: StoriesPipeline) -> None:
+            # A's first look happens "before" B writes: it sees nothing yet
+            calls.append(self)
+            if self is a and calls.count(a) == 1:
+                b.process_item(article(copy, edited_copy(BODY), source="b"))
+                return
+            real_sync(self)
+
+        monkeypatch.setattr(StoriesPipeline, "sync", sync_late)
+        a.process_item(article(first, BODY))
+    finally:
+        a.close_spider()
+        b.close_spider()
+    try:
+        assert store.story_of(first) is not None
+        assert store.story_of(first) == store.story_of(copy)
+        assert set(store.story_members(store.story_of(first) or 0)) == {first, copy}
+    finally:
+        store.close()
