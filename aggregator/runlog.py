@@ -51,6 +51,8 @@ class SourceReport:
     rejected_entries: int = 0
     #: the source's articles in the store after the run (None: not known)
     stored: int | None = None
+    #: the store became unreachable during the run (aggregator.storehealth)
+    store_lost: bool = False
 
     @property
     def articles(self) -> int:
@@ -93,6 +95,7 @@ def source_report(name: str, stats: dict[str, Any], seconds: float | None = None
         seconds=float(stats.get("elapsed_time_seconds", seconds or 0.0)),
         rejected_entries=int(stats.get("aggregator/discovery/rejected_entries", 0)),
         stored=int(stats[STORED_KEY]) if STORED_KEY in stats else None,
+        store_lost=bool(stats.get(UNAVAILABLE_KEY)),
     )
 
 

@@ -98,5 +98,13 @@ class StoreHealth:
         for crawler in list(self._crawlers):
             if crawler.stats is not None and not store_failed(crawler):
                 crawler.stats.set_value(UNAVAILABLE_KEY, message)
+        if self.crawler.settings.get("AGGREGATOR_REDIS_URL"):
+            # a run on the shared frontier: every process of it stops, not this one alone
+            # (the frontier closes this process's spiders and tells the others)
+            from aggregator.frontier.run import Frontier
+
+            Frontier.abort_all(message)
+            return
+        for crawler in list(self._crawlers):
             if crawler.engine is not None and crawler.engine.spider is not None:
                 deferred_from_coro(crawler.engine.close_spider_async(reason=CLOSE_REASON))

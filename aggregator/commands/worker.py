@@ -4,7 +4,7 @@ Waits for a coordinator (``aggregator crawl --redis URL``) to announce a run, ta
 run's requests from the shared queues in Redis, fetches, extracts and writes to the store
 the coordinator uses, and exits once the run is over. Start any number, on any machine that
 reaches Redis and the store. Exit status 0 when the run finished; 1 when it stopped early
-(Redis unreachable, the coordinator gone); 2 for a bad config or option; 4 when no run was
+(Redis or the store unreachable, the coordinator gone); 2 for a bad config or option; 4 when no run was
 announced within --wait seconds.
 """
 
@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     pages = sum(s.pages for s in report.sources)
     print(f"worker done: {pages} pages, articles new"
           f" {sum(s.new for s in report.sources)}")
-    if error:
-        print(f"aggregator worker: stopped early: {error}", file=sys.stderr)
+    lost = next((s.error for s in report.sources if s.store_lost), "")
+    if error or lost:
+        print(f"aggregator worker: stopped early: {error or lost}", file=sys.stderr)
         return 1
     return 0

@@ -103,6 +103,34 @@ class Frontier:
         return frontier.error if frontier is not None else ""
 
     @classmethod
+    def abort_all(cls, reason: str) -> None:
+        """Stop the runs this process takes part in, and tell every other process of them
+        (their next poll sees the run failed): the store became unreachable."""
+        for frontier in list(cls._instances.values()):
+            frontier.abort(reason)
+
+    def abort(self, reason: str) -> None:
+        if self.stopping:
+            return
+        self.error = reason
+        try:
+            self.client.hset(self.keys.info, mapping={"state": "failed", "error": reason})
+        except REDIS_ERRORS as exc:
+            logger.error("run %d: could not tell the other processes it failed: %s",
+                         self.keys.run, exc)
+        self.close_all(FAILED)
+
+    def _failed_elsewhere(self, state: bytes | None) -> bool:
+        """Whether another process of the run failed it; then this one stops too."""
+        if state != b"failed":
+            return False
+        reason = self.client.hget(self.keys.info, "error")
+        self.error = (reason or b"").decode() or "another process of the run failed it"
+        logger.error("run %d failed elsewhere: %s; stopping", self.keys.run, self.error)
+        self.close_all(FAILED)
+        return True
+
+    @classmethod
     def forget(cls) -> None:
         """Drop the process's frontiers (a finished run's)."""
         cls._instances.clear()
@@ -171,6 +199,8 @@ class Frontier:
             pipe.hget(self.keys.info, "state")
             pipe.exists(Keys.COORDINATOR)
             _, _, state, coordinator = pipe.execute()
+        if self._failed_elsewhere(state):
+            return
         if state in (b"over", b"done"):
             self.over_at = self.over_at or time.monotonic()
             self.close_all(FINISHED)
@@ -193,6 +223,8 @@ class Frontier:
             self.error = raise_lost
             logger.error("%s; stopping the run", raise_lost)
             self.close_all(FAILED)
+            return
+        if self._failed_elsewhere(self.client.hget(self.keys.info, "state")):
             return
         crawlers = self._open()
         sources = [self.source(c) for c in crawlers]

@@ -64,3 +64,50 @@ def test_a_store_outage_stops_the_crawl_with_one_line(tmp_path: Path) -> None:
     # it stopped soon: far from the whole site fetched after the outage
     assert served_after < ARTICLES // 2, served_after
     assert "feeds not rebuilt" in err
+
+
+def test_a_store_outage_stops_the_workers_too(tmp_path: Path) -> None:
+    """On the shared frontier (Redis + PostgreSQL): the store going away stops the
+    coordinator and the worker, each with exit status 1 and the store named."""
+    from tests.helpers.redis import start_redis, stop_redis
+
+    spec = SiteSpec(articles=ARTICLES)
+    write_site(tmp_path / "site", spec)
+    server = start_slow_server(tmp_path / "site", tmp_path / "requests.log", delay=0.1)
+    site = GenSite(tmp=tmp_path, spec=spec, server=server)
+    site.write_config()
+    try:
+        redis, postgres = start_redis(), start_postgres()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
+    procs: list[subprocess.Popen[str]] = []
+    try:
+        url = create_database(postgres, "outage")
+        common = [*site.crawl_args()[1:], "--redis", redis.url, "--store", url]
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "aggregator.cli", "worker", *common, "--wait", "60"],
+            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env))
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "aggregator.cli", "crawl", *common], cwd=tmp_path,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env))
+        deadline = time.monotonic() + 60
+        while len(server.requests()) < 10:
+            assert time.monotonic() < deadline, "the crawl did not start"
+            assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
+            time.sleep(0.02)
+        stop_postgres(postgres)
+        outputs = [p.communicate(timeout=120) for p in procs]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+        stop_postgres(postgres)
+        stop_redis(redis)
+        server.process.terminate()
+        server.process.wait(timeout=10)
+    label = url.split("@")[-1]
+    for proc, (out, err) in zip(procs, outputs):
+        assert proc.returncode == 1, out + err[-3000:]
+        assert label in err and "unreachable" in err, err[-3000:]
+        assert "Traceback" not in err
