@@ -130,6 +130,8 @@ class CrawlState:
         but another one fetched: their listed dates, if that fetch succeeded this run (its
         state was seen since this crawl started). Read at close, once the run is over."""
         started = self.crawler.stats.get_value("start_time")
+        if started is not None:  # the store keeps whole seconds: a fetch in our first
+            started = started.replace(microsecond=0)  # second is this run's too
         changed = {}
         for url, dates in self._listed_now.items():
             if url in self._listed_stored or started is None:

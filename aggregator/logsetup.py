@@ -25,7 +25,7 @@ from typing import Any
 
 from scrapy.logformatter import LogFormatter, LogFormatterResult
 
-from aggregator.storehealth import store_unreachable
+from aggregator.store import store_unreachable
 
 FORMAT = "%(levelname)s %(name)s: %(message)s"
 

@@ -8,16 +8,12 @@ process with one line naming the store. Nothing is marked done that was not stor
 run crawls it again. The run record and the feeds, which need the store, are skipped (their
 components check :func:`store_failed`); the crawl exits 1 with the message in its summary.
 
->>> store_unreachable(ConnectionRefusedError("refused"))
-True
->>> store_unreachable(ValueError("bad date"))
-False
+What counts as unreachable is :func:`aggregator.store.store_unreachable`.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 from typing import Any
 
 from scrapy import signals
@@ -25,7 +21,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
-from aggregator.store import store_label
+from aggregator.store import store_label, store_unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -33,27 +29,6 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE_KEY = "aggregator/store/unavailable"
 #: the close reason of a spider stopped for it
 CLOSE_REASON = "store_unavailable"
-#: SQLite errors that mean the file is gone or unreadable, not a bad statement
-_SQLITE_GONE = ("disk i/o error", "unable to open database", "database disk image is malformed",
-                "no such table")
-
-
-def store_unreachable(exc: BaseException) -> bool:
-    """Whether ``exc`` says the store's server or file is unreachable (not a bad item)."""
-    if isinstance(exc, (ConnectionError, TimeoutError)):
-        return True
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover - psycopg is a dependency
-        psycopg = None  # type: ignore[assignment]
-    if psycopg is not None and isinstance(exc, (psycopg.OperationalError,
-                                                psycopg.InterfaceError)):
-        return True
-    if isinstance(exc, sqlite3.OperationalError):
-        return any(s in str(exc).lower() for s in _SQLITE_GONE)
-    return False
-
-
 def store_failed(crawler: Crawler) -> str:
     """The message, when this crawler's store became unreachable ("" otherwise)."""
     return str(crawler.stats.get_value(UNAVAILABLE_KEY, "") if crawler.stats else "")

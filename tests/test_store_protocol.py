@@ -182,11 +182,14 @@ def test_url_state_keeps_first_seen_and_moves_last_changed_on_change(store: Stor
     assert state is not None
     assert (state.etag, state.links, state.published) == ('"2"', ["x"], WHEN)
     assert (state.first_seen, state.last_seen, state.last_changed) == (WHEN, later, WHEN)
-    assert state.listed == {}
-    store.touch_url_state(url, when=later + timedelta(hours=1), listed={"f": "2025"})
+    # listed dates are merged, never dropped: another crawler of the run may have saved a
+    # listing's date for this URL (a listing's new date replaces its old one)
+    assert state.listed == {"b": "2024", "a": "2023"}
+    store.touch_url_state(url, when=later + timedelta(hours=1), listed={"f": "2025", "a": "2"})
     store.save_listed({url: {"g": "2026"}, "https://unknown.example/": {"h": "1"}})
     state = store.url_state(url)
-    assert state is not None and state.listed == {"g": "2026"}
+    assert state is not None
+    assert state.listed == {"a": "2", "b": "2024", "f": "2025", "g": "2026"}
     assert state.last_seen == later + timedelta(hours=1)
     store.save_url_state(UrlState(url=url, source="alpha", kind="feed",
                                   last_seen=later + timedelta(hours=2)))

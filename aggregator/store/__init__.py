@@ -6,6 +6,7 @@ a URL (:func:`open_store`).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -235,3 +236,30 @@ def is_server_store(url: str | None) -> bool:
     (True, False)
     """
     return bool(url) and str(url).split(":", 1)[0].lower() in ("postgresql", "postgres")
+
+
+#: SQLite errors that mean the file is gone or unreadable, not a bad statement
+_SQLITE_GONE = ("disk i/o error", "unable to open database", "database disk image is malformed",
+                "no such table")
+
+
+def store_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the store's server or file is unreachable (not a bad item).
+
+    >>> store_unreachable(ConnectionRefusedError("refused"))
+    True
+    >>> store_unreachable(ValueError("bad date"))
+    False
+    """
+    if isinstance(exc, (ConnectionError, TimeoutError)):
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        psycopg = None  # type: ignore[assignment]
+    if psycopg is not None and isinstance(exc, (psycopg.OperationalError,
+                                                psycopg.InterfaceError)):
+        return True
+    if isinstance(exc, sqlite3.OperationalError):
+        return any(s in str(exc).lower() for s in _SQLITE_GONE)
+    return False

@@ -510,7 +510,8 @@ class PostgresStore:
             " last_modified = excluded.last_modified, body_hash = excluded.body_hash,"
             " published = COALESCE(excluded.published, url_state.published),"
             " links = excluded.links, last_seen = excluded.last_seen,"
-            " listed = excluded.listed,"
+            # merged: another crawler may have saved a listing's date for this URL
+            " listed = (url_state.listed::jsonb || excluded.listed::jsonb)::text,"
             " last_changed = CASE WHEN %s THEN excluded.last_changed"
             " ELSE url_state.last_changed END",
             (state.url, state.source, state.kind, state.etag, state.last_modified,
@@ -545,12 +546,14 @@ class PostgresStore:
         if listed is None:
             self._conn.execute("UPDATE url_state SET last_seen = %s WHERE url = %s", (when, url))
         else:
-            self._conn.execute("UPDATE url_state SET last_seen = %s, listed = %s WHERE url = %s",
+            self._conn.execute("UPDATE url_state SET last_seen = %s, listed ="
+                               " (listed::jsonb || %s::jsonb)::text WHERE url = %s",
                                (when, json.dumps(listed, sort_keys=True), url))
 
     def save_listed(self, listed: dict[str, dict[str, str]]) -> None:
         with self._conn.transaction(), self._conn.cursor() as cur:
-            cur.executemany("UPDATE url_state SET listed = %s WHERE url = %s",
+            cur.executemany("UPDATE url_state SET listed = (listed::jsonb || %s::jsonb)::text"
+                            " WHERE url = %s",
                             [(json.dumps(d, sort_keys=True), u) for u, d in listed.items()])
 
     def count_url_states(self, source: str | None = None) -> dict[str, int]:

@@ -467,7 +467,8 @@ class SQLiteStore:
                 " last_modified = excluded.last_modified, body_hash = excluded.body_hash,"
                 " published = COALESCE(excluded.published, url_state.published),"
                 " links = excluded.links, last_seen = excluded.last_seen,"
-                " listed = excluded.listed,"
+                # merged: another crawler may have saved a listing's date for this URL
+                " listed = json_patch(url_state.listed, excluded.listed),"
                 " last_changed = CASE WHEN ? THEN excluded.last_changed"
                 " ELSE url_state.last_changed END",
                 (state.url, state.source, state.kind, state.etag, state.last_modified,
@@ -503,20 +504,22 @@ class SQLiteStore:
     def touch_url_state(self, url: str, when: datetime | None = None,
                         listed: dict[str, str] | None = None) -> None:
         """Record that the server confirmed ``url`` unchanged (a 304 or the same body);
-        ``listed`` (if given) replaces the dates its feeds / sitemaps listed it with."""
+        ``listed`` (if given) is added to the dates its feeds / sitemaps listed it with
+        (a listing's new date replaces its old one)."""
         with self.transaction() as conn:
             if listed is None:
                 conn.execute("UPDATE url_state SET last_seen = ? WHERE url = ?",
                              (to_db_time(when or _now()), url))
             else:
-                conn.execute("UPDATE url_state SET last_seen = ?, listed = ? WHERE url = ?",
+                conn.execute("UPDATE url_state SET last_seen = ?, listed = json_patch(listed, ?)"
+                             " WHERE url = ?",
                              (to_db_time(when or _now()), json.dumps(listed, sort_keys=True), url))
 
     def save_listed(self, listed: dict[str, dict[str, str]]) -> None:
-        """Replace the listed dates (``{url: {listing URL: ISO date}}``) of known URLs, in
-        one transaction."""
+        """Add the listed dates (``{url: {listing URL: ISO date}}``) to those of known URLs
+        (a listing's new date replaces its old one), in one transaction."""
         with self.transaction() as conn:
-            conn.executemany("UPDATE url_state SET listed = ? WHERE url = ?",
+            conn.executemany("UPDATE url_state SET listed = json_patch(listed, ?) WHERE url = ?",
                              [(json.dumps(d, sort_keys=True), u) for u, d in listed.items()])
 
     def load_template(self, source: str) -> str | None:
