@@ -11,11 +11,11 @@ import argparse
 import sys
 
 from aggregator.commands.common import add_dirs, add_store, help_text, store_url, whole_number
-from aggregator.config import Config, ConfigError, load_config
+from aggregator.config import ConfigError, load_config
 from aggregator.exporters.publish import publish_feeds
 from aggregator.exporters.topics import parse_topics
-from aggregator.runlog import CONFIG_KEY
-from aggregator.store import Store, open_store, sqlite_file
+from aggregator.runlog import crawled_config
+from aggregator.store import open_store, sqlite_file
 
 EXIT_USAGE = 2
 
@@ -31,24 +31,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_dirs(parser)
     add_store(parser)
     parser.set_defaults(func=run)
-
-
-def crawled_config(store: Store) -> Config:
-    """The config the store's last crawl ran with (it records it: aggregator.runlog), else
-    the bundled one; a config none of whose sources the store has crawled is refused, rather
-    than publishing a feed per source that stays empty."""
-    # the newest run that got as far as recording it (a killed run may not have)
-    refs = (r["stats"][CONFIG_KEY] for r in store.runs(limit=20) if CONFIG_KEY in r["stats"])
-    ref = next(refs, None)
-    try:
-        config = load_config(ref or None)
-    except ConfigError as exc:
-        raise ConfigError(f"{exc} (the config of the last crawl; pass --config)") from None
-    crawled = store.run_sources()
-    if crawled and not {s.name for s in config.sources} & set(crawled):
-        raise ConfigError(f"{config.path}: none of its sources is in the store (it holds:"
-                          f" {', '.join(crawled)}); pass --config")
-    return config
 
 
 def run(args: argparse.Namespace) -> int:

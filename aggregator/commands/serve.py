@@ -41,8 +41,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                              "off by default")
     parser.add_argument("--config", default="",
                         help="sources config (TOML, or 'demo'): the feeds that query "
-                             "parameters compute (?limit=, ?filter=, ...) and what "
-                             "--crawl-every crawls; default: bundled")
+                             "parameters compute (?limit=, ?filter=, ...; default: the config "
+                             "of the store's last crawl) and what --crawl-every crawls")
     parser.add_argument("--route", action="append", default=[], metavar="HOST=ADDR",
                         help="passed to the background crawl (see aggregator crawl)")
     add_verbosity(parser)
@@ -67,8 +67,10 @@ def run(args: argparse.Namespace) -> int:
         print("aggregator serve: --route only applies with --crawl-every", file=sys.stderr)
         return 2
     try:
-        config = load_config(args.config or None)
-        check_feed_config(config)
+        # without --config, query feeds use the config of the store's last crawl
+        config = load_config(args.config) if args.config else None
+        if config is not None:
+            check_feed_config(config)
         queries = QueryFeeds(Path(args.data_dir), config, store_url(args, config))
     except ConfigError as exc:
         print(f"aggregator serve: {exc}", file=sys.stderr)

@@ -45,6 +45,7 @@ from aggregator.config import Config
 from aggregator.exporters.feeds import render
 from aggregator.exporters.model import FORMATS, FeedEntry
 from aggregator.exporters.publish import PublishResult, build_spec, feed_limit
+from aggregator.runlog import crawled_config
 from aggregator.serve.caching import Representation
 from aggregator.store import DB_FILENAME, Store, open_store
 
@@ -139,19 +140,32 @@ def parse_query(query: str) -> FeedQuery | None:
 
 class QueryFeeds:
     """Feeds computed for the feeds of ``config`` from the store: ``store_url`` (PostgreSQL,
-    shared with the crawlers) or else the SQLite store in ``data_dir``."""
+    shared with the crawlers) or else the SQLite store in ``data_dir``. Without a config,
+    the one the store's last crawl ran with (as ``aggregator feeds``), looked up again
+    whenever the store changes."""
 
-    def __init__(self, data_dir: Path, config: Config, store_url: str | None = None) -> None:
+    def __init__(self, data_dir: Path, config: Config | None,
+                 store_url: str | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.config = config
         self.store_url = store_url
         self._cache: OrderedDict[tuple[object, ...], Representation] = OrderedDict()
         self._lock = threading.Lock()
+        self._config_of: tuple[str, Config] | None = None
 
     def _open(self) -> Store:
         if not self.store_url and not (self.data_dir / DB_FILENAME).exists():
             raise StoreMissing(f"no store in {self.data_dir}: run `aggregator crawl`")
         return open_store(self.data_dir, read_only=True, url=self.store_url)
+
+    def _crawled_config(self, store: Store, stamp: str) -> Config:
+        """The config of the store's last crawl, read again when the store has changed."""
+        known = self._config_of
+        if known is not None and known[0] == stamp:
+            return known[1]
+        config = crawled_config(store)
+        self._config_of = (stamp, config)
+        return config
 
     def get(self, name: str, fmt: str, query: FeedQuery) -> Representation | None:
         """The feed ``name`` in ``fmt`` (``query.format`` wins) with ``query`` applied; None
@@ -159,15 +173,16 @@ class QueryFeeds:
         fmt = query.format or fmt
         store = self._open()
         try:
-            key = (name, fmt, query, store.change_stamp())
+            stamp = store.change_stamp()
+            key = (name, fmt, query, stamp)
             with self._lock:
                 hit = self._cache.get(key)
                 if hit is not None:
                     self._cache.move_to_end(key)
                     return hit
-            limit = query.limit or feed_limit(self.config)
-            spec = build_spec(store, self.config, name, limit, PublishResult(),
-                              keep=query.accepts)
+            config = self.config or self._crawled_config(store, stamp)
+            limit = query.limit or feed_limit(config)
+            spec = build_spec(store, config, name, limit, PublishResult(), keep=query.accepts)
         finally:
             store.close()
         if spec is None:

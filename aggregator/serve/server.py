@@ -20,6 +20,7 @@ from aggregator.serve.opml import base_url, served_opml
 from aggregator.serve.paths import (AddSlash, NotFound, query_of, resolve_file,
                                     safe_relative_path)
 from aggregator.serve.query import QueryError, QueryFeeds, StoreMissing, parse_query
+from aggregator.config import ConfigError
 from aggregator.serve.caching import Representation
 from aggregator.store.sqlite import StoreError
 
@@ -184,6 +185,10 @@ class FeedRequestHandler(BaseHTTPRequestHandler):
             rep = self.server.queries.get(path.stem, path.suffix.lower()[1:], query)
         except StoreMissing as exc:
             self._error(HTTPStatus.SERVICE_UNAVAILABLE, body=send_body, message=str(exc))
+            return None
+        except ConfigError as exc:  # the store's last crawl ran with a config now unusable
+            self._error(HTTPStatus.SERVICE_UNAVAILABLE, body=send_body,
+                        message=f"{exc}; start aggregator serve with --config")
             return None
         except (StoreError, OSError) as exc:
             logger.error("Query %r: %s", self.path, exc)

@@ -148,3 +148,24 @@ def test_queries_read_a_postgresql_store(tmp_path: Path, postgres_url: str) -> N
         assert resp.status == 200 and _titles(body)[0] == "Alpha story number 9"
     finally:
         stop_serve(server)
+
+
+def test_without_config_queries_use_the_config_of_the_last_crawl(tmp_path: Path) -> None:
+    """`aggregator serve` without --config computes query feeds for the config the store's
+    last crawl ran with (as `aggregator feeds` does), not the bundled real sources."""
+    from aggregator.store import open_store
+
+    site = build_site(tmp_path)
+    store = open_store(site.db.parent)
+    try:
+        run = store.start_run("alpha")
+        store.finish_run(run, {"aggregator/config": str(site.root / "sources.toml")}, ok=True)
+    finally:
+        store.close()
+    server = start_serve(site.feeds, "--data-dir", str(site.db.parent), cwd=site.root)
+    try:
+        resp, body = server.request("GET", "/alpha.rss?limit=1")
+        assert resp.status == 200, body
+        assert _titles(body) == ["Alpha story number 7"]
+    finally:
+        stop_serve(server)
