@@ -2,12 +2,56 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from feedgen.entry import FeedEntry as GeneratedEntry
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from aggregator.exporters.model import (ATOM_NS, GENERATOR, FeedSpec, byline, content_html,
+from aggregator.exporters.model import (GENERATOR, FeedEntry, FeedSpec, byline, content_html,
                                         description_of, image_type, is_absolute_url,
                                         related_links)
+
+
+class _Entry(GeneratedEntry):  # type: ignore[misc]  # feedgen is untyped
+    """feedgen's entry, whose Atom ``<link>`` elements are written whole as the document is
+    built: feedgen 1.0.0 drops their ``rel``, ``type``, ``length`` and ``title`` (its
+    issue #135), so they are replaced on the element, before anything is serialised."""
+
+    def __init__(self, entry: FeedEntry) -> None:
+        super().__init__()
+        self.ours = entry
+
+    def atom_entry(self, extensions: bool = True) -> Any:
+        node = super().atom_entry(extensions)
+        _write_links(node, self.ours)
+        return node
+
+
+def _write_links(node: Any, entry: FeedEntry) -> None:
+    """The Atom links of ``entry`` (alternate, the lead image as enclosure, each related
+    article) in place of those feedgen wrote, right after ``<content>``. feedgen builds
+    elements without a namespace (the document's ``xmlns`` is an attribute of its root)."""
+    for old in node.findall("link"):
+        node.remove(old)
+    anchor = node.find("content")
+    index = list(node).index(anchor) + 1 if anchor is not None else len(node)
+    links = [{"rel": "alternate", "type": "text/html", "href": entry.link}]
+    image = entry.article.image
+    if image is not None and is_absolute_url(image.url):
+        links.append({"rel": "enclosure", "type": image_type(image.url), "length": "0",
+                      "href": image.url})
+    for url, title in related_links(entry.article):
+        link = {"rel": "related", "type": "text/html", "href": url}
+        if title:
+            link["title"] = title
+        links.append(link)
+    for offset, attrs in enumerate(links):
+        element = etree.Element("link")
+        for key in ("rel", "type", "length", "title", "href"):
+            if key in attrs:
+                element.set(key, attrs[key])
+        node.insert(index + offset, element)
 
 
 def build_feed(spec: FeedSpec, fmt: str) -> FeedGenerator:
@@ -32,7 +76,7 @@ def build_feed(spec: FeedSpec, fmt: str) -> FeedGenerator:
     # feedgen prepends entries: add oldest first so the feed reads newest first
     for entry in reversed(spec.entries):
         article = entry.article
-        fe = fg.add_entry()
+        fe = fg.add_entry(_Entry(entry))
         fe.id(entry.id)
         fe.guid(entry.id, permalink=is_absolute_url(entry.id))
         fe.title(article.title)
@@ -55,40 +99,9 @@ def build_feed(spec: FeedSpec, fmt: str) -> FeedGenerator:
     return fg
 
 
-def fix_atom_links(data: bytes, spec: FeedSpec) -> bytes:
-    """feedgen 1.0.0 drops the ``rel``/``type``/``length`` of Atom entry links (its
-    issue #135): write each entry's links again, with their attributes."""
-    root = etree.fromstring(data)
-    by_id = {entry.id: entry for entry in spec.entries}
-    for node in root.iterfind(f"{{{ATOM_NS}}}entry"):
-        entry = by_id[node.findtext(f"{{{ATOM_NS}}}id")]
-        for old in node.findall(f"{{{ATOM_NS}}}link"):
-            node.remove(old)
-        anchor = node.find(f"{{{ATOM_NS}}}content")
-        index = list(node).index(anchor) + 1 if anchor is not None else len(node)
-        links = [{"rel": "alternate", "type": "text/html", "href": entry.link}]
-        image = entry.article.image
-        if image is not None and is_absolute_url(image.url):
-            links.append({"rel": "enclosure", "type": image_type(image.url), "length": "0",
-                          "href": image.url})
-        for url, title in related_links(entry.article):
-            link = {"rel": "related", "type": "text/html", "href": url}
-            if title:
-                link["title"] = title
-            links.append(link)
-        for offset, attrs in enumerate(links):
-            element = etree.Element(f"{{{ATOM_NS}}}link")
-            for key in ("rel", "type", "length", "title", "href"):
-                if key in attrs:
-                    element.set(key, attrs[key])
-            node.insert(index + offset, element)
-    etree.indent(root, space="  ")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-
-
 def render_rss(spec: FeedSpec) -> bytes:
     return build_feed(spec, "rss").rss_str(pretty=True)
 
 
 def render_atom(spec: FeedSpec) -> bytes:
-    return fix_atom_links(build_feed(spec, "atom").atom_str(pretty=True), spec)
+    return bytes(build_feed(spec, "atom").atom_str(pretty=True))
