@@ -43,10 +43,12 @@ def _env() -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
 
 
-def start_worker(site: GenSite, redis_url: str, name: str) -> subprocess.Popen[str]:
+def start_worker(site: GenSite, redis_url: str, name: str, *extra: str
+                 ) -> subprocess.Popen[str]:
     log = open(site.tmp / f"{name}.log", "w")  # noqa: SIM115 (closed with the process)
     return subprocess.Popen([sys.executable, "-m", "aggregator.cli", "worker",
-                             *site.crawl_args()[1:], "--redis", redis_url, "--wait", "120"],
+                             *site.crawl_args()[1:], "--redis", redis_url, *extra,
+                             "--wait", "120"],
                             cwd=site.tmp, env=_env(), stdout=log, stderr=subprocess.STDOUT,
                             text=True)
 
@@ -122,13 +124,8 @@ def test_two_workers_share_one_postgresql_store(tmp_path: Path, redis_server: Ru
 
     site = make_site(tmp_path, SiteSpec(articles=ARTICLES))
     try:
-        procs = []
-        for i in range(2):
-            log = open(site.tmp / f"w{i}.log", "w")  # noqa: SIM115 (closed with the process)
-            procs.append(subprocess.Popen(
-                [sys.executable, "-m", "aggregator.cli", "worker", *site.crawl_args()[1:],
-                 "--redis", redis_server.url, "--store", postgres_url, "--wait", "120"],
-                cwd=site.tmp, env=_env(), stdout=log, stderr=subprocess.STDOUT, text=True))
+        procs = [start_worker(site, redis_server.url, f"w{i}", "--store", postgres_url)
+                 for i in range(2)]
         coordinator = run_aggregator(*site.crawl_args(), "--redis", redis_server.url,
                                      "--store", postgres_url, cwd=tmp_path)
         logs = [finish(p, site, f"w{i}") for i, p in enumerate(procs)]
