@@ -73,11 +73,15 @@ class GenSite:
         return len(self.server.requests())
 
 
-def make_site(tmp: Path, spec: SiteSpec | None = None, **options: object) -> GenSite:
+def make_site(tmp: Path, spec: SiteSpec | None = None, delay: float = 0.0,
+              **options: object) -> GenSite:
+    """The generated site written to ``tmp/site``, served (each answer ``delay`` seconds
+    late, for tests that act mid-crawl), with its config written."""
     spec = spec or SiteSpec()
     root = tmp / "site"
     write_site(root, spec)
-    server = start_server(root, tmp / "requests.log")
+    server = (start_slow_server(root, tmp / "requests.log", delay) if delay
+              else start_server(root, tmp / "requests.log"))
     site = GenSite(tmp=tmp, spec=spec, server=server, options=dict(options))
     site.write_config()
     return site

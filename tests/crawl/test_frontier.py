@@ -20,8 +20,8 @@ import redis
 from aggregator.frontier import Keys
 from aggregator.frontier.politeness import _ACQUIRE, domain_keys
 from tests.conftest import REPO, run_aggregator
-from tests.crawl.conftest import GenSite, close_site, make_site, start_slow_server
-from tests.crawl.sitegen import SiteSpec, write_site
+from tests.crawl.conftest import GenSite, close_site, make_site
+from tests.crawl.sitegen import SiteSpec
 from tests.helpers.redis import RunningRedis, start_redis, stop_redis
 
 pytestmark = pytest.mark.slow
@@ -147,11 +147,8 @@ def test_two_workers_share_one_postgresql_store(tmp_path: Path, redis_server: Ru
 
 def test_worker_killed_mid_crawl_then_next_run_completes(tmp_path: Path,
                                                           redis_server: RunningRedis) -> None:
-    spec = SiteSpec(articles=30)
-    write_site(tmp_path / "site", spec)
-    server = start_slow_server(tmp_path / "site", tmp_path / "requests.log", delay=0.2)
-    site = GenSite(tmp=tmp_path, spec=spec, server=server)
-    site.write_config()
+    site = make_site(tmp_path, SiteSpec(articles=30), delay=0.2)
+    server = site.server
     try:
         victim = start_worker(site, redis_server.url, "victim")
         other = start_worker(site, redis_server.url, "other")
@@ -224,11 +221,8 @@ def test_politeness_is_global_across_clients(redis_server: RunningRedis) -> None
 
 def test_redis_outage_stops_workers_with_a_clear_error(tmp_path: Path,
                                                        redis_server: RunningRedis) -> None:
-    spec = SiteSpec(articles=30)
-    write_site(tmp_path / "site", spec)
-    server = start_slow_server(tmp_path / "site", tmp_path / "requests.log", delay=0.2)
-    site = GenSite(tmp=tmp_path, spec=spec, server=server)
-    site.write_config()
+    site = make_site(tmp_path, SiteSpec(articles=30), delay=0.2)
+    server = site.server
     try:
         worker = start_worker(site, redis_server.url, "w")
         coordinator = subprocess.Popen(

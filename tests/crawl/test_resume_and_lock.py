@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 from tests.conftest import REPO, run_aggregator, stop_server
-from tests.crawl.conftest import GenSite, start_slow_server
-from tests.crawl.sitegen import SiteSpec, write_site
+from tests.crawl.conftest import make_site
+from tests.crawl.sitegen import SiteSpec
 
 #: a real crawl in a subprocess or a browser: left out of the fast subset (-m "not slow")
 pytestmark = pytest.mark.slow
@@ -34,11 +34,8 @@ def _wait_for(predicate, timeout: float = 60.0) -> None:
 
 
 def test_sigkill_mid_crawl_then_resume(tmp_path: Path) -> None:
-    spec = SiteSpec(articles=ARTICLES)
-    write_site(tmp_path / "site", spec)
-    server = start_slow_server(tmp_path / "site", tmp_path / "requests.log", delay=0.25)
-    site = GenSite(tmp=tmp_path, spec=spec, server=server)
-    site.write_config()
+    site = make_site(tmp_path, SiteSpec(articles=ARTICLES), delay=0.25)
+    server = site.server
     env = dict(os.environ, PYTHONPATH=str(REPO))
     try:
         crawl = subprocess.Popen([sys.executable, "-m", "aggregator.cli", *site.crawl_args()],

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.crawl.conftest import GenSite, start_slow_server
-from tests.crawl.sitegen import SiteSpec, write_site
+from tests.crawl.conftest import make_site
+from tests.crawl.sitegen import SiteSpec
 from tests.helpers.postgres import create_database, start_postgres, stop_postgres
 
 pytestmark = pytest.mark.slow
@@ -23,11 +23,8 @@ ARTICLES = 40
 
 
 def test_a_store_outage_stops_the_crawl_with_one_line(tmp_path: Path) -> None:
-    spec = SiteSpec(articles=ARTICLES)
-    write_site(tmp_path / "site", spec)
-    server = start_slow_server(tmp_path / "site", tmp_path / "requests.log", delay=0.1)
-    site = GenSite(tmp=tmp_path, spec=spec, server=server)
-    site.write_config()
+    site = make_site(tmp_path, SiteSpec(articles=ARTICLES), delay=0.1)
+    server = site.server
     try:
         postgres = start_postgres()
     except RuntimeError as exc:
@@ -71,11 +68,8 @@ def test_a_store_outage_stops_the_workers_too(tmp_path: Path) -> None:
     coordinator and the worker, each with exit status 1 and the store named."""
     from tests.helpers.redis import start_redis, stop_redis
 
-    spec = SiteSpec(articles=ARTICLES)
-    write_site(tmp_path / "site", spec)
-    server = start_slow_server(tmp_path / "site", tmp_path / "requests.log", delay=0.1)
-    site = GenSite(tmp=tmp_path, spec=spec, server=server)
-    site.write_config()
+    site = make_site(tmp_path, SiteSpec(articles=ARTICLES), delay=0.1)
+    server = site.server
     try:
         redis, postgres = start_redis(), start_postgres()
     except RuntimeError as exc:
