@@ -115,16 +115,30 @@ def test_stories_membership_and_signatures(store: Store) -> None:
         (a, "alpha"), (b, "Beta Daily")]
     assert store.also_covered_by(a) == [b] and store.also_covered_by(c) == []
     assert store.story_state(b) == (first, b"\x02" * 8) and store.story_state("x") is None
-    sigs = store.signatures_since(0)
-    assert [(url, story, blob) for _, url, story, blob, _ in sigs] == [
+    # candidates: articles of other sources sharing a band, with their story and signature
+    first_bands, other_bands = [11, 12], [13]
+    store.set_story(a, first, b"\x01" * 8, first_bands)
+    store.set_story(b, first, b"\x02" * 8, [12, 14])
+    assert store.story_candidates([12], "alpha", a, 10) == [(b, first, b"\x02" * 8)]
+    assert store.story_candidates([12], "nobody", a, 10) == [(b, first, b"\x02" * 8)]
+    assert store.story_candidates([12], "nobody", "x", 10) == [
         (a, first, b"\x01" * 8), (b, first, b"\x02" * 8)]
-    seqs = [seq for seq, *_ in sigs]
-    assert seqs == sorted(seqs) and store.signatures_since(seqs[-1]) == []
-    # the copy leaves for a new story: its signature comes again, with a later sequence
-    moved = store.set_story(b, None, b"\x03" * 8)
+    assert store.story_candidates([12], "nobody", "x", 1) == [(a, first, b"\x01" * 8)]
+    assert store.story_candidates(other_bands, "nobody", "x", 10) == []
+    assert store.story_candidates([], "nobody", "x", 10) == []
+    # the copy leaves for a new story, with new bands: the old ones are gone
+    moved = store.set_story(b, None, b"\x03" * 8, [15])
     assert moved not in (first, other)
-    assert [(url, story) for _, url, story, _, _ in store.signatures_since(seqs[-1])] == [
-        (b, moved)]
+    assert store.story_candidates([12, 14], "nobody", a, 10) == []
+    assert store.story_candidates([15], "nobody", a, 10) == [(b, moved, b"\x03" * 8)]
+    # an article whose body became too short keeps no bands
+    store.set_story(c, other, None, [16])
+    assert store.story_candidates([16], "nobody", "x", 10) == []
+    # a signature set through set_story is banded (with no bands given: none to find)
+    store.set_story(c, other, b"\x04" * 8)
+    assert store.unbanded_signatures(10) == []
+    store.set_bands(c, [17])
+    assert store.story_candidates([17], "nobody", "x", 10) == [(c, other, b"\x04" * 8)]
     # a story left without copies is removed; the article's old story is gone
     store.set_story(a, moved, b"\x01" * 8)
     assert store.story_members(first) == [] and store.story_members(moved) == [a, b]

@@ -1,4 +1,4 @@
-"""Near-duplicate bodies: MinHash signatures over word shingles, grouped with MinHashLSH.
+"""Near-duplicate bodies: MinHash signatures over word shingles, candidates by LSH bands.
 
 The same story published by several sources (syndicated or press-release copies with small
 edits) has bodies whose word 3-shingles overlap far more than two different stories do.
@@ -38,7 +38,7 @@ import unicodedata
 from collections.abc import Iterable, Set
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash
 
 NUM_PERM = 128
 SEED = 1
@@ -132,21 +132,45 @@ def exact_similarity(a: str, b: str) -> float:
     return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
 
 
-#: at most this many LSH candidates are compared for one article (a bucket that holds a
-#: whole site -- templated pages -- must not make grouping quadratic)
+#: at most this many candidates are compared for one article (a band that holds a whole
+#: site -- templated pages -- must not make grouping quadratic)
 MAX_CANDIDATES = 100
+#: LSH banding of a signature: BANDS bands of ROWS values (what datasketch's MinHashLSH picks
+#: for a 0.5 threshold over 128 values): two bodies with similarity 0.5 share a band with
+#: probability 0.55, with 0.7 with 0.99. Part of what a stored band key means, so fixed here:
+#: a story threshold below 0.5 finds fewer of its pairs.
+BANDS, ROWS = 25, 5
+
+
+def band_keys(sig: LeanMinHash) -> list[int]:
+    """One 64-bit key per LSH band of ``sig``: two signatures are candidates (possibly the
+    same story) when they share a key. Keys fit an SQL INTEGER, so the store indexes them
+    and a crawler needs no index in memory.
+
+    >>> a = signature("The chip maker said on Tuesday that it would build a new plant " * 4)
+    >>> b = signature("The chip maker said on Friday that it would build a new plant " * 4)
+    >>> len(band_keys(a)), bool(set(band_keys(a)) & set(band_keys(b)))
+    (25, True)
+    """
+    values = np.asarray(sig.hashvalues, dtype="<u8")
+    keys = []
+    for band in range(BANDS):
+        chunk = values[band * ROWS:(band + 1) * ROWS].tobytes()
+        digest = hashlib.blake2b(chunk, digest_size=8, person=b"band%04d" % band).digest()
+        keys.append(int.from_bytes(digest, "little", signed=True))
+    return keys
 
 
 class StoryIndex:
-    """An in-memory LSH index of signatures by key (an article's canonical URL), one LSH per
-    source: a story groups copies *across* sources, so an article is compared with the other
-    sources' articles only -- two articles of one source are two articles, however much
-    boilerplate they share."""
+    """An in-memory index of signatures by key (an article's canonical URL) through their
+    :func:`band_keys`, as the store indexes them for a crawl: for benchmarks and tests of the
+    grouping alone. A story groups copies *across* sources, so an article is compared with the
+    other sources' articles only."""
 
     def __init__(self, threshold: float = DEFAULT_THRESHOLD) -> None:
         self.threshold = threshold
-        self.by_source: dict[str, MinHashLSH] = {}
-        self.signatures: dict[str, tuple[str, LeanMinHash]] = {}
+        self.by_band: dict[int, set[str]] = {}
+        self.signatures: dict[str, tuple[str, LeanMinHash, list[int]]] = {}
 
     def __len__(self) -> int:
         return len(self.signatures)
@@ -155,41 +179,31 @@ class StoryIndex:
         """Index ``sig`` under ``key`` (an article of ``source``), replacing the key's
         previous signature."""
         self.discard(key)
-        self.signatures[key] = (source, sig)
-        lsh = self.by_source.get(source)
-        if lsh is None:
-            lsh = self.by_source[source] = MinHashLSH(threshold=self.threshold, num_perm=NUM_PERM)
-        lsh.insert(key, sig)
+        bands = band_keys(sig)
+        self.signatures[key] = (source, sig, bands)
+        for band in bands:
+            self.by_band.setdefault(band, set()).add(key)
 
     def discard(self, key: str) -> None:
         known = self.signatures.pop(key, None)
-        if known is not None:
-            self.by_source[known[0]].remove(key)
-
-    def matches(self, sig: LeanMinHash, exclude: Iterable[str] = (),
-                source: str | None = None) -> list[tuple[str, float]]:
-        """Indexed keys of sources other than ``source`` (all, when None) whose estimated
-        similarity to ``sig`` reaches the threshold, most similar first; at most
-        :data:`MAX_CANDIDATES` candidates are compared."""
-        skip = set(exclude)
-        found = []
-        compared = 0
-        for src in sorted(self.by_source):
-            if source is not None and src == source:
-                continue
-            for key in sorted(self.by_source[src].query(sig)):
-                if key in skip:
-                    continue
-                if compared >= MAX_CANDIDATES:
-                    break
-                compared += 1
-                score = similarity(sig, self.signatures[key][1])
-                if score >= self.threshold:
-                    found.append((key, score))
-        found.sort(key=lambda ks: (-ks[1], ks[0]))
-        return found
+        for band in known[2] if known is not None else ():
+            self.by_band[band].discard(key)
 
     def best_match(self, sig: LeanMinHash, exclude: Iterable[str] = (),
                    source: str | None = None) -> tuple[str, float] | None:
-        found = self.matches(sig, exclude, source)
+        """The indexed key of a source other than ``source`` most similar to ``sig`` at or
+        above the threshold (of at most :data:`MAX_CANDIDATES` candidates), or None."""
+        skip = set(exclude)
+        found = sorted({key for band in band_keys(sig) for key in self.by_band.get(band, ())
+                        if key not in skip and self.signatures[key][0] != source})
+        found = ranked([(key, self.signatures[key][1]) for key in found], sig, self.threshold)
         return found[0] if found else None
+
+
+def ranked(candidates: list[tuple[str, LeanMinHash]], sig: LeanMinHash,
+           threshold: float) -> list[tuple[str, float]]:
+    """Of the first :data:`MAX_CANDIDATES` ``(key, signature)`` candidates, those reaching
+    ``threshold`` estimated similarity to ``sig`` as ``(key, similarity)``, most similar
+    first."""
+    scored = [(key, similarity(sig, other)) for key, other in candidates[:MAX_CANDIDATES]]
+    return sorted((ks for ks in scored if ks[1] >= threshold), key=lambda ks: (-ks[1], ks[0]))

@@ -2,10 +2,10 @@
 press-release copies with small edits) are grouped into one story in the store.
 
 Runs after the store pipeline: the article is stored, then its body's MinHash signature is
-compared, through an LSH index, with every signature the store holds. The index lives in
-memory and is brought up to date from the store before each article
-(``Store.signatures_since``), so crawlers of several sources running at once -- and earlier
-runs -- all see each other's articles.
+compared with the signatures of the stored articles that share one of its LSH bands
+(:func:`aggregator.normalize.dedup.band_keys`). The bands are kept and indexed by the store
+(``Store.story_candidates``), so crawlers of several sources running at once -- and earlier
+runs -- all see each other's articles, and a crawler's memory does not grow with the store.
 
 A signature only proposes candidates. A candidate is confirmed on the two articles' own
 text (:meth:`StoriesPipeline.confirm`): the paragraphs that an article outside the story
@@ -16,8 +16,8 @@ shows a paragraph to be boilerplate after a join, the story is confirmed again
 share long boilerplate are never folded into one story (and never hidden from a mixed
 feed as "copies"); at most :data:`CONFIRM_CANDIDATES` candidates are checked.
 
-Stats: ``aggregator/stories/{new,joined,kept,unchanged,too_short,not_confirmed,split}`` and
-``aggregator/stories/microseconds`` (time spent, for the cost per article).
+Stats: ``aggregator/stories/{new,joined,kept,unchanged,too_short,not_confirmed,split,banded}``
+and ``aggregator/stories/microseconds`` (time spent, for the cost per article).
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 #: the most similar candidates confirmed on their own text, per article
 CONFIRM_CANDIDATES = 5
+#: signatures given their LSH bands per store query when a crawl opens an older store
+BAND_BATCH = 500
 
 
 class StoriesPipeline(StoreBackedPipeline):
@@ -45,29 +47,41 @@ class StoriesPipeline(StoreBackedPipeline):
         super().__init__(crawler)
         self.threshold = self.settings.getfloat("AGGREGATOR_STORY_THRESHOLD",
                                                 dedup.DEFAULT_THRESHOLD)
-        self.index = dedup.StoryIndex(self.threshold)
-        self.story_by_url: dict[str, int | None] = {}
-        self.seq = 0
 
     def open_spider(self, spider: Any = None) -> None:
         super().open_spider(spider)
-        self.index = dedup.StoryIndex(self.threshold)
-        self.story_by_url = {}
-        self.seq = 0
+        self.band_stored()
 
-    def sync(self) -> None:
-        """Index the signatures stored or changed since the last sync."""
+    def band_stored(self) -> None:
+        """Give the LSH bands to signatures stored before the store kept them (once)."""
         assert self.store is not None
-        for seq, url, story_id, blob, source in self.store.signatures_since(self.seq):
+        while batch := self.store.unbanded_signatures(BAND_BATCH):
+            for url, blob in batch:
+                try:
+                    bands = dedup.band_keys(dedup.from_blob(blob))
+                except ValueError as exc:
+                    logger.warning("%s: stored MinHash signature unusable: %s", url, exc)
+                    self.count("bad_signature")
+                    bands = []
+                self.store.set_bands(url, bands)
+                self.count("banded")
+
+    def candidates(self, key: str, sig: Any, bands: list[int], source: str
+                   ) -> list[tuple[tuple[str, float], int | None]]:
+        """Stored articles of other sources whose signature reaches the threshold against
+        ``sig``, most similar first, as ``((url, similarity), story)``."""
+        assert self.store is not None
+        found = self.store.story_candidates(bands, source, key, dedup.MAX_CANDIDATES)
+        stories = {url: story for url, story, _ in found}
+        signatures = []
+        for url, _, blob in found:
             try:
-                self.index.add(url, dedup.from_blob(blob), source)
+                signatures.append((url, dedup.from_blob(blob)))
             except ValueError as exc:
                 logger.warning("%s: stored MinHash signature unusable: %s", url, exc)
                 self.count("bad_signature")
-                continue
-            finally:
-                self.seq = max(self.seq, seq)
-            self.story_by_url[url] = story_id
+        return [(match, stories[match[0]])
+                for match in dedup.ranked(signatures, sig, self.threshold)]
 
     def process_article(self, article: Article) -> Article:
         if self.store is None:
@@ -97,37 +111,32 @@ class StoriesPipeline(StoreBackedPipeline):
         self.recheck(key, keys)
         if sig is None:
             self.store.set_story(key, current_story, None)
-            self.index.discard(key)
             return "too_short"
-        self.sync()
-        match, target = self.find_copy(key, article, sig)
-        story = self.store.set_story(key, target if target is not None else current_story, blob)
-        self.index.add(key, sig, article.source)
-        self.story_by_url[key] = story
+        bands = dedup.band_keys(sig)
+        match, target = self.find_copy(key, article, sig, bands)
+        story = self.store.set_story(key, target if target is not None else current_story, blob,
+                                     bands)
         if match is None and current_story is None:
-            # a copy stored by another crawler between our sync and our write (two workers
+            # a copy stored by another crawler between our look-up and our write (two workers
             # on two copies at once): the later writer sees the earlier one now, and the
             # article joins the older story -- both crawlers agree which
-            self.sync()
-            late, late_story = self.find_copy(key, article, sig)
+            late, late_story = self.find_copy(key, article, sig, bands)
             if late is not None and late_story is not None and late_story < story:
                 match, target = late, late_story
-                story = self.store.set_story(key, late_story, blob)
-                self.story_by_url[key] = story
+                story = self.store.set_story(key, late_story, blob, bands)
         if match is not None and target is not None and target != current_story:
             logger.info("%s is a copy of %s (similarity %.2f): story %d", key, match[0],
                         match[1], story)
             return "joined"
         return "kept" if current_story is not None else "new"
 
-    def find_copy(self, key: str, article: Article, sig: Any
+    def find_copy(self, key: str, article: Article, sig: Any, bands: list[int]
                   ) -> tuple[tuple[str, float] | None, int | None]:
         """The most similar stored article of another source confirmed as a copy of
         ``article`` (see :meth:`confirm`) and its story; ``(None, None)`` when none is."""
-        for candidate in self.index.matches(sig, exclude=[key], source=article.source
-                                            )[:CONFIRM_CANDIDATES]:
-            story = self.story_by_url.get(candidate[0])
-            if story is None or candidate[0] == key:
+        for candidate, story in self.candidates(key, sig, bands, article.source
+                                                )[:CONFIRM_CANDIDATES]:
+            if story is None:
                 continue
             if self.confirm(key, article.body_text, candidate[0], story):
                 return candidate, story
@@ -148,10 +157,17 @@ class StoriesPipeline(StoreBackedPipeline):
                 if stored is None or state is None:
                     continue
                 if not self.confirm(member, stored.body_text, members[0], story):
-                    self.story_by_url[member] = self.store.set_story(member, None, state[1])
+                    own = self.store.set_story(member, None, state[1], self.bands_of(state[1]))
                     logger.info("%s is no copy of %s after all (shared boilerplate): story %d",
-                                member, members[0], self.story_by_url[member])
+                                member, members[0], own)
                     self.count("split")
+
+    def bands_of(self, blob: bytes | None) -> list[int]:
+        """The LSH bands of a stored signature (none for a short body or an unusable blob)."""
+        try:
+            return dedup.band_keys(dedup.from_blob(blob)) if blob is not None else []
+        except ValueError:
+            return []
 
     def confirm(self, key: str, text: str, other: str, story: int) -> bool:
         """Whether the article ``key`` (body ``text``) is a copy of the stored article

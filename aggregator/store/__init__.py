@@ -7,7 +7,7 @@ a URL (:func:`open_store`).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -86,11 +86,22 @@ class ArticleStore(Protocol):
 
     def story_state(self, canonical_url: str) -> tuple[int | None, bytes | None] | None: ...
 
-    def signatures_since(self, seq: int) -> list[tuple[int, str, int | None, bytes, str]]:
-        """``(seq, canonical_url, story_id, minhash blob, source)`` stored after ``seq``."""
+    def story_candidates(self, bands: list[int], source: str, exclude: str,
+                         limit: int) -> list[tuple[str, int | None, bytes]]:
+        """``(canonical_url, story_id, minhash blob)`` of up to ``limit`` articles of sources
+        other than ``source``, ``exclude`` left out, sharing one of the LSH ``bands``."""
 
-    def set_story(self, canonical_url: str, story_id: int | None,
-                  signature: bytes | None) -> int: ...
+    def set_story(self, canonical_url: str, story_id: int | None, signature: bytes | None,
+                  bands: Sequence[int] = ()) -> int:
+        """Put the article in ``story_id`` (a new story when None) with its body's MinHash
+        ``signature`` and that signature's LSH ``bands``; returns the story id."""
+
+    def unbanded_signatures(self, limit: int) -> list[tuple[str, bytes]]:
+        """``(canonical_url, minhash blob)`` of up to ``limit`` articles whose signature has
+        no LSH bands yet (stored before the store kept them)."""
+
+    def set_bands(self, canonical_url: str, bands: Sequence[int]) -> None:
+        """Give the article's stored signature its LSH ``bands``."""
 
     def set_paragraphs(self, canonical_url: str, keys: list[int]) -> None:
         """Remember the keys of the article's body paragraphs (replacing earlier ones)."""

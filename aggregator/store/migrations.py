@@ -135,8 +135,8 @@ PORTABLE_MIGRATIONS: list[str] = [
     CREATE INDEX url_state_source ON url_state (source, kind);
     """,
     # stories: copies of one story across sources (MinHash signature of each body, grouped
-    # by aggregator.normalize.dedup); minhash_seq orders signature changes so every process
-    # can bring its in-memory LSH index up to date incrementally
+    # by aggregator.normalize.dedup); minhash_seq orders signature changes (it once let every
+    # process bring an in-memory LSH index up to date; migration 8 replaced that index)
     """
     CREATE TABLE stories (
         id {id},
@@ -186,6 +186,20 @@ PORTABLE_MIGRATIONS: list[str] = [
     );
     CREATE INDEX paragraphs_key ON paragraphs (key, article_id);
     CREATE INDEX paragraphs_article ON paragraphs (article_id);
+    """,
+    # the LSH band keys of each article's MinHash signature (aggregator.normalize.dedup
+    # .band_keys): candidates for a story are found by an indexed look-up, so no crawler keeps
+    # an index of every signature in memory; ``banded`` marks signatures that have them
+    # (those stored before are given theirs when a crawl opens the store)
+    """
+    CREATE TABLE story_bands (
+        key INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE
+    );
+    CREATE INDEX story_bands_key ON story_bands (key, article_id);
+    CREATE INDEX story_bands_article ON story_bands (article_id);
+    ALTER TABLE articles ADD COLUMN banded INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX articles_unbanded ON articles (id) WHERE minhash IS NOT NULL AND banded = 0;
     """,
 ]
 

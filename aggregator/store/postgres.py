@@ -11,9 +11,8 @@ writers are kept apart, where SQLite simply lets one writer in at a time:
   its version to writing the next, so two crawlers saving one article make one version each,
   never the same one twice;
 * story membership and MinHash sequence numbers change under one transaction-level advisory
-  lock (:data:`STORY_LOCK`). A plain sequence would not do: two transactions may commit in
-  the other order than they drew their numbers, and a reader that had synced past the larger
-  one would never see the smaller (``signatures_since``);
+  lock (:data:`STORY_LOCK`), so a story is never removed while a copy joins it and the
+  sequence (part of :meth:`PostgresStore.change_stamp`) never goes back;
 * migrations run under their own advisory lock, so workers starting together upgrade once.
 
 Times are ``TIMESTAMPTZ`` (UTC, whole seconds, as SQLite's text); text is ordered bytewise
@@ -25,7 +24,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -364,25 +363,27 @@ class PostgresStore:
         return (int(row["story_id"]) if row["story_id"] is not None else None,
                 bytes(row["minhash"]) if row["minhash"] is not None else None)
 
-    def signatures_since(self, seq: int) -> list[tuple[int, str, int | None, bytes, str]]:
+    def story_candidates(self, bands: list[int], source: str, exclude: str,
+                         limit: int) -> list[tuple[str, int | None, bytes]]:
+        if not bands:
+            return []
         rows = self._conn.execute(
-            "SELECT minhash_seq, canonical_url, story_id, minhash, source FROM articles"
-            " WHERE minhash_seq > %s AND minhash IS NOT NULL ORDER BY minhash_seq", (seq,))
-        return [(int(r["minhash_seq"]), r["canonical_url"],
-                 int(r["story_id"]) if r["story_id"] is not None else None,
-                 bytes(r["minhash"]), r["source"] or "") for r in rows]
+            "SELECT canonical_url, story_id, minhash FROM articles WHERE id IN"
+            " (SELECT article_id FROM story_bands WHERE key = ANY(%s::bigint[]))"
+            " AND source != %s AND canonical_url != %s AND minhash IS NOT NULL"
+            " ORDER BY id LIMIT %s", (list(bands), source, exclude, limit))
+        return [(r["canonical_url"], int(r["story_id"]) if r["story_id"] is not None else None,
+                 bytes(r["minhash"])) for r in rows]
 
-    def set_story(self, canonical_url: str, story_id: int | None,
-                  signature: bytes | None) -> int:
-        """Put the article in ``story_id`` (a new story when None) with its body's MinHash
-        ``signature``; returns the story id. Serialised with every other crawler's
-        (:data:`STORY_LOCK`): sequence numbers commit in order, and a story is removed only
-        when no copy is joining it at that moment."""
+    def set_story(self, canonical_url: str, story_id: int | None, signature: bytes | None,
+                  bands: Sequence[int] = ()) -> int:
+        """Serialised with every other crawler's (:data:`STORY_LOCK`): a story is removed
+        only when no copy is joining it at that moment."""
         now = _now()
         conn = self._conn
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (STORY_LOCK,))
-            row = conn.execute("SELECT story_id FROM articles WHERE canonical_url = %s",
+            row = conn.execute("SELECT id, story_id FROM articles WHERE canonical_url = %s",
                                (canonical_url,)).fetchone()
             old = row["story_id"] if row is not None else None
             if story_id is None:
@@ -393,14 +394,38 @@ class PostgresStore:
                 story_id = int(created["id"])
             else:
                 conn.execute("UPDATE stories SET updated = %s WHERE id = %s", (now, story_id))
-            conn.execute(
-                "UPDATE articles SET story_id = %s, minhash = %s, minhash_seq ="
-                " (SELECT COALESCE(MAX(minhash_seq), 0) + 1 FROM articles)"
-                " WHERE canonical_url = %s", (story_id, signature, canonical_url))
+            conn.execute("UPDATE articles SET story_id = %s, minhash = %s, banded = %s, minhash_seq ="
+                         " (SELECT COALESCE(MAX(minhash_seq), 0) + 1 FROM articles)"
+                         " WHERE canonical_url = %s",
+                         (story_id, signature, int(signature is not None), canonical_url))
+            if row is not None:
+                self._put_bands(row["id"], bands if signature is not None else ())
             if old is not None and old != story_id:
                 conn.execute("DELETE FROM stories WHERE id = %s AND NOT EXISTS"
                              " (SELECT 1 FROM articles WHERE story_id = %s)", (old, old))
         return story_id
+
+    def unbanded_signatures(self, limit: int) -> list[tuple[str, bytes]]:
+        rows = self._conn.execute("SELECT canonical_url, minhash FROM articles"
+                                  " WHERE minhash IS NOT NULL AND banded = 0 ORDER BY id"
+                                  " LIMIT %s", (limit,))
+        return [(r["canonical_url"], bytes(r["minhash"])) for r in rows]
+
+    def set_bands(self, canonical_url: str, bands: Sequence[int]) -> None:
+        with self._conn.transaction():
+            row = self._conn.execute("SELECT id FROM articles WHERE canonical_url = %s"
+                                     " AND minhash IS NOT NULL FOR UPDATE",
+                                     (canonical_url,)).fetchone()
+            if row is not None:
+                self._conn.execute("UPDATE articles SET banded = 1 WHERE id = %s", (row["id"],))
+                self._put_bands(row["id"], bands)
+
+    def _put_bands(self, article_id: int, bands: Sequence[int]) -> None:
+        self._conn.execute("DELETE FROM story_bands WHERE article_id = %s", (article_id,))
+        if bands:
+            self._conn.execute(
+                "INSERT INTO story_bands (key, article_id)"
+                " SELECT DISTINCT k, %s FROM unnest(%s::bigint[]) AS k", (article_id, list(bands)))
 
     def set_paragraphs(self, canonical_url: str, keys: list[int]) -> None:
         conn = self._conn

@@ -6,7 +6,7 @@ import json
 import os
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -332,38 +332,60 @@ class SQLiteStore:
         return (int(row[0]) if row[0] is not None else None,
                 bytes(row[1]) if row[1] is not None else None)
 
-    def signatures_since(self, seq: int) -> list[tuple[int, str, int | None, bytes, str]]:
-        """Signatures stored or changed after ``seq``: ``(seq, canonical_url, story_id,
-        blob, source)``, oldest first -- for bringing an in-memory LSH index up to date."""
+    def story_candidates(self, bands: list[int], source: str, exclude: str,
+                         limit: int) -> list[tuple[str, int | None, bytes]]:
+        if not bands:
+            return []
         rows = self._conn.execute(
-            "SELECT minhash_seq, canonical_url, story_id, minhash, source FROM articles"
-            " WHERE minhash_seq > ? AND minhash IS NOT NULL ORDER BY minhash_seq", (seq,))
-        return [(int(r[0]), r[1], int(r[2]) if r[2] is not None else None, bytes(r[3]),
-                 r[4] or "") for r in rows]
+            "SELECT canonical_url, story_id, minhash FROM articles WHERE id IN"
+            f" (SELECT article_id FROM story_bands WHERE key IN ({','.join('?' * len(bands))}))"
+            " AND source != ? AND canonical_url != ? AND minhash IS NOT NULL"
+            " ORDER BY id LIMIT ?", (*bands, source, exclude, limit))
+        return [(r[0], int(r[1]) if r[1] is not None else None, bytes(r[2])) for r in rows]
 
-    def set_story(self, canonical_url: str, story_id: int | None,
-                  signature: bytes | None) -> int:
-        """Put the article in ``story_id`` (a new story when None) with its body's MinHash
-        ``signature``; returns the story id."""
+    def set_story(self, canonical_url: str, story_id: int | None, signature: bytes | None,
+                  bands: Sequence[int] = ()) -> int:
         now = to_db_time(_now())
         with self.transaction() as conn:
-            row = conn.execute("SELECT story_id FROM articles WHERE canonical_url = ?",
+            row = conn.execute("SELECT id, story_id FROM articles WHERE canonical_url = ?",
                                (canonical_url,)).fetchone()
-            old = row[0] if row is not None else None
+            old = row[1] if row is not None else None
             if story_id is None:
                 story_id = int(conn.execute("INSERT INTO stories (created, updated) VALUES (?, ?)",
                                             (now, now)).lastrowid or 0)
             else:
                 conn.execute("UPDATE stories SET updated = ? WHERE id = ?", (now, story_id))
-            conn.execute(
-                "UPDATE articles SET story_id = ?, minhash = ?, minhash_seq ="
-                " (SELECT COALESCE(MAX(minhash_seq), 0) + 1 FROM articles) WHERE canonical_url = ?",
-                (story_id, signature, canonical_url))
+            conn.execute("UPDATE articles SET story_id = ?, minhash = ?, banded = ?, minhash_seq ="
+                         " (SELECT COALESCE(MAX(minhash_seq), 0) + 1 FROM articles)"
+                         " WHERE canonical_url = ?",
+                         (story_id, signature, int(signature is not None), canonical_url))
+            if row is not None:
+                self._put_bands(conn, row[0], bands if signature is not None else ())
             if old is not None and old != story_id:
                 # a story left without copies (its article joined another one) goes
                 conn.execute("DELETE FROM stories WHERE id = ? AND NOT EXISTS"
                              " (SELECT 1 FROM articles WHERE story_id = ?)", (old, old))
         return story_id
+
+    def unbanded_signatures(self, limit: int) -> list[tuple[str, bytes]]:
+        rows = self._conn.execute("SELECT canonical_url, minhash FROM articles"
+                                  " WHERE minhash IS NOT NULL AND banded = 0 ORDER BY id LIMIT ?",
+                                  (limit,))
+        return [(r[0], bytes(r[1])) for r in rows]
+
+    def set_bands(self, canonical_url: str, bands: Sequence[int]) -> None:
+        with self.transaction() as conn:
+            row = conn.execute("SELECT id FROM articles WHERE canonical_url = ?"
+                               " AND minhash IS NOT NULL", (canonical_url,)).fetchone()
+            if row is not None:
+                conn.execute("UPDATE articles SET banded = 1 WHERE id = ?", (row[0],))
+                self._put_bands(conn, row[0], bands)
+
+    @staticmethod
+    def _put_bands(conn: sqlite3.Connection, article_id: int, bands: Sequence[int]) -> None:
+        conn.execute("DELETE FROM story_bands WHERE article_id = ?", (article_id,))
+        conn.executemany("INSERT INTO story_bands (key, article_id) VALUES (?, ?)",
+                         [(key, article_id) for key in dict.fromkeys(bands)])
 
     def set_paragraphs(self, canonical_url: str, keys: list[int]) -> None:
         with self.transaction() as conn:

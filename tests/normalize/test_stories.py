@@ -8,6 +8,7 @@ import random
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.helpers.crawler import crawler_with_store
@@ -111,6 +112,34 @@ def test_grouping_persists_across_runs(data_dir: Path) -> None:
     # re-running the same articles changes nothing
     stats = run_pipeline(data_dir, [article(first, BODY), article(copy, edited_copy(BODY), "b")])
     assert stats["aggregator/stories/unchanged"] == 2
+
+
+def test_signatures_stored_before_their_bands_get_them_when_a_crawl_opens(tmp_path: Path
+                                                                         ) -> None:
+    """A store upgraded from schema 7 holds signatures without LSH bands: the next crawl
+    gives them theirs before grouping, so a copy arriving then still joins the story."""
+    import sqlite3
+
+    first, copy = "https://a.example/original", "https://b.example/copy"
+    STORE_URLS[tmp_path] = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    run_pipeline(tmp_path, [article(first, BODY), article("https://a.example/o", OTHER)])
+    with sqlite3.connect(tmp_path / "store.sqlite3") as conn:  # as schema 7 left it
+        conn.execute("DELETE FROM story_bands")
+        conn.execute("UPDATE articles SET banded = 0")
+    store = open_test_store(tmp_path)
+    try:
+        assert len(store.unbanded_signatures(10)) == 2
+    finally:
+        store.close()
+    stats = run_pipeline(tmp_path, [article(copy, edited_copy(BODY), source="b")])
+    assert stats["aggregator/stories/banded"] == 2
+    assert stats["aggregator/stories/joined"] == 1
+    store = open_test_store(tmp_path)
+    try:
+        assert store.unbanded_signatures(10) == []
+        assert store.story_of(copy) == store.story_of(first) is not None
+    finally:
+        store.close()
 
 
 def test_articles_of_one_source_never_fold_into_one_story(data_dir: Path) -> None:
@@ -255,7 +284,7 @@ def test_two_crawlers_storing_copies_at_once_agree_on_one_story(data_dir: Path,
                                                                monkeypatch: pytest.MonkeyPatch
                                                                ) -> None:
     """Two workers group two copies at the same moment: A looks for copies before B's is
-    written (its first sync sees nothing), B writes its copy, then A writes. A sees B's copy
+    written (its first look-up finds nothing), B writes its copy, then A writes. A sees B's copy
     once it has written and joins the older story, so the copies are one story."""
     first, copy = "https://a.example/original", "https://b.example/copy"
     crawler_a = crawler_with_store(data_dir, AGGREGATOR_STORE=STORE_URLS[data_dir])
@@ -267,17 +296,17 @@ def test_two_crawlers_storing_copies_at_once_agree_on_one_story(data_dir: Path,
     try:
         store.save_article(article(first, BODY))
         store.save_article(article(copy, edited_copy(BODY), source="b"))
-        real_sync, calls = StoriesPipeline.sync, []
+        real_candidates, calls = StoriesPipeline.candidates, []
 
-        def sync_late(self: StoriesPipeline) -> None:
-            # A's first look happens "before" B writes: it sees nothing yet
+        def look_up_late(self: StoriesPipeline, *args: Any) -> Any:
+            # A's first look happens "before" B writes: it finds nothing yet
             calls.append(self)
             if self is a and calls.count(a) == 1:
                 b.process_item(article(copy, edited_copy(BODY), source="b"))
-                return
-            real_sync(self)
+                return []
+            return real_candidates(self, *args)
 
-        monkeypatch.setattr(StoriesPipeline, "sync", sync_late)
+        monkeypatch.setattr(StoriesPipeline, "candidates", look_up_late)
         a.process_item(article(first, BODY))
     finally:
         a.close_spider()
