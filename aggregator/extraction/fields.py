@@ -181,6 +181,39 @@ def _part_of(text: str, declared: str) -> bool:
 _MIN_SHARE_OF_DECLARED = 0.5
 
 
+_ITEMPROP_H1 = etree.XPath('//h1[@itemprop="headline"]')
+
+
+def _kicker_h1_texts(tree: etree._Element) -> set[str]:
+    """The full texts of the ``<h1 itemprop="headline">`` elements that hold a kicker."""
+    texts = set()
+    for h1 in _ITEMPROP_H1(tree):
+        full = clean_text("".join(h1.itertext()))
+        if _visible_headline(h1) != full:
+            texts.add(full)
+    return texts
+
+
+def _declared_text(value: object) -> str:
+    """A declared title as text: entities a CMS escaped twice ("R&amp;uuml;ckbau") decoded."""
+    text = clean_text(str(value or ""))
+    return clean_text(html.unescape(text)) if "&" in text else text
+
+
+def _spaced_as_declared(text: str, declared: list[str]) -> str:
+    """``text`` as a declared title spells it when the two differ only in white space: an
+    ``<h1>`` whose kicker element ends without a space reads "Kicker:Headline".
+
+    >>> _spaced_as_declared("Budget:Chips are back", ["Budget: Chips are back"])
+    'Budget: Chips are back'
+    """
+    compact = "".join(text.split())
+    for title in declared:
+        if title != text and "".join(title.split()) == compact:
+            return title
+    return text
+
+
 def find_title(tree: etree._Element, data: StructuredData, rules: SiteRules | None = None) -> str:
     """The headline as the page shows it.
 
@@ -194,23 +227,31 @@ def find_title(tree: etree._Element, data: StructuredData, rules: SiteRules | No
         title = rules.first_value(tree, "title")
         if title:
             return title
+    microdata = clean_text(str(data.microdata_article.get("headline") or ""))
+    if microdata and microdata in _kicker_h1_texts(tree):
+        # an <h1> with a kicker inside, marked as the headline whole, does not say whether
+        # the headline is with or without its kicker: the other declared titles decide
+        microdata = ""
     declared = [
-        clean_text(str(data.article.get("headline") or "")),
-        clean_text(data.first("og:title", "twitter:title")),
-        clean_text(str(data.microdata_article.get("headline") or "")),
-        clean_text(tree.findtext(".//title") or ""),
+        _declared_text(data.article.get("headline")),
+        _declared_text(data.first("og:title", "twitter:title")),
+        microdata,
+        _declared_text(tree.findtext(".//title")),
     ]
     declared = [t for t in declared if t]
     site_name = data.first("og:site_name", "application-name")
     h1s = _h1_variants(tree, _site_parts(declared, site_name))
     stripped = [_DANGLING_SEPARATOR_RE.sub("", _strip_tail(_strip_site_name(t, site_name)))
                 for t in declared]
-    keys = {_title_key(t) for t in stripped}
+    # "Headline - Any Site Name": an <h1> equal to a declared title's part before its last
+    # separator is the headline, however long the site's name after it
+    keys = {_title_key(t) for t in stripped} | {_title_key(_head_and_tail(t)[0]) for t in declared}
+    keys.discard("")
     for variants in h1s:
         # the headline without its kicker first: a declared title equal to it settles it
         for text in reversed(variants):
             if _title_key(text) in keys:
-                return text
+                return _spaced_as_declared(text, stripped)
     for variants in h1s:
         for text in variants:
             if any(_part_of(text, d) for d in declared):
