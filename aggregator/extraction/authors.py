@@ -42,6 +42,7 @@ _SPLIT_RE = re.compile(
     r"|(?<=[^\W\d_]{2})\.\s+",
     re.IGNORECASE)
 _HANDLE_RE = re.compile(r"^@\w+$")
+_TRAILING_BY_RE = re.compile(r"(?:^|\s+)(?:by|por|von|par|door)$", re.IGNORECASE)
 _TITLE_ABBREVIATION_RE = re.compile(r"\b(Dr|Prof|Mr|Mrs|Ms|Mag|Dipl|Ing|St|Sr|Jr)\.\s+")
 #: a short code after a name: "Elena Oberholzer (obe)", "Jane Doe (Reuters)"
 _PAREN_RE = re.compile(r"\s*\([^()]{1,20}\)")
@@ -63,7 +64,8 @@ _BYLINE_CLASS_RE = re.compile(
 #: parts of an author element that hold something else than the names
 _NOT_NAMES_CLASS_RE = re.compile(
     r"(?:bio|image|img|avatar|photo|picture|pic|role|description|desc|social|follow|more|date"
-    r"|time|box|wrapper|container|card|brand|logo|identifier)(?:$|[\s_-])", re.I)
+    r"|time|box|wrapper|container|card|brand|logo|identifier|function|position|job)(?:$|[\s_-])",
+    re.I)
 #: short text nodes: among them, the label that opens a byline ("By", "Von", "Par"...)
 _SHORT_TEXT_XPATH = etree.XPath("//body//text()[string-length(normalize-space()) <= 4]")
 _BY_LABELS = frozenset({"by", "por", "von", "par", "door", "di"})
@@ -80,6 +82,30 @@ _AUTHOR_META_KEYS = ("author", "article:author", "og:article:author", "parsely-a
                      "byl")
 
 
+#: other meta keys naming the author ("articleAuthor", "author_name"), not its page or picture
+_AUTHOR_META_KEY_RE = re.compile(r"author(?:s|_?name)?$")
+_NOT_AUTHOR_META_KEY_RE = re.compile(r"url|link|image|img|photo|email|twitter|facebook|fb:")
+#: meta keys that write a person "Family, Given" by convention (Dublin Core, Highwire)
+_FAMILY_FIRST_META_KEYS = frozenset({"citation_author", "dc.creator", "dcterms.creator"})
+
+
+def _meta_authors(data: StructuredData) -> list[str]:
+    """Author values of the page's meta tags: the known keys in the order they are trusted,
+    then any other key that names an author; "Family, Given" turned round where that is
+    the key's convention."""
+    keys = [*_AUTHOR_META_KEYS, *sorted(
+        k for k in data.meta if k not in _AUTHOR_META_KEYS and _AUTHOR_META_KEY_RE.search(k)
+        and not _NOT_AUTHOR_META_KEY_RE.search(k))]
+    values = []
+    for key in keys:
+        for value in data.all(key):
+            match = _FAMILY_GIVEN_RE.match(value.strip())
+            if key in _FAMILY_FIRST_META_KEYS and match and not _SPLIT_WORDS_RE.search(value):
+                value = f"{match.group('given')} {match.group('family')}"
+            values.append(value)
+    return values
+
+
 #: a byline inside a form or a comment thread is a commenter's, or a field label
 _NOT_ARTICLE_BYLINE_RE = re.compile(r"comment|respond|reply|discussion", re.I)
 
@@ -88,23 +114,141 @@ def _shape(el: etree._Element) -> tuple[str | None, ...]:
     return el.tag, el.get("class"), el.get("rel"), el.get("itemprop")
 
 
+#: how far up a teaser card may wrap a byline
+_TEASER_LEVELS = 6
+
+
+def _in_teaser(el: etree._Element) -> bool:
+    """``el`` is inside a teaser card (another article's byline), or a comment or a form."""
+    for level, node in enumerate((el, *el.iterancestors())):
+        if level > _TEASER_LEVELS:
+            return False
+        value = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if node.tag == "form" or _TEASER_CLASS_RE.search(value) or _NOT_ARTICLE_BYLINE_RE.search(
+                value):
+            return True
+    return False
+
+
+#: a short text that is a byline on its own: "von Katja Belousova", "By Ann Lee"
+_LABELLED_TEXT_XPATH = etree.XPath(
+    '//body//text()[string-length(normalize-space()) <= 60][starts-with(translate('
+    'normalize-space(), "BYVONPARD", "byvonpard"), "by ") or starts-with(translate('
+    'normalize-space(), "BYVONPARD", "byvonpard"), "von ") or starts-with(translate('
+    'normalize-space(), "BYVONPARD", "byvonpard"), "par ") or starts-with(translate('
+    'normalize-space(), "BYVONPARD", "byvonpard"), "por ") or starts-with(translate('
+    'normalize-space(), "BYVONPARD", "byvonpard"), "door ")]')
+#: the label, then two to four words of a name, each capitalised but for a particle
+_LABELLED_NAME_RE = re.compile(
+    r"^(?:by|von|par|por|door)\s+((?:(?:van|von|de|der|den|da|di|du|del|la|le|bin|al)\s+)?"
+    r"[^\W\d_][\w'’.-]*(?:\s+(?:(?:van|von|de|der|den|da|di|du|del|la|le|bin|al)\s+)?"
+    r"[^\W\d_][\w'’.-]*){1,3})$", re.IGNORECASE)
+
+
+def _labelled_names(tree: etree._Element) -> list[str]:
+    """The first short text of the page written "By First Last" (no byline class around it),
+    outside teaser cards and comments."""
+    for node in _LABELLED_TEXT_XPATH(tree)[:10]:
+        match = _LABELLED_NAME_RE.match(clean_text(node))
+        if not match or not all(w[0].isupper() for w in match.group(1).split()
+                                if w.casefold() not in _NAME_PARTICLES):
+            continue
+        parent = node.getparent()
+        if parent is not None and not _in_teaser(parent):
+            return [match.group(1)]
+    return []
+
+
+_NAME_PARTICLES = frozenset("van von de der den da di du del la le bin al".split())
+#: a link to an author's page: /author/ann-lee, /autor/radek-nohl-1, /auteurs/...
+_AUTHOR_LINKS = etree.XPath(
+    '//a[contains(@href, "/author") or contains(@href, "/autor") or contains(@href, "/auteur")]')
+_AUTHOR_PATH_RE = re.compile(r"/(?:author|autor|auteur)[a-z]*/[^/?#]+", re.IGNORECASE)
+
+
+def _author_links(tree: etree._Element) -> list[str]:
+    """The names of the first links to author pages outside teaser cards and comments: the
+    first and those beside it (two levels up)."""
+    for link in _AUTHOR_LINKS(tree)[:20]:
+        text = clean_text("".join(link.itertext()))
+        if not _AUTHOR_PATH_RE.search(link.get("href") or "") or not 0 < len(text) <= 60 \
+                or " " not in text or _in_teaser(link):
+            continue
+        block = _ancestor(link, 2)
+        names = [clean_text("".join(a.itertext())) for a in block.iter("a")
+                 if _AUTHOR_PATH_RE.search(a.get("href") or "")] if block is not None else []
+        return [n for n in names if 0 < len(n) <= 60] or [text]
+    return []
+
+
 def _first_byline(tree: etree._Element, people: Any) -> list[str]:
     """The texts of the article's byline: the first byline element (page order, innermost)
     that names a person, with the elements of its shape (tag, class, rel, itemprop) in the
-    same parent (one per author: "By <a rel=author>A</a> and <a rel=author>B</a>")."""
+    same parent (one per author: "By <a rel=author>A</a> and <a rel=author>B</a>").
+
+    A one-word text ("Artikel", "News", "Redakteur": a label or a role) gives way to a name
+    of several words in the same byline block; a byline whose names sit in child elements
+    with nothing between them is read child by child; teaser cards' bylines are skipped."""
+    candidates = []
     for el in _leaf_most(_byline_elements(tree)[:40])[:12]:
+        if _TEASER_CLASS_RE.search(f"{el.get('class') or ''} {_parent_class(el)}"):
+            continue
         if any(a.tag == "form" or _NOT_ARTICLE_BYLINE_RE.search(
                 f"{a.get('class') or ''} {a.get('id') or ''}") for a in el.iterancestors()):
             continue
-        text = _byline_text(el)
-        if not 0 < len(text) <= 120 or not people([text]):
-            continue
+        texts = _names_texts(el, people)
+        if texts:
+            candidates.append((el, texts))
+    for index, (el, texts) in enumerate(candidates):
+        if any(" " in name for name in people(texts)):
+            return texts
+        # one word only: a fuller name in the same byline block is the author
+        block = _ancestor(el, _BLOCK_LEVELS)
+        for other, other_texts in candidates[index + 1:]:
+            if block is not None and block in other.iterancestors() and any(
+                    " " in name for name in people(other_texts)):
+                return other_texts
+        return texts
+    return []
+
+
+#: a byline this many levels up holds its label, its names and their roles
+_BLOCK_LEVELS = 3
+#: a teaser card's byline is another article's
+_TEASER_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:card|teaser)(?:$|[\s_-])", re.I)
+
+
+def _parent_class(el: etree._Element) -> str:
+    parent = el.getparent()
+    return (parent.get("class") or "") if parent is not None else ""
+
+
+def _ancestor(el: etree._Element, levels: int) -> etree._Element | None:
+    for _ in range(levels):
+        parent = el.getparent()
+        if parent is None:
+            break
+        el = parent
+    return el
+
+
+def _names_texts(el: etree._Element, people: Any) -> list[str]:
+    """The byline texts of ``el`` (and of the same-shaped elements beside it) that name a
+    person; its child elements one by one when its whole text does not ("<span>A B</span>
+    <span>C D</span>" read as one name of four words)."""
+    text = _byline_text(el)
+    if 0 < len(text) <= 120 and people([text]):
         parent = el.getparent()
         if parent is None:
             return [text]
         shape = _shape(el)
         group = [_byline_text(sib) for sib in parent.iter(el.tag) if _shape(sib) == shape]
         return [t for t in group if 0 < len(t) <= 120]
+    children = [_byline_text(child) for child in el.iterdescendants(etree.Element)
+                if len(child) == 0]
+    children = [t for t in children if 0 < len(t) <= 60]
+    if len(children) >= 2 and len(people(children)) >= 2:
+        return children
     return []
 
 
@@ -147,6 +291,8 @@ def _one(value: str) -> list[str]:
     for part in _SPLIT_RE.split(text):
         part = part.replace("\x00", " ")
         part = _BY_RE.sub("", _EMAIL_RE.sub("", part)).strip(" .,;:-–—|()[]")
+        # "Kommentar von" / "Analysis by": the label of names held by the next element
+        part = _TRAILING_BY_RE.sub("", part)
         if (not part or _HANDLE_RE.match(part) or len(part) > _MAX_NAME_LEN
                 or _CREDIT_RE.search(part) or _BY_WORD_RE.match(part)):
             continue
@@ -266,11 +412,26 @@ def is_site_name(name: str, sites: list[str]) -> bool:
 
 
 def _byline_text(el: etree._Element) -> str:
-    """A byline element's names part: its text up to the first date, time, weekday or
-    separator ("By Ann Lee | March 3" -> "By Ann Lee")."""
-    text = clean_text(" ".join(el.itertext()))
+    """A byline element's names part: its text without the parts classed as a role, a bio or
+    a date ("<span class=author-function>Editor</span>"), up to the first date, time, weekday
+    or separator ("By Ann Lee | March 3" -> "By Ann Lee")."""
+    text = clean_text(" ".join(_text_without_roles(el)))
     match = _BYLINE_END_RE.search(text)
     return text[: match.start()].strip() if match else text
+
+
+def _text_without_roles(el: etree._Element) -> list[str]:
+    """The text nodes of ``el``, those inside a descendant classed as not names left out."""
+    skipped = [d for d in el.iterdescendants(etree.Element)
+               if _NOT_NAMES_CLASS_RE.search(d.get("class") or "")]
+    if not skipped:
+        return list(el.itertext())
+    texts = [el.text or ""]
+    for child in el:
+        if child not in skipped:
+            texts.extend(_text_without_roles(child))
+        texts.append(child.tail or "")
+    return texts
 
 
 def _leaf_most(elements: list[etree._Element]) -> list[etree._Element]:
@@ -301,7 +462,7 @@ def find_authors(
         found = people(_names_in(raw))
         if found:
             return found
-    meta = [v for key in _AUTHOR_META_KEYS for v in data.all(key)]
+    meta = _meta_authors(data)
     found = people(meta)
     if found:
         return found
@@ -311,7 +472,7 @@ def find_authors(
     # a "By <a>Name</a>" line with no byline class
     for node in _by_texts(tree)[:3]:
         parent = node.getparent()
-        if parent is None:
+        if parent is None or _in_teaser(parent):
             continue
         if node.is_tail:
             parent = parent.getparent() if parent.getparent() is not None else parent
@@ -320,6 +481,9 @@ def find_authors(
         found = people([text] if 0 < len(text) <= 120 else [])
         if found:
             return found
+    found = people(_labelled_names(tree)) or people(_author_links(tree))
+    if found:
+        return found
     # no person anywhere: the publication, when the page itself declares it as the author
     declared = [*_organisations_in(data.article.get("author")),
                 *(n for n in [*_names_in(data.article.get("author")), *meta]
