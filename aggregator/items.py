@@ -36,6 +36,20 @@ class RelatedLink:
 
 
 @dataclass(frozen=True)
+class StoryPlace:
+    """Where an article goes among the stories (:mod:`aggregator.pipelines.stories`),
+    decided before it is stored and written with it, in the same transaction."""
+
+    #: the story to join; None keeps the article's own story (a new one when it has none)
+    story_id: int | None
+    #: the body's MinHash signature (None: too short to compare) and its LSH band keys
+    signature: bytes | None
+    bands: tuple[int, ...] = ()
+    #: the keys of the body's paragraphs, the evidence of boilerplate for later comparisons
+    paragraphs: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class PageLinks:
     """What a crawl learns from one page about its source's template (see
     :mod:`aggregator.template`): the URLs the page links to and the signatures of its link

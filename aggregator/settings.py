@@ -116,9 +116,8 @@ ITEM_PIPELINES = {
     "aggregator.pipelines.normalize.AuthorsPipeline": 500,
     "aggregator.pipelines.normalize.HtmlPipeline": 600,
     "aggregator.pipelines.links.LinksPipeline": 700,
+    # stores the article with its story (its copies from other sources), in one transaction
     "aggregator.pipelines.store.StorePipeline": 900,
-    # after the store: groups the stored article with its copies from other sources
-    "aggregator.pipelines.stories.StoriesPipeline": 1000,
 }
 
 #: an item that fails in a pipeline is logged by its URL, not its whole text

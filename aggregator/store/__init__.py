@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from aggregator.items import Article
+from aggregator.items import Article, StoryPlace
 from aggregator.state import UrlState
 
 SaveResult = Literal["new", "updated", "unchanged"]
@@ -48,8 +48,9 @@ class ArticleStore(Protocol):
     """Articles, their suggested links and their stories: what pipelines, exporters and
     commands read and write."""
 
-    def save_article(self, article: Article) -> SaveResult:
-        """Insert or update one article (by canonical URL) in one transaction."""
+    def save_article(self, article: Article, story: StoryPlace | None = None) -> SaveResult:
+        """Insert or update one article (by canonical URL) in one transaction, with its
+        ``story`` placement (story, signature, bands, paragraph keys) when given."""
 
     def get_article(self, canonical_url: str) -> Article | None: ...
 

@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from aggregator.items import Article, LeadImage, RelatedLink
+from aggregator.items import Article, LeadImage, RelatedLink, StoryPlace
 from aggregator.state import UrlState
 from aggregator.store import SaveResult, Store, StoredArticle, StoryCopy
 from aggregator.store.migrations import POSTGRES_MIGRATIONS
@@ -156,12 +156,14 @@ class PostgresStore:
                                    (number,))
 
     # --- articles ---------------------------------------------------------------
-    def save_article(self, article: Article) -> SaveResult:
+    def save_article(self, article: Article, story: StoryPlace | None = None) -> SaveResult:
         key = article.canonical_url or article.url
         fetched = to_pg_time(article.fetched_at or _now())
         values = _article_values(article)
         conn = self._conn
         with conn.transaction():
+            if story is not None:  # stories change one at a time (see set_story)
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (STORY_LOCK,))
             row = conn.execute(
                 f"INSERT INTO articles (canonical_url, {', '.join(values)}, first_seen,"
                 f" updated_at, version) VALUES (%s, {', '.join(['%s'] * len(values))}, %s, %s, 1)"
@@ -172,12 +174,14 @@ class PostgresStore:
                 article_id = int(row["id"])
                 self._add_version(article_id, 1, article, fetched)
                 self._replace_links(article_id, article.related)
+                if story is not None:
+                    self._place_story(article_id, None, story)
                 return "new"
             # stored already (perhaps a moment ago, by another crawler): hold the row from
             # reading its version to writing the next
             row = conn.execute(
-                "SELECT id, content_hash, title, version FROM articles WHERE canonical_url = %s"
-                " FOR UPDATE", (key,)).fetchone()
+                "SELECT id, content_hash, title, version, story_id FROM articles"
+                " WHERE canonical_url = %s FOR UPDATE", (key,)).fetchone()
             if row is None:  # deleted in between; nothing deletes articles today
                 raise StoreError(f"{key}: article vanished while being saved")
             article_id = int(row["id"])
@@ -193,7 +197,45 @@ class PostgresStore:
                 conn.execute("UPDATE articles SET fetched_at = %s WHERE id = %s",
                              (fetched, article_id))
             self._replace_links(article_id, article.related)
+            if story is not None:
+                self._place_story(article_id, row["story_id"], story)
             return "updated" if changed else "unchanged"
+
+    def _place_story(self, article_id: int | None, old: int | None, place: StoryPlace) -> int:
+        """Put the article in ``place.story_id`` (else its ``old`` story, else a new one)
+        with its signature, bands and paragraph keys; returns the story id. Inside the
+        caller's transaction, which holds :data:`STORY_LOCK`."""
+        conn = self._conn
+        now = _now()
+        story_id = place.story_id if place.story_id is not None else old
+        if story_id is None:
+            created = conn.execute(
+                "INSERT INTO stories (created, updated) VALUES (%s, %s) RETURNING id",
+                (now, now)).fetchone()
+            assert created is not None
+            story_id = int(created["id"])
+        else:
+            conn.execute("UPDATE stories SET updated = %s WHERE id = %s", (now, story_id))
+        if article_id is not None:
+            conn.execute("UPDATE articles SET story_id = %s, minhash = %s, banded = %s,"
+                         " minhash_seq = (SELECT COALESCE(MAX(minhash_seq), 0) + 1 FROM articles)"
+                         " WHERE id = %s",
+                         (story_id, place.signature, int(place.signature is not None),
+                          article_id))
+            self._put_bands(article_id, place.bands if place.signature is not None else ())
+            if place.paragraphs:
+                self._put_paragraphs(article_id, place.paragraphs)
+        if old is not None and old != story_id:
+            conn.execute("DELETE FROM stories WHERE id = %s AND NOT EXISTS"
+                         " (SELECT 1 FROM articles WHERE story_id = %s)", (old, old))
+        return story_id
+
+    def _put_paragraphs(self, article_id: int, keys: Sequence[int]) -> None:
+        self._conn.execute("DELETE FROM paragraphs WHERE article_id = %s", (article_id,))
+        if keys:
+            self._conn.execute(
+                "INSERT INTO paragraphs (key, article_id)"
+                " SELECT k, %s FROM unnest(%s::bigint[]) AS k", (article_id, list(keys)))
 
     def _add_version(self, article_id: int, version: int, article: Article,
                      fetched: datetime | None) -> None:
@@ -379,31 +421,21 @@ class PostgresStore:
                   bands: Sequence[int] = ()) -> int:
         """Serialised with every other crawler's (:data:`STORY_LOCK`): a story is removed
         only when no copy is joining it at that moment."""
-        now = _now()
         conn = self._conn
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (STORY_LOCK,))
             row = conn.execute("SELECT id, story_id FROM articles WHERE canonical_url = %s",
                                (canonical_url,)).fetchone()
-            old = row["story_id"] if row is not None else None
-            if story_id is None:
+            if story_id is None and row is not None:
+                # None here means a story of its own (a new one), not the one it has
                 created = conn.execute(
                     "INSERT INTO stories (created, updated) VALUES (%s, %s) RETURNING id",
-                    (now, now)).fetchone()
+                    (_now(), _now())).fetchone()
                 assert created is not None
                 story_id = int(created["id"])
-            else:
-                conn.execute("UPDATE stories SET updated = %s WHERE id = %s", (now, story_id))
-            conn.execute("UPDATE articles SET story_id = %s, minhash = %s, banded = %s, minhash_seq ="
-                         " (SELECT COALESCE(MAX(minhash_seq), 0) + 1 FROM articles)"
-                         " WHERE canonical_url = %s",
-                         (story_id, signature, int(signature is not None), canonical_url))
-            if row is not None:
-                self._put_bands(row["id"], bands if signature is not None else ())
-            if old is not None and old != story_id:
-                conn.execute("DELETE FROM stories WHERE id = %s AND NOT EXISTS"
-                             " (SELECT 1 FROM articles WHERE story_id = %s)", (old, old))
-        return story_id
+            return self._place_story(row["id"] if row is not None else None,
+                                     row["story_id"] if row is not None else None,
+                                     StoryPlace(story_id, signature, tuple(bands)))
 
     def unbanded_signatures(self, limit: int) -> list[tuple[str, bytes]]:
         rows = self._conn.execute("SELECT canonical_url, minhash FROM articles"
@@ -432,13 +464,8 @@ class PostgresStore:
         with conn.transaction():
             row = conn.execute("SELECT id FROM articles WHERE canonical_url = %s FOR UPDATE",
                                (canonical_url,)).fetchone()
-            if row is None:
-                return
-            conn.execute("DELETE FROM paragraphs WHERE article_id = %s", (row["id"],))
-            if keys:
-                conn.execute(
-                    "INSERT INTO paragraphs (key, article_id)"
-                    " SELECT k, %s FROM unnest(%s::bigint[]) AS k", (row["id"], list(keys)))
+            if row is not None:
+                self._put_paragraphs(row["id"], keys)
 
     def stories_sharing(self, keys: list[int], exclude: str) -> list[int]:
         if not keys:

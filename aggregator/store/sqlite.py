@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aggregator.items import Article, LeadImage, RelatedLink
+from aggregator.items import Article, LeadImage, RelatedLink, StoryPlace
 from aggregator.state import UrlState
 from aggregator.store import SaveResult, Store, StoredArticle, StoryCopy
 from aggregator.store.migrations import MIGRATIONS
@@ -130,13 +130,13 @@ class SQLiteStore:
         return _Transaction(self._conn)
 
     # --- articles ---------------------------------------------------------------
-    def save_article(self, article: Article) -> SaveResult:
+    def save_article(self, article: Article, story: StoryPlace | None = None) -> SaveResult:
         key = article.canonical_url or article.url
         fetched = to_db_time(article.fetched_at or _now())
         with self.transaction() as conn:
             row = conn.execute(
-                "SELECT id, content_hash, title, version FROM articles WHERE canonical_url = ?",
-                (key,),
+                "SELECT id, content_hash, title, version, story_id FROM articles"
+                " WHERE canonical_url = ?", (key,),
             ).fetchone()
             values = _article_values(article)
             if row is None:
@@ -148,6 +148,8 @@ class SQLiteStore:
                 article_id = int(cur.lastrowid or 0)
                 self._add_version(conn, article_id, 1, article, fetched)
                 self._replace_links(conn, article_id, article.related)
+                if story is not None:
+                    self._place_story(conn, article_id, None, story)
                 return "new"
             article_id = int(row["id"])
             changed = row["content_hash"] != article.content_hash or row["title"] != article.title
@@ -162,7 +164,43 @@ class SQLiteStore:
             else:
                 conn.execute("UPDATE articles SET fetched_at = ? WHERE id = ?", (fetched, article_id))
             self._replace_links(conn, article_id, article.related)
+            if story is not None:
+                self._place_story(conn, article_id, row["story_id"], story)
             return "updated" if changed else "unchanged"
+
+    @staticmethod
+    def _place_story(conn: sqlite3.Connection, article_id: int | None, old: int | None,
+                     place: StoryPlace) -> int:
+        """Put the article in ``place.story_id`` (else its ``old`` story, else a new one)
+        with its signature, bands and paragraph keys (left alone when there are none and no
+        signature: a bare :meth:`set_story`); returns the story id."""
+        now = to_db_time(_now())
+        story_id = place.story_id if place.story_id is not None else old
+        if story_id is None:
+            story_id = int(conn.execute("INSERT INTO stories (created, updated) VALUES (?, ?)",
+                                        (now, now)).lastrowid or 0)
+        else:
+            conn.execute("UPDATE stories SET updated = ? WHERE id = ?", (now, story_id))
+        if article_id is not None:
+            conn.execute("UPDATE articles SET story_id = ?, minhash = ?, banded = ?, minhash_seq ="
+                         " (SELECT COALESCE(MAX(minhash_seq), 0) + 1 FROM articles) WHERE id = ?",
+                         (story_id, place.signature, int(place.signature is not None),
+                          article_id))
+            SQLiteStore._put_bands(conn, article_id,
+                                   place.bands if place.signature is not None else ())
+            if place.paragraphs:
+                SQLiteStore._put_paragraphs(conn, article_id, place.paragraphs)
+        if old is not None and old != story_id:
+            # a story left without copies (its article joined another one) goes
+            conn.execute("DELETE FROM stories WHERE id = ? AND NOT EXISTS"
+                         " (SELECT 1 FROM articles WHERE story_id = ?)", (old, old))
+        return story_id
+
+    @staticmethod
+    def _put_paragraphs(conn: sqlite3.Connection, article_id: int, keys: Sequence[int]) -> None:
+        conn.execute("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
+        conn.executemany("INSERT INTO paragraphs (key, article_id) VALUES (?, ?)",
+                         [(key, article_id) for key in keys])
 
     @staticmethod
     def _add_version(conn: sqlite3.Connection, article_id: int, version: int, article: Article,
@@ -345,27 +383,17 @@ class SQLiteStore:
 
     def set_story(self, canonical_url: str, story_id: int | None, signature: bytes | None,
                   bands: Sequence[int] = ()) -> int:
-        now = to_db_time(_now())
         with self.transaction() as conn:
             row = conn.execute("SELECT id, story_id FROM articles WHERE canonical_url = ?",
                                (canonical_url,)).fetchone()
-            old = row[1] if row is not None else None
-            if story_id is None:
-                story_id = int(conn.execute("INSERT INTO stories (created, updated) VALUES (?, ?)",
-                                            (now, now)).lastrowid or 0)
-            else:
-                conn.execute("UPDATE stories SET updated = ? WHERE id = ?", (now, story_id))
-            conn.execute("UPDATE articles SET story_id = ?, minhash = ?, banded = ?, minhash_seq ="
-                         " (SELECT COALESCE(MAX(minhash_seq), 0) + 1 FROM articles)"
-                         " WHERE canonical_url = ?",
-                         (story_id, signature, int(signature is not None), canonical_url))
-            if row is not None:
-                self._put_bands(conn, row[0], bands if signature is not None else ())
-            if old is not None and old != story_id:
-                # a story left without copies (its article joined another one) goes
-                conn.execute("DELETE FROM stories WHERE id = ? AND NOT EXISTS"
-                             " (SELECT 1 FROM articles WHERE story_id = ?)", (old, old))
-        return story_id
+            if story_id is None and row is not None:
+                # None here means a story of its own (a new one), not the one it has
+                story_id = int(conn.execute(
+                    "INSERT INTO stories (created, updated) VALUES (?, ?)",
+                    (to_db_time(_now()), to_db_time(_now()))).lastrowid or 0)
+            return self._place_story(conn, row[0] if row is not None else None,
+                                     row[1] if row is not None else None,
+                                     StoryPlace(story_id, signature, tuple(bands)))
 
     def unbanded_signatures(self, limit: int) -> list[tuple[str, bytes]]:
         rows = self._conn.execute("SELECT canonical_url, minhash FROM articles"
@@ -391,11 +419,8 @@ class SQLiteStore:
         with self.transaction() as conn:
             row = conn.execute("SELECT id FROM articles WHERE canonical_url = ?",
                                (canonical_url,)).fetchone()
-            if row is None:
-                return
-            conn.execute("DELETE FROM paragraphs WHERE article_id = ?", (row[0],))
-            conn.executemany("INSERT INTO paragraphs (key, article_id) VALUES (?, ?)",
-                             [(key, row[0]) for key in keys])
+            if row is not None:
+                self._put_paragraphs(conn, row[0], keys)
 
     def stories_sharing(self, keys: list[int], exclude: str) -> list[int]:
         found: set[int] = set()

@@ -15,7 +15,8 @@ from tests.helpers.crawler import crawler_with_store
 
 from aggregator.items import Article, RelatedLink
 from aggregator.normalize import dedup
-from aggregator.pipelines.stories import StoriesPipeline
+from aggregator.pipelines.store import StorePipeline
+from aggregator.pipelines.stories import StoryGrouper
 from aggregator.store import Store, open_store
 from tests.conftest import FIXTURES
 
@@ -74,18 +75,15 @@ def open_test_store(data_dir: Path) -> Store:
 
 
 def run_pipeline(data_dir: Path, articles: list[Article]) -> dict:
-    """Store and group ``articles`` as one crawl would: a fresh pipeline, a fresh index."""
+    """Store and group ``articles`` as one crawl would: a fresh store pipeline."""
     crawler = crawler_with_store(data_dir, AGGREGATOR_STORE=STORE_URLS[data_dir])
-    store = open_test_store(data_dir)
-    pipeline = StoriesPipeline.from_crawler(crawler)
+    pipeline = StorePipeline.from_crawler(crawler)
     pipeline.open_spider()
     try:
         for item in articles:
-            store.save_article(item)
             pipeline.process_item(item)
     finally:
         pipeline.close_spider()
-        store.close()
     return crawler.stats.get_stats()
 
 
@@ -290,23 +288,21 @@ def test_two_crawlers_storing_copies_at_once_agree_on_one_story(data_dir: Path,
     crawler_a = crawler_with_store(data_dir, AGGREGATOR_STORE=STORE_URLS[data_dir])
     crawler_b = crawler_with_store(data_dir, AGGREGATOR_STORE=STORE_URLS[data_dir])
     store = open_test_store(data_dir)
-    a, b = StoriesPipeline.from_crawler(crawler_a), StoriesPipeline.from_crawler(crawler_b)
+    a, b = StorePipeline.from_crawler(crawler_a), StorePipeline.from_crawler(crawler_b)
     a.open_spider()
     b.open_spider()
     try:
-        store.save_article(article(first, BODY))
-        store.save_article(article(copy, edited_copy(BODY), source="b"))
-        real_candidates, calls = StoriesPipeline.candidates, []
+        real_candidates, calls = StoryGrouper.candidates, []
 
-        def look_up_late(self: StoriesPipeline, *args: Any) -> Any:
+        def look_up_late(self: StoryGrouper, *args: Any) -> Any:
             # A's first look happens "before" B writes: it finds nothing yet
             calls.append(self)
-            if self is a and calls.count(a) == 1:
+            if self is a.stories and calls.count(a.stories) == 1:
                 b.process_item(article(copy, edited_copy(BODY), source="b"))
                 return []
             return real_candidates(self, *args)
 
-        monkeypatch.setattr(StoriesPipeline, "candidates", look_up_late)
+        monkeypatch.setattr(StoryGrouper, "candidates", look_up_late)
         a.process_item(article(first, BODY))
     finally:
         a.close_spider()
