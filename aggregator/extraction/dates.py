@@ -202,13 +202,24 @@ _DATELINE = etree.XPath(
 )
 
 
+#: other meta keys that date the page ("og:article:published_time", "article_date_original")
+_OTHER_PUBLISHED_KEY_RE = re.compile(r"publi|issued|release|original|created")
+_OTHER_MODIFIED_KEY_RE = re.compile(r"modif|updat|lastmod")
+_NOT_DATE_KEY_RE = re.compile(r"publisher|author|url|name|expir|edit|end|section|type|image")
+
+
 def _from_meta(dates: Dates, data: StructuredData) -> None:
-    for key in _PUBLISHED_META:
-        source = "opengraph" if key in data.opengraph else "meta"
-        dates.offer("published", data.first(key), source)
-    for key in _MODIFIED_META:
-        source = "opengraph" if key in data.opengraph else "meta"
-        dates.offer("modified", data.first(key), source)
+    """The known meta keys in the order they are trusted, then any other key that names a
+    publication or a modification date."""
+    others = [k for k in data.meta if k not in _PUBLISHED_META and k not in _MODIFIED_META
+              and not _NOT_DATE_KEY_RE.search(k)]
+    for which, known, pattern in (("published", _PUBLISHED_META, _OTHER_PUBLISHED_KEY_RE),
+                                  ("modified", _MODIFIED_META, _OTHER_MODIFIED_KEY_RE)):
+        keys = [*known, *(k for k in others if pattern.search(k)
+                          and not (which == "published" and _OTHER_MODIFIED_KEY_RE.search(k)))]
+        for key in keys:
+            source = "opengraph" if key in data.opengraph else "meta"
+            dates.offer(which, data.first(key), source)
 
 
 _PUBLISHED_LABEL_RE = re.compile(r"\b(?:published|posted|publi\w*|veröffentlicht)\b", re.IGNORECASE)
