@@ -48,10 +48,13 @@ logger = logging.getLogger(__name__)
 
 #: a link is related when its score reaches this
 THRESHOLD = 0.0
+#: an unnamed list on the article's text needs this share of its links on its headline too
+UNNAMED_HEADLINE_SHARE = 0.3
 
 
 def link_score(f: dict[str, float]) -> float:
-    """The hand-weighted evidence that a candidate link is a related link (>= 0: it is)."""
+    """The hand-weighted evidence that a candidate link is a related link (related at
+    :data:`THRESHOLD` or more)."""
     score = -3.0
     named = f.get("named_related", 0.0)
     callout = f.get("callout", 0.0)
@@ -80,11 +83,13 @@ def link_score(f: dict[str, float]) -> float:
     if f.get("block_article_like", 0.0) >= 0.6:
         score += 0.5
     links = f.get("block_links", 0.0)
-    # an unnamed list of headlines after the article, on its topic (most links share words
-    # with its headline, or with its text)
+    # an unnamed list of headlines after the article, on its topic: most of its links share
+    # words with its headline, or most share words with its text and a third with its headline
+    # (on the text alone, a site-wide "latest" list on a page about anything passes too)
+    overlap = f.get("block_headline_overlap", 0.0)
     if f.get("after_main") and f.get("block_headline_share", 0.0) >= 0.6 and 2 <= links <= 14 \
-            and not f.get("in_aside") and (f.get("block_headline_overlap", 0.0) >= 0.5
-                                           or f.get("block_topical_share", 0.0) >= 0.6):
+            and not f.get("in_aside") and (overlap >= 0.5 or (
+                f.get("block_topical_share", 0.0) >= 0.6 and overlap >= UNNAMED_HEADLINE_SHARE)):
         score += 2
     # an embedded story card between the paragraphs, on the article's topic
     card = f.get("block_in_main") and links <= 2 and words >= 4 \

@@ -17,7 +17,8 @@ def _page(boxes: str) -> str:
 
 
 def _box(heading: str, paths: list[str]) -> str:
-    items = "".join(f'<li><a href="{p}">The chip market recovered again in study {p[-1]}</a></li>'
+    # headlines on the article's topic: words of its text and of its headline ("chips")
+    items = "".join(f'<li><a href="{p}">Chips: the market recovered again in study {p[-1]}</a></li>'
                     for p in paths)
     return f'<section class="box"><h3>{heading}</h3><ul>{items}</ul></section>'
 
