@@ -14,12 +14,12 @@ Each reads the site rule first, then structured data, then the visible page.
 from __future__ import annotations
 
 import copy
-import functools
 import html
 import logging
 import re
 from typing import Any
 
+import pycld2
 from lxml import etree
 
 from aggregator.urls import join
@@ -35,7 +35,10 @@ _H1 = etree.XPath("//article//h1 | //main//h1 | //h1")
 _SUMMARY_MAX = 400
 #: detection needs this much text to be trusted, and reads no more than the second figure
 _DETECT_MIN_CHARS, _DETECT_MAX_CHARS = 200, 1000
-_DETECT_MIN_PROBABILITY = 0.9
+#: the share of the text (percent) in the detected language for it to count
+_DETECT_MIN_PERCENT = 70
+#: CLD2 still answers the ISO 639 codes withdrawn in 1989 for these three
+_CLD2_OLD_CODES = {"iw": "he", "in": "id", "jw": "jv"}
 _LANG_RE = re.compile(r"^[a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{2,8})*$")
 
 
@@ -324,18 +327,27 @@ def _normalise_lang(value: str) -> str | None:
 
 
 def detect_language(text: str) -> str | None:
-    """The language of ``text`` by its words (py3langid), when it is long and clear enough."""
+    """The language of ``text`` by its words (CLD2, Chrome's compact detector: small and
+    fast), when it is long enough and CLD2 is sure of it for most of the text.
+
+    >>> detect_language("Die Bundesregierung hat am Dienstag beschlossen, die Förderung "
+    ...                 "erneuerbarer Energien deutlich auszubauen. Der Plan sieht vor, dass bis "
+    ...                 "2030 achtzig Prozent des Stroms aus Wind und Sonne kommen, sagte die "
+    ...                 "Ministerin.")
+    'de'
+    >>> detect_language("Too short.") is None
+    True
+    """
     if len(text) < _DETECT_MIN_CHARS:
         return None
-    lang, probability = _identifier().classify(text[:_DETECT_MAX_CHARS])
-    return str(lang) if probability >= _DETECT_MIN_PROBABILITY else None
-
-
-@functools.cache
-def _identifier() -> Any:
-    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+    try:
+        reliable, _, details = pycld2.detect(text[:_DETECT_MAX_CHARS])
+    except (pycld2.error, ValueError):  # bytes CLD2 refuses (control characters, surrogates)
+        return None
+    code, percent = details[0][1], details[0][2]
+    if not reliable or code == "un" or percent < _DETECT_MIN_PERCENT:
+        return None
+    return _CLD2_OLD_CODES.get(code, code)
 
 
 def find_language(tree: etree._Element, data: StructuredData, text: str = "") -> str | None:
