@@ -253,6 +253,52 @@ def _from_text(dates: Dates, tree: etree._Element) -> None:
             return
 
 
+#: written dates looked at for the offset the page shows its date in
+_SHOWN_TIMES = etree.XPath("//time")
+_SHOWN_MAX = 5
+
+
+def _offset_between(local: datetime, aware: datetime) -> timedelta | None:
+    """The offset that makes the naive ``local`` the moment ``aware`` is, when the two are
+    the same minute (and second, when ``local`` has seconds) a whole or half hour apart.
+
+    >>> _offset_between(datetime(2019, 11, 18, 23, 3), parse_date("2019-11-19T07:03:25Z"))
+    datetime.timedelta(days=-1, seconds=57600)
+    """
+    moment = aware.astimezone(timezone.utc).replace(tzinfo=None)
+    if not local.second and not local.microsecond:
+        moment = moment.replace(second=0, microsecond=0)
+    offset = local - moment
+    if abs(offset) > timedelta(hours=14) or offset % timedelta(minutes=30):
+        return None
+    return offset
+
+
+def _shown_offset(dates: Dates, tree: etree._Element) -> None:
+    """The published moment restated in the offset the page shows it in: a machine date in
+    UTC ("2019-11-19T07:03:25Z") and the reader's "November 18, 2019 11:03 PM" beside it
+    are one moment, written in the site's local time (-08:00) -- its calendar day is the
+    18th. Only a written time that is the same minute says so; a day alone says nothing."""
+    value = dates.published
+    if value is None or value.tzinfo is None:
+        return
+    elements = [*_SHOWN_TIMES(tree)[:_SHOWN_MAX], *_DATELINE(tree)[:_SHOWN_MAX]]
+    for el in elements:
+        text = clean_text(" ".join(el.itertext()))
+        if not 0 < len(text) <= 80 or not _HAS_YEAR_RE.search(text):
+            continue
+        shown = parse_date(text)
+        if shown is None or (shown.hour == shown.minute == 0 and shown.tzinfo is None):
+            continue
+        offset = _offset_between(shown.replace(tzinfo=None), value) if shown.tzinfo is None \
+            else (shown.utcoffset() if abs(shown - value) < timedelta(minutes=1) else None)
+        if offset is None:
+            continue
+        if offset != value.utcoffset():
+            dates.published = value.astimezone(timezone(offset))
+        return
+
+
 def find_dates(
     tree: etree._Element,
     data: StructuredData,
@@ -283,4 +329,6 @@ def find_dates(
             dates.offer(which, value, "time")
     if dates.published is None:
         _from_text(dates, tree)
+    else:
+        _shown_offset(dates, tree)
     return dates
