@@ -595,7 +595,7 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
         words = word_count(title)
         f["title_words"] = float(words)
         f["title_headline"] = 4 <= words <= 25
-        f["title_upper"] = len(title) > 12 and title.upper() == title != title.lower()
+        f["title_upper"] = len(title) > 12 and _mostly_upper(title)
         f["has_img"] = next(a.iter("img", "picture"), None) is not None
         f["heading_inside"] = next(a.iter(*_HEADING_TAGS), None) is not None
         if "related" in (a.get("rel") or "").lower().split() or a.get("itemprop") == "relatedLink":
@@ -654,6 +654,22 @@ def _block_of(a: etree._Element, stats: _Stats, main: etree._Element | None) -> 
         if len(stats.targets[el]) >= 2 or el.tag in ("body", "html"):
             break
     return _climb(group, stats, main)
+
+
+def _mostly_upper(text: str) -> bool:
+    """Whether ``text`` is an all-caps headline: 90% of its letters upper case ("... AT THE
+    AMAs"). Letters without case (CJK) are not upper case: a Japanese headline with a Latin
+    abbreviation in it is not all caps.
+
+    >>> _mostly_upper("TAYLOR SWIFT CLEARED TO PERFORM AT AMAs"), _mostly_upper("NHKの調査")
+    (True, False)
+    """
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= _UPPER_SHARE * len(letters)
+
+
+#: an all-caps headline has at least this share of its letters upper case
+_UPPER_SHARE = 0.9
 
 
 def word_count(text: str) -> int:
