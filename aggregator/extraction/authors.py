@@ -274,6 +274,12 @@ _DESK_WORDS = frozenset({"staff", "desk", "team", "newsroom", "editors", "report
 _MAX_NAME_LEN = 60
 
 
+def _all_desks(names: list[str]) -> bool:
+    """Every name is a desk ("Staff", "Science X staff", "Newsroom"), not a person."""
+    return all(name.casefold() in _DESK_WORDS or name.casefold().rsplit(" ", 1)[-1] in _DESK_WORDS
+               for name in names)
+
+
 def _one(value: str) -> list[str]:
     """Split one byline string into cleaned names."""
     text = clean_text(value)
@@ -458,17 +464,21 @@ def find_authors(
     def people(values: Iterable[str]) -> list[str]:
         return [n for n in clean_authors(values) if not is_site_name(n, sites)]
 
+    desks: list[str] = []
     for raw in (data.article.get("author"), data.microdata_article.get("author")):
         found = people(_names_in(raw))
-        if found:
+        if found and not _all_desks(found):
             return found
+        desks = desks or found
     meta = _meta_authors(data)
     found = people(meta)
-    if found:
+    if found and not _all_desks(found):
         return found
+    desks = desks or found
     found = people(_first_byline(tree, people))
-    if found:
-        return found
+    if found or desks:
+        # a desk declared ("Science X staff") gives way to the byline the reader sees
+        return found or desks
     # a "By <a>Name</a>" line with no byline class
     for node in _by_texts(tree)[:3]:
         parent = node.getparent()
