@@ -217,6 +217,19 @@ def _spaced_as_declared(text: str, declared: list[str]) -> str:
     return text
 
 
+def _kicker_before(text: str, stripped: list[str]) -> str:
+    """The declared title when every declared title is "Kicker: ``text``" (the page's own
+    metadata puts the kicker in its headline), else ""."""
+    keys = {_title_key(t) for t in stripped if t}
+    if len(stripped) < 2 or len(keys) != 1:
+        return ""
+    title = stripped[0]
+    if _title_key(title) != _title_key(text) and title.endswith(text) and re.search(
+            r"[:|–—-]\s*$", title[: -len(text)]):
+        return title
+    return ""
+
+
 def find_title(tree: etree._Element, data: StructuredData, rules: SiteRules | None = None) -> str:
     """The headline as the page shows it.
 
@@ -258,7 +271,8 @@ def find_title(tree: etree._Element, data: StructuredData, rules: SiteRules | No
     for variants in h1s:
         for text in variants:
             if any(_part_of(text, d) for d in declared):
-                return text
+                kicked = _kicker_before(text, stripped)
+                return kicked or text
     for variants in h1s:
         for text in variants:
             if any(_same_headline(text, d) for d in stripped):
