@@ -59,7 +59,7 @@ _BYLINE_XPATH = etree.XPath(
 #: a class naming an author or byline element, as a word of its own or a BEM / camelCase part
 #: ("article__author", "authors__list-item", "AuthorList", "c-byline"); custom elements too
 _BYLINE_CLASS_RE = re.compile(
-    r"(?:^|[\s_-]|(?<=[a-z]))(?:[Aa]uthors?|AUTHORS?|[Bb]yline|[Aa]utor(?:en)?|[Aa]uteurs?)"
+    r"(?:^|[\s_-]|(?<=[a-z]))(?:[Aa]uthors?(?:name)?|AUTHORS?|[Bb]yline|[Aa]utor(?:en)?|[Aa]uteurs?)"
     r"(?:$|[\s_-]|(?=[A-Z]))")
 #: parts of an author element that hold something else than the names
 _NOT_NAMES_CLASS_RE = re.compile(
@@ -426,25 +426,42 @@ def _byline_text(el: etree._Element) -> str:
     return text[: match.start()].strip() if match else text
 
 
+#: elements that sit inside a line of text: no space is read around them ("Molly Woo<span>d</span>")
+_INLINE_TAGS = frozenset({"a", "span", "em", "strong", "b", "i", "u", "small", "sup", "sub",
+                          "mark", "abbr", "font"})
+
+
 def _text_without_roles(el: etree._Element) -> list[str]:
-    """The text nodes of ``el``, those inside a descendant classed as not names left out."""
-    skipped = [d for d in el.iterdescendants(etree.Element)
-               if _NOT_NAMES_CLASS_RE.search(d.get("class") or "")]
-    if not skipped:
-        return list(el.itertext())
+    """The text of ``el`` in pieces joined by spaces: inline elements stay glued to the text
+    around them, block elements are apart, descendants classed as not names are left out."""
+    if not any(child.tag not in _INLINE_TAGS or _NOT_NAMES_CLASS_RE.search(child.get("class")
+               or "") for child in el.iterdescendants(etree.Element)):
+        return ["".join(el.itertext())]
     texts = [el.text or ""]
     for child in el:
-        if child not in skipped:
-            texts.extend(_text_without_roles(child))
-        texts.append(child.tail or "")
+        if not isinstance(child.tag, str):
+            texts.append(child.tail or "")
+            continue
+        if not _NOT_NAMES_CLASS_RE.search(child.get("class") or ""):
+            inner = " ".join(_text_without_roles(child))
+            if child.tag in _INLINE_TAGS:
+                texts[-1] += inner
+            else:
+                texts.append(inner)
+        if child.tag in _INLINE_TAGS:
+            texts[-1] += child.tail or ""
+        else:
+            texts.append(child.tail or "")
     return texts
 
 
 def _leaf_most(elements: list[etree._Element]) -> list[etree._Element]:
-    """``elements`` without those that contain another of them."""
+    """``elements`` without those that contain another of them with text (an empty
+    decoration inside a name link does not make the link a container)."""
     chosen = set(elements)
     return [el for el in elements
-            if not any(d in chosen for d in el.iterdescendants() if d is not el)]
+            if not any(d in chosen and (d.text or len(d)) for d in el.iterdescendants()
+                       if d is not el)]
 
 
 def find_authors(
