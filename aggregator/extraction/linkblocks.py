@@ -183,6 +183,9 @@ def link_title(a: etree._Element, lines: bool = True) -> str:
     >>> link_title(html.fragment_fromstring('<a href="/x"><h2>Netlist vs. Samsung</h2>'
     ...     '<span>US company wins its DDR5 patent case</span></a>'))
     'US company wins its DDR5 patent case'
+    >>> link_title(html.fragment_fromstring('<a href="/x"><span class="teaser-headline">'
+    ...     '<span class="overline">Chips</span> <b>The new chip is here</b></span></a>'))
+    'The new chip is here'
     >>> card = html.fragment_fromstring(
     ...     '<div><h3>Chips are back</h3><a href="/x">Read more</a></div>')
     >>> link_title(card.find("a"))
@@ -199,7 +202,9 @@ def link_title(a: etree._Element, lines: bool = True) -> str:
     for el in a.iterdescendants():
         if isinstance(el.tag, str) and class_tokens(el.get("class") or "") & _HEADLINE_CLASS \
                 and not class_tokens(el.get("class") or "") & _META_CLASS:
-            text = clean_text(" ".join(_visible_text(el)))
+            # without a kicker inside it: <span class="headline"><span class="overline">..
+            text = clean_text(" ".join(_visible_text(el, skip_meta=True))) or \
+                clean_text(" ".join(_visible_text(el)))
             if len(text.split()) >= 2:
                 return text
     text = clean_text(" ".join(_visible_text(a, skip_meta=True))) or \
