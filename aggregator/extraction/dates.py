@@ -196,10 +196,15 @@ _TIME_MODIFIED = etree.XPath(
 )
 #: elements whose text usually carries the byline date
 _DATELINE = etree.XPath(
-    '//*[self::span or self::div or self::p or self::time or self::li][contains(@class, "date")'
-    ' or contains(@class, "byline") or contains(@class, "posted") or contains(@class, "meta")'
-    ' or contains(@class, "timestamp") or contains(@class, "published")]'
+    '//body//*[contains(@class, "date") or contains(@class, "byline") or contains(@class, "posted")'
+    ' or contains(@class, "meta") or contains(@class, "time") or contains(@class, "published")]'
+    ' | //time[not(@datetime)]'
 )
+#: the article's headline, below which its header shows the date
+_HEADLINE = etree.XPath("(//article//h1 | //main//h1 | //h1)[1]")
+#: the elements after the headline read for a date, up to the first long paragraph
+_AFTER_HEADLINE = etree.XPath("following::*[position() <= 80]")
+_HEADER_TEXT_MAX, _BODY_PARAGRAPH_MIN = 100, 200
 
 
 #: other meta keys that date the page ("og:article:published_time", "article_date_original")
@@ -251,6 +256,27 @@ def _from_text(dates: Dates, tree: etree._Element) -> None:
         dates.offer("published", value, "text")
         if dates.published is not None:
             return
+
+
+def _from_header(dates: Dates, tree: etree._Element) -> None:
+    """The first date written below the headline, before the article's first long paragraph
+    ("Nov 18, 2019" in a header block with no date class)."""
+    headline = _HEADLINE(tree)
+    if not headline:
+        return
+    for el in _AFTER_HEADLINE(headline[0]):
+        if el.tag in ("script", "style", "noscript", "template"):
+            continue
+        text = clean_text(" ".join(el.itertext()))
+        if len(text) > _HEADER_TEXT_MAX:
+            if el.tag == "p" and len(text) >= _BODY_PARAGRAPH_MIN:
+                return
+            continue
+        match = _TEXT_DATE_RE.search(_in_english(text)) if _HAS_YEAR_RE.search(text) else None
+        if match:
+            dates.offer("published", match.group(0), "text")
+            if dates.published is not None:
+                return
 
 
 #: written dates looked at for the offset the page shows its date in
@@ -329,6 +355,8 @@ def find_dates(
             dates.offer(which, value, "time")
     if dates.published is None:
         _from_text(dates, tree)
+    if dates.published is None:
+        _from_header(dates, tree)
     else:
         _shown_offset(dates, tree)
     return dates
