@@ -7,9 +7,11 @@ of its time on duplicate Requests when a spider follows every link.
 from __future__ import annotations
 
 import logging
+import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
+from typing import ClassVar
 
 import lxml.etree
 import lxml.html
@@ -31,6 +33,48 @@ class Entry:
 
     url: str
     updated: datetime | None = None
+
+
+#: the "sitemap kind" stored for a robots.txt: its entries are sitemaps, as an index's are
+ROBOTS = "robots"
+
+
+def lists_sitemaps(sitemap_kind: str) -> bool:
+    """Whether the entries of a listing of this kind are sitemaps (a sitemap index's, a
+    robots.txt's), not pages."""
+    return sitemap_kind in ("sitemapindex", ROBOTS)
+
+
+#: request meta key: how the spider found the URL (a :class:`Found`)
+FOUND = "found"
+#: response meta key: what a fetched feed, sitemap or listing page led to, ``(kind, links)`` as
+#: :class:`aggregator.state.UrlState` stores them -- what the next runs replay when it is
+#: unchanged (:mod:`aggregator.incremental.spider` writes it)
+LED_TO = "led_to"
+
+
+@dataclass(frozen=True)
+class Found:
+    """How discovery found a URL it asks for (request meta :data:`FOUND`): what the
+    incremental spider middleware decides on -- whether it is requested at all.
+
+    ``listing``: the feed or sitemap that listed it, dated ``updated``; ``entry``: one of
+    their entries; ``repeat``: found before this run, and now with a date that may say it
+    changed since.
+    """
+
+    #: a page that may be an article: not requested when known and not due
+    PAGE: ClassVar[str] = "page"
+    #: a sitemap: not requested when its index dates it before our last fetch
+    SITEMAP: ClassVar[str] = "sitemap"
+    #: a feed or robots.txt: always requested (conditionally)
+    LISTING: ClassVar[str] = "listing"
+
+    kind: str
+    listing: str | None = None
+    updated: datetime | None = None
+    entry: bool = False
+    repeat: bool = False
 
 
 def _parse_date(text: str | None) -> datetime | None:
@@ -102,6 +146,47 @@ def sitemap_body(body: bytes, max_size: int = 0) -> bytes:
     if body[:3] != GZIP_MAGIC:
         return body
     return gunzip(body, max_size=max_size)
+
+
+class Unreadable(ValueError):
+    """A response discovery cannot read; ``kind`` names the crawl error it is counted as."""
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+
+
+def unzipped_sitemap(body: bytes, max_size: int = 0) -> bytes:
+    """:func:`sitemap_body`, or :class:`Unreadable` (``sitemap_too_large``, ``bad_gzip``).
+
+    >>> unzipped_sitemap(GZIP_MAGIC + b"not gzip")
+    Traceback (most recent call last):
+    ...
+    aggregator.discovery.Unreadable: the gzipped sitemap is corrupt: ...
+    """
+    try:
+        return sitemap_body(body, max_size)
+    except ValueError:  # Scrapy's "decompressed more than max_size"
+        raise Unreadable("sitemap_too_large", f"the sitemap is larger than {max_size} bytes "
+                                              "once decompressed") from None
+    except (OSError, EOFError, struct.error) as exc:
+        raise Unreadable("bad_gzip", f"the gzipped sitemap is corrupt: {exc}") from None
+
+
+def too_old(when: datetime | None, max_age_days: int, now: datetime | None = None) -> bool:
+    """Whether a feed or sitemap date is older than ``max_age_days`` (0: none is); an undated
+    entry is not, a naive date is UTC.
+
+    >>> too_old(datetime(2024, 1, 1), 30, now=datetime(2024, 3, 1, tzinfo=timezone.utc))
+    True
+    >>> too_old(None, 30), too_old(datetime(2024, 1, 1), 0)
+    (False, False)
+    """
+    if not max_age_days or when is None:
+        return False
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when < (now or datetime.now(timezone.utc)) - timedelta(days=max_age_days)
 
 
 _SITEMAP_PARSER = lxml.etree.XMLParser(recover=True, resolve_entities=False, no_network=True,
@@ -193,6 +278,33 @@ def outlinks(html: str | bytes, base_url: str) -> tuple[list[str], list[str]]:
     return links, next_links
 
 
+def index_visits(links: list[str], next_links: list[str], *, hops: int, listing_page: int,
+                 max_pages: int, max_hops: int) -> tuple[list[tuple[str, int, int]], bool]:
+    """Where a listing page's links lead: ``(url, hops, listing_page)`` to visit, and whether
+    its pagination stopped at ``max_pages``. A section's next pages (the page is one:
+    ``listing_page`` > 0) are followed at the same hops up to ``max_pages`` pages -- its next
+    link, an <a> too, is not followed again as a plain link; the other links one hop further,
+    while under ``max_hops``.
+
+    >>> index_visits(["/a", "/p2"], ["/p2"], hops=0, listing_page=1, max_pages=5, max_hops=2)
+    ([('/p2', 0, 2), ('/a', 1, 0)], False)
+    >>> index_visits(["/a", "/p6"], ["/p6"], hops=2, listing_page=5, max_pages=5, max_hops=2)
+    ([], True)
+    """
+    visits: list[tuple[str, int, int]] = []
+    capped = False
+    if listing_page and next_links:
+        if listing_page < max_pages:
+            visits += [(url, hops, listing_page + 1) for url in next_links]
+        else:
+            capped = True
+        next_set = set(next_links)
+        links = [url for url in links if url not in next_set]
+    if hops < max_hops:
+        visits += [(url, hops + 1, 0) for url in links]
+    return visits, capped
+
+
 class LinkFilter:
     """Keeps each crawlable URL once: canonical, in the allowed domains, not an asset."""
 
@@ -210,6 +322,15 @@ class LinkFilter:
             return None
         canon = canonical_url(url, self.extra_params)
         return canon if in_domains(canon, self.allowed_domains) else None
+
+    def keepable(self, urls: Iterable[str]) -> list[str]:
+        """The crawlable ones, canonical, each once, in page order (seen or not).
+
+        >>> LinkFilter(["ex.com"]).keepable(["/a", "https://ex.com/b", "https://ex.com/b#c",
+        ...                                  "https://other.org/", "https://ex.com/x.png"])
+        ['https://ex.com/b']
+        """
+        return list(dict.fromkeys(u for u in map(self.normalise, urls) if u is not None))
 
     def accept(self, url: str) -> str | None:
         """The canonical URL to request, or None if it is off-site, an asset or seen."""
