@@ -7,8 +7,9 @@ Errors reach it three ways, all through the crawler's signals:
   duplicate filter dropping a redirect back into its own chain: a loop) and
   ``request_scheduled`` (a redirect off the allowed domains, which the offsite middleware then
   drops without an errback);
-- :data:`request_failed`, sent by the spider's errback with the Twisted failure, classified
-  here (``http_404``, ``too_large``, ``redirect_limit``, ``DNSLookupError``...);
+- :data:`request_failed`, sent by the spider's errback (:class:`ReportsErrors`) with the
+  Twisted failure, classified here (``http_404``, ``too_large``, ``redirect_limit``,
+  ``DNSLookupError``...);
 - :data:`crawl_error`, sent by the spider when a response is not what it should be
   (``not_a_feed``, ``bad_gzip``...).
 
@@ -43,6 +44,20 @@ logger = logging.getLogger(__name__)
 crawl_error = object()
 #: signal: ``send_catch_log(request_failed, failure=...)`` from a request's errback
 request_failed = object()
+
+
+class ReportsErrors:
+    """A spider's side of it: :meth:`on_error` is the errback of its requests,
+    :meth:`record_error` what it calls on a response that is not what it should be."""
+
+    crawler: Crawler
+
+    def on_error(self, failure: Failure) -> None:
+        self.crawler.signals.send_catch_log(request_failed, failure=failure)
+
+    def record_error(self, url: str, kind: str, reason: str) -> None:
+        self.crawler.signals.send_catch_log(crawl_error, url=url, kind=kind, reason=reason)
+
 
 SAMPLE_KEY = "aggregator/errors_sample"
 #: this many errors are kept with their URL and reason
