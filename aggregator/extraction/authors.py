@@ -67,13 +67,14 @@ _NOT_NAMES_CLASS_RE = re.compile(
     r"|time|box|wrapper|container|card|brand|logo|identifier|function|position|job)(?:$|[\s_-])",
     re.I)
 #: short text nodes: among them, the label that opens a byline ("By", "Von", "Par"...)
-_SHORT_TEXT_XPATH = etree.XPath("//body//text()[string-length(normalize-space()) <= 4]")
+#: a byline's label alone ("By") or a byline on its own ("von Katja Belousova") is this short
+_SHORT_TEXT_XPATH = etree.XPath("//body//text()[string-length(normalize-space()) <= 60]")
 _BY_LABELS = frozenset({"by", "por", "von", "par", "door", "di"})
 
 
-def _by_texts(tree: etree._Element) -> list[Any]:
+def _by_texts(short: list[Any]) -> list[Any]:
     """Text nodes that are a byline's opening label alone ("By", "Por", "Von", any case)."""
-    return [t for t in _SHORT_TEXT_XPATH(tree) if t.strip().casefold() in _BY_LABELS]
+    return [t for t in short if t.strip().casefold() in _BY_LABELS]
 
 
 #: meta keys that carry author names, in the order they are trusted
@@ -130,14 +131,6 @@ def _in_teaser(el: etree._Element) -> bool:
     return False
 
 
-#: a short text that is a byline on its own: "von Katja Belousova", "By Ann Lee"
-_LABELLED_TEXT_XPATH = etree.XPath(
-    '//body//text()[string-length(normalize-space()) <= 60][starts-with(translate('
-    'normalize-space(), "BYVONPARD", "byvonpard"), "by ") or starts-with(translate('
-    'normalize-space(), "BYVONPARD", "byvonpard"), "von ") or starts-with(translate('
-    'normalize-space(), "BYVONPARD", "byvonpard"), "par ") or starts-with(translate('
-    'normalize-space(), "BYVONPARD", "byvonpard"), "por ") or starts-with(translate('
-    'normalize-space(), "BYVONPARD", "byvonpard"), "door ")]')
 #: the label, then two to four words of a name, each capitalised but for a particle
 _LABELLED_NAME_RE = re.compile(
     r"^(?:by|von|par|por|door)\s+((?:(?:van|von|de|der|den|da|di|du|del|la|le|bin|al)\s+)?"
@@ -145,10 +138,10 @@ _LABELLED_NAME_RE = re.compile(
     r"[^\W\d_][\w'’.-]*){1,3})$", re.IGNORECASE)
 
 
-def _labelled_names(tree: etree._Element) -> list[str]:
+def _labelled_names(short: list[Any]) -> list[str]:
     """The first short text of the page written "By First Last" (no byline class around it),
     outside teaser cards and comments."""
-    for node in _LABELLED_TEXT_XPATH(tree)[:10]:
+    for node in [t for t in short if _LABEL_START_RE.match(t)][:10]:
         match = _LABELLED_NAME_RE.match(clean_text(node))
         if not match or not all(w[0].isupper() for w in match.group(1).split()
                                 if w.casefold() not in _NAME_PARTICLES):
@@ -159,6 +152,7 @@ def _labelled_names(tree: etree._Element) -> list[str]:
     return []
 
 
+_LABEL_START_RE = re.compile(r"\s*(?:by|von|par|por|door)\s", re.IGNORECASE)
 _NAME_PARTICLES = frozenset("van von de der den da di du del la le bin al".split())
 #: a link to an author's page: /author/ann-lee, /autor/radek-nohl-1, /auteurs/...
 _AUTHOR_LINKS = etree.XPath(
@@ -497,7 +491,8 @@ def find_authors(
         # a desk declared ("Science X staff") gives way to the byline the reader sees
         return found or desks
     # a "By <a>Name</a>" line with no byline class
-    for node in _by_texts(tree)[:3]:
+    short = _SHORT_TEXT_XPATH(tree)
+    for node in _by_texts(short)[:3]:
         parent = node.getparent()
         if parent is None or _in_teaser(parent):
             continue
@@ -508,7 +503,7 @@ def find_authors(
         found = people([text] if 0 < len(text) <= 120 else [])
         if found:
             return found
-    found = people(_labelled_names(tree)) or people(_author_links(tree))
+    found = people(_labelled_names(short)) or people(_author_links(tree))
     if found:
         return found
     # no person anywhere: the publication, when the page itself declares it as the author

@@ -280,7 +280,7 @@ def _from_header(dates: Dates, tree: etree._Element) -> None:
 
 
 #: written dates looked at for the offset the page shows its date in
-_SHOWN_TIMES = etree.XPath("//time")
+_SHOWN_TIMES = etree.XPath("//body//time")
 _SHOWN_MAX = 5
 
 
@@ -304,12 +304,11 @@ def _shown_offset(dates: Dates, tree: etree._Element) -> None:
     """The published moment restated in the offset the page shows it in: a machine date in
     UTC ("2019-11-19T07:03:25Z") and the reader's "November 18, 2019 11:03 PM" beside it
     are one moment, written in the site's local time (-08:00) -- its calendar day is the
-    18th. Only a written time that is the same minute says so; a day alone says nothing."""
+    18th. Only a ``<time>``'s text of the same minute says so; a day alone says nothing."""
     value = dates.published
     if value is None or value.tzinfo is None:
         return
-    elements = [*_SHOWN_TIMES(tree)[:_SHOWN_MAX], *_DATELINE(tree)[:_SHOWN_MAX]]
-    for el in elements:
+    for el in _SHOWN_TIMES(tree)[:_SHOWN_MAX]:
         text = clean_text(" ".join(el.itertext()))
         if not 0 < len(text) <= 80 or not _HAS_YEAR_RE.search(text):
             continue
