@@ -378,7 +378,7 @@ def site_names(tree: etree._Element, data: StructuredData) -> list[str]:
     """The publication's names: og:site_name, application-name, the JSON-LD publisher, and
     the last part of a ``<title>`` written "Headline | Site"."""
     names = [data.first("og:site_name"), data.first("application-name")]
-    publisher = data.article.get("publisher")
+    publisher = data.resolve(data.article.get("publisher"))
     if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
         names.append(publisher["name"])
     parts = _TITLE_SEPARATORS.split(clean_text(tree.findtext(".//title") or ""))
@@ -476,7 +476,7 @@ def find_authors(
         return [n for n in clean_authors(values) if not is_site_name(n, sites)]
 
     desks: list[str] = []
-    for raw in (data.article.get("author"), data.microdata_article.get("author")):
+    for raw in (data.resolve(data.article.get("author")), data.microdata_article.get("author")):
         found = people(_names_in(raw))
         if found and not _all_desks(found):
             return found
@@ -507,7 +507,7 @@ def find_authors(
     if found:
         return found
     # no person anywhere: the publication, when the page itself declares it as the author
-    declared = [*_organisations_in(data.article.get("author")),
-                *(n for n in [*_names_in(data.article.get("author")), *meta]
+    declared = [*_organisations_in(data.resolve(data.article.get("author"))),
+                *(n for n in [*_names_in(data.resolve(data.article.get("author"))), *meta]
                   if is_site_name(clean_text(n), sites))]
     return clean_authors(declared)[:1]

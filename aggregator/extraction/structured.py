@@ -114,6 +114,23 @@ class StructuredData:
                 return props if isinstance(props, dict) else {}
         return {}
 
+    def resolve(self, value: Any) -> Any:
+        """``value`` with each bare ``{"@id": ...}`` reference replaced by the JSON-LD node
+        of that ``@id`` (Yoast-style graphs name the author once, as a Person node, and
+        point at it from the article).
+
+        >>> data = StructuredData(jsonld=[{"@id": "#p1", "@type": "Person", "name": "Ann Lee"}])
+        >>> data.resolve([{"@id": "#p1"}, {"name": "Bo Chan"}])
+        [{'@id': '#p1', '@type': 'Person', 'name': 'Ann Lee'}, {'name': 'Bo Chan'}]
+        """
+        if isinstance(value, list):
+            return [self.resolve(item) for item in value]
+        if isinstance(value, dict) and set(value) <= {"@id", "@type"} and "@id" in value:
+            for node in self.jsonld:
+                if node.get("@id") == value["@id"] and len(node) > len(value):
+                    return node
+        return value
+
     def jsonld_types(self) -> set[str]:
         """Every ``@type`` found in JSON-LD and microdata."""
         found: set[str] = set()
