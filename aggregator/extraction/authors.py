@@ -510,4 +510,10 @@ def find_authors(
     declared = [*_organisations_in(data.resolve(data.article.get("author"))),
                 *(n for n in [*_names_in(data.resolve(data.article.get("author"))), *meta]
                   if is_site_name(clean_text(n), sites))]
-    return clean_authors(declared)[:1]
+    found = clean_authors(declared)[:1]
+    if not found:
+        # the byline credits the publication itself ("Von BR24 Redaktion", "sportschau.de")
+        site_keys = {_key(site) for site in sites}
+        found = [n for n in clean_authors(_first_byline(tree, clean_authors))
+                 if _key(n) in site_keys][:1]
+    return found
