@@ -21,6 +21,9 @@ AGGREGATOR_CONFIG = ""
 AGGREGATOR_LOADED_CONFIG = None
 #: rebuild the feeds when the crawl ends (aggregator.publishing.FeedPublisher)
 AGGREGATOR_PUBLISH_FEEDS = True
+#: keep a crawl's pending requests on disk in a folder of its own under the data folder
+#: (aggregator.queues.DiskQueue), so that its memory does not grow with the site
+AGGREGATOR_DISK_QUEUE = True
 #: folder of the SQLite store (``aggregator.sqlite3``) and crawl state
 AGGREGATOR_DATA_DIR = "data"
 #: the store's URL: "" is the SQLite store in AGGREGATOR_DATA_DIR; postgresql://user@host/db
@@ -122,6 +125,11 @@ ITEM_PIPELINES = {
 
 #: an item that fails in a pipeline is logged by its URL, not its whole text
 LOG_FORMATTER = "aggregator.logsetup.ConciseLogFormatter"
+
+ADDONS = {
+    # a fresh JOBDIR per crawl: Scrapy's disk queues hold the pending requests
+    "aggregator.queues.DiskQueue": 0,
+}
 
 EXTENSIONS = {
     # the feeds rebuilt when the last crawler of the process closes (aggregator.publishing),

@@ -124,3 +124,14 @@ def test_same_body_without_validators_is_not_parsed_again(tmp_path: Path) -> Non
     assert stats["aggregator/incremental/leaf_same_body"] == 6
     assert stats.get("aggregator/pages/article", 0) == 0
     assert stats.get("aggregator/incremental/not_modified", 0) == 0
+
+
+def test_pending_requests_wait_on_disk_and_their_folder_goes(rounds: tuple) -> None:
+    """The crawl's scheduler queue is on disk (its memory does not grow with the site's
+    sitemap), in a folder under the data folder that is gone once the crawl has ended."""
+    site, results = rounds
+    stats = results[0]["stats"]
+    assert stats["scheduler/enqueued/disk"] > ARTICLES
+    assert stats.get("scheduler/enqueued/memory", 0) == 0
+    assert stats.get("scheduler/unserializable", 0) == 0
+    assert list((site.data_dir / "queues").iterdir()) == []
