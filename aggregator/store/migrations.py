@@ -188,15 +188,17 @@ PORTABLE_MIGRATIONS: list[str] = [
     CREATE INDEX paragraphs_article ON paragraphs (article_id);
     """,
     # the LSH band keys of each article's MinHash signature (aggregator.normalize.dedup
-    # .band_keys): candidates for a story are found by an indexed look-up, so no crawler keeps
-    # an index of every signature in memory; ``banded`` marks signatures that have them
+    # .band_keys) with the article's source: candidates for a story (other sources' articles)
+    # are found by an indexed look-up that reads no article of the same source, so no crawler
+    # keeps an index of every signature in memory; ``banded`` marks signatures that have them
     # (those stored before are given theirs when a crawl opens the store)
     """
     CREATE TABLE story_bands (
         key INTEGER NOT NULL,
+        source TEXT NOT NULL,
         article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE
     );
-    CREATE INDEX story_bands_key ON story_bands (key, article_id);
+    CREATE INDEX story_bands_key ON story_bands (key, source, article_id);
     CREATE INDEX story_bands_article ON story_bands (article_id);
     ALTER TABLE articles ADD COLUMN banded INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX articles_unbanded ON articles (id) WHERE minhash IS NOT NULL AND banded = 0;

@@ -411,8 +411,8 @@ class PostgresStore:
             return []
         rows = self._conn.execute(
             "SELECT canonical_url, story_id, minhash FROM articles WHERE id IN"
-            " (SELECT article_id FROM story_bands WHERE key = ANY(%s::bigint[]))"
-            " AND source != %s AND canonical_url != %s AND minhash IS NOT NULL"
+            " (SELECT article_id FROM story_bands WHERE key = ANY(%s::bigint[]) AND source != %s)"
+            " AND canonical_url != %s AND minhash IS NOT NULL"
             " ORDER BY id LIMIT %s", (list(bands), source, exclude, limit))
         return [(r["canonical_url"], int(r["story_id"]) if r["story_id"] is not None else None,
                  bytes(r["minhash"])) for r in rows]
@@ -456,8 +456,9 @@ class PostgresStore:
         self._conn.execute("DELETE FROM story_bands WHERE article_id = %s", (article_id,))
         if bands:
             self._conn.execute(
-                "INSERT INTO story_bands (key, article_id)"
-                " SELECT DISTINCT k, %s FROM unnest(%s::bigint[]) AS k", (article_id, list(bands)))
+                "INSERT INTO story_bands (key, source, article_id)"
+                " SELECT DISTINCT k, a.source, a.id FROM unnest(%s::bigint[]) AS k, articles a"
+                " WHERE a.id = %s", (list(bands), article_id))
 
     def set_paragraphs(self, canonical_url: str, keys: list[int]) -> None:
         conn = self._conn

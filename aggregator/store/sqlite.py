@@ -376,8 +376,8 @@ class SQLiteStore:
             return []
         rows = self._conn.execute(
             "SELECT canonical_url, story_id, minhash FROM articles WHERE id IN"
-            f" (SELECT article_id FROM story_bands WHERE key IN ({','.join('?' * len(bands))}))"
-            " AND source != ? AND canonical_url != ? AND minhash IS NOT NULL"
+            f" (SELECT article_id FROM story_bands WHERE key IN ({','.join('?' * len(bands))})"
+            " AND source != ?) AND canonical_url != ? AND minhash IS NOT NULL"
             " ORDER BY id LIMIT ?", (*bands, source, exclude, limit))
         return [(r[0], int(r[1]) if r[1] is not None else None, bytes(r[2])) for r in rows]
 
@@ -412,7 +412,8 @@ class SQLiteStore:
     @staticmethod
     def _put_bands(conn: sqlite3.Connection, article_id: int, bands: Sequence[int]) -> None:
         conn.execute("DELETE FROM story_bands WHERE article_id = ?", (article_id,))
-        conn.executemany("INSERT INTO story_bands (key, article_id) VALUES (?, ?)",
+        conn.executemany("INSERT INTO story_bands (key, source, article_id)"
+                         " SELECT ?, source, id FROM articles WHERE id = ?",
                          [(key, article_id) for key in dict.fromkeys(bands)])
 
     def set_paragraphs(self, canonical_url: str, keys: list[int]) -> None:
