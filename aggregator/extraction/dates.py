@@ -83,6 +83,8 @@ _MONTH_NUMBER = {m: n for n, ms in _FOREIGN_MONTHS.items() for m in ms.split()}
 _DAY_DOT_RE = re.compile(r"(?<!\d)(\d{1,2})\.(?=\s+[^\W\d_])")
 _DAY_FIRST_RE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.((?:19|20)\d\d)(?![\d.])")
 _EPOCH_RE = re.compile(r"^\d{10}(\d{3})?$")
+#: a complete ISO 8601 calendar date, perhaps with a time: what datetime.fromisoformat reads
+_ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:$|[T ]\d)")
 
 
 def parse_date(value: Any) -> datetime | None:
@@ -142,6 +144,11 @@ def _parse_complete(text: str) -> datetime | None:
     dateutil fills missing parts from a default date; parsing with two different defaults
     shows which parts the text really gave, so "2023" or "April 2023" never becomes a date.
     """
+    if _ISO_DATE_RE.match(text):  # the common case, ~30x faster than dateutil
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass
     try:
         first = dateparser.parse(text, default=_DEFAULT_A, tzinfos=_TZINFOS)
         second = dateparser.parse(text, default=_DEFAULT_B, tzinfos=_TZINFOS)
