@@ -141,7 +141,8 @@ _LABELLED_NAME_RE = re.compile(
 def _labelled_names(short: list[Any]) -> list[str]:
     """The first short text of the page written "By First Last" (no byline class around it),
     outside teaser cards and comments."""
-    for node in [t for t in short if _LABEL_START_RE.match(t)][:10]:
+    for node in [t for t in short if t.lstrip()[:1] in _LABEL_INITIALS
+                 and _LABEL_START_RE.match(t)][:10]:
         match = _LABELLED_NAME_RE.match(clean_text(node))
         if not match or not all(w[0].isupper() for w in match.group(1).split()
                                 if w.casefold() not in _NAME_PARTICLES):
@@ -152,6 +153,7 @@ def _labelled_names(short: list[Any]) -> list[str]:
     return []
 
 
+_LABEL_INITIALS = frozenset("BbVvPpDd")
 _LABEL_START_RE = re.compile(r"\s*(?:by|von|par|por|door)\s", re.IGNORECASE)
 _NAME_PARTICLES = frozenset("van von de der den da di du del la le bin al".split())
 #: a link to an author's page: /author/ann-lee, /autor/radek-nohl-1, /auteurs/...
@@ -175,16 +177,16 @@ def _author_links(tree: etree._Element) -> list[str]:
     return []
 
 
-def _first_byline(tree: etree._Element, people: Any) -> list[str]:
-    """The texts of the article's byline: the first byline element (page order, innermost)
-    that names a person, with the elements of its shape (tag, class, rel, itemprop) in the
-    same parent (one per author: "By <a rel=author>A</a> and <a rel=author>B</a>").
+def _first_byline(elements: list[etree._Element], people: Any) -> list[str]:
+    """The texts of the article's byline: the first of ``elements`` (byline elements in page
+    order, innermost) that names a person, with the elements of its shape (tag, class, rel,
+    itemprop) in the same parent (one per author: "By <a rel=author>A</a> and <a rel=author>B</a>").
 
     A one-word text ("Artikel", "News", "Redakteur": a label or a role) gives way to a name
     of several words in the same byline block; a byline whose names sit in child elements
     with nothing between them is read child by child; teaser cards' bylines are skipped."""
     candidates = []
-    for el in _leaf_most(_byline_elements(tree)[:40])[:12]:
+    for el in elements:
         if _TEASER_CLASS_RE.search(f"{el.get('class') or ''} {_parent_class(el)}"):
             continue
         if any(a.tag == "form" or _NOT_ARTICLE_BYLINE_RE.search(
@@ -486,7 +488,8 @@ def find_authors(
     if found and not _all_desks(found):
         return found
     desks = desks or found
-    found = people(_first_byline(tree, people))
+    bylines = _leaf_most(_byline_elements(tree)[:40])[:12]
+    found = people(_first_byline(bylines, people))
     if found or desks:
         # a desk declared ("Science X staff") gives way to the byline the reader sees
         return found or desks
@@ -514,6 +517,6 @@ def find_authors(
     if not found:
         # the byline credits the publication itself ("Von BR24 Redaktion", "sportschau.de")
         site_keys = {_key(site) for site in sites}
-        found = [n for n in clean_authors(_first_byline(tree, clean_authors))
+        found = [n for n in clean_authors(_first_byline(bylines, clean_authors))
                  if _key(n) in site_keys][:1]
     return found

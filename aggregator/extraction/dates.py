@@ -313,7 +313,8 @@ def _shown_offset(dates: Dates, tree: etree._Element) -> None:
     are one moment, written in the site's local time (-08:00) -- its calendar day is the
     18th. Only a ``<time>``'s text of the same minute says so; a day alone says nothing."""
     value = dates.published
-    if value is None or value.tzinfo is None:
+    if value is None or value.utcoffset() != timedelta(0):
+        # naive, or already in the site's own offset
         return
     for el in _SHOWN_TIMES(tree)[:_SHOWN_MAX]:
         text = clean_text(" ".join(el.itertext()))
