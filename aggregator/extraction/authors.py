@@ -59,7 +59,8 @@ _BYLINE_XPATH = etree.XPath(
 #: a class naming an author or byline element, as a word of its own or a BEM / camelCase part
 #: ("article__author", "authors__list-item", "AuthorList", "c-byline"); custom elements too
 _BYLINE_CLASS_RE = re.compile(
-    r"(?:^|[\s_-]|(?<=[a-z]))(?:[Aa]uthors?(?:name)?|AUTHORS?|[Bb]yline|[Aa]utor(?:en)?|[Aa]uteurs?)"
+    r"(?:^|[\s_-]|(?<=[a-z]))"
+    r"(?:[Aa]uthors?(?:name)?|AUTHORS?|[Bb]yline|[Aa]utor(?:en)?|[Aa]uteurs?)"
     r"(?:$|[\s_-]|(?=[A-Z]))")
 #: parts of an author element that hold something else than the names
 _NOT_NAMES_CLASS_RE = re.compile(
