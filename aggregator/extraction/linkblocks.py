@@ -563,9 +563,18 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
     if not anchors:
         return []
     # distinct targets under every element (for groups and blocks)
+    all_targets = stats.targets
     for a, target in anchors:
-        for el in (a, *a.iterancestors()):
-            stats.targets.setdefault(el, set()).add(target)
+        el: etree._Element | None = a
+        while el is not None:
+            here = all_targets.get(el)
+            if here is None:
+                all_targets[el] = {target}
+            elif target in here:
+                break  # an earlier anchor to it under ``el``: every ancestor has it too
+            else:
+                here.add(target)
+            el = el.getparent()
     main = _main_container(root, stats)
     topic = _topic_words(root, main)
     headline = {w for w in topic_words(_headline(root)) if len(w) >= 5 or _CJK_RE.search(w)}
