@@ -178,6 +178,25 @@ def _author_links(tree: etree._Element) -> list[str]:
     return []
 
 
+#: a short paragraph set right, where some sites sign the article below its last line
+_RIGHT_ALIGNED = etree.XPath(
+    '//p[contains(translate(@style, " ", ""), "text-align:right")]')
+
+
+def _signature(tree: etree._Element) -> list[str]:
+    """The name signing the article: a right-aligned paragraph, all in bold, of two to four
+    capitalised words ("<p style='text-align:right;'><strong>Lê Phương</strong></p>"), the
+    last such of the page outside teaser cards."""
+    for p in reversed(_RIGHT_ALIGNED(tree)[-5:]):
+        text = clean_text("".join(p.itertext()))
+        bold = " ".join(clean_text("".join(b.itertext())) for b in p.iter("strong", "b"))
+        words = text.split()
+        if bold == text and 2 <= len(words) <= 4 and len(text) <= 40 and all(
+                w[0].isupper() for w in words) and not _in_teaser(p):
+            return [text]
+    return []
+
+
 def _first_byline(elements: list[etree._Element], people: Any) -> list[str]:
     """The texts of the article's byline: the first of ``elements`` (byline elements in page
     order, innermost) that names a person, with the elements of its shape (tag, class, rel,
@@ -507,7 +526,8 @@ def find_authors(
         found = people([text] if 0 < len(text) <= 120 else [])
         if found:
             return found
-    found = people(_labelled_names(short)) or people(_author_links(tree))
+    found = (people(_labelled_names(short)) or people(_author_links(tree))
+             or people(_signature(tree)))
     if found:
         return found
     # no person anywhere: the publication, when the page itself declares it as the author
