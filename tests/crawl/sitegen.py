@@ -53,6 +53,10 @@ class SiteSpec:
 STAFF_PICKS = (0, 1, 2, 3, 4)
 
 
+#: article URLs per sitemap file
+SITEMAP_URLS = 10_000
+
+
 def slug(i: int) -> str:
     return f"{WORDS[i % len(WORDS)]}-{WORDS[(i * 7 + 3) % len(WORDS)]}-report-{i}"
 
@@ -197,16 +201,23 @@ def build_files(spec: SiteSpec) -> dict[str, str]:
     files["feed.xml"] = ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
                          f"<title>Generated News</title><link>http://{spec.host}/</link>"
                          f"<description>made up</description>{items}</channel></rss>\n")
-    urls = "".join(f"<url><loc>http://{spec.host}{article_path(i)}</loc>"
-                   f"<lastmod>{lastmod(spec, i).isoformat()}</lastmod></url>"
-                   for i in newest_first)
-    files["sitemap-articles.xml"] = ('<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns='
-                                     f'"http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n')
+    # the sitemaps protocol allows 50,000 URLs per file; a site splits its list well before
+    names = []
+    for start in range(0, max(len(newest_first), 1), SITEMAP_URLS):
+        urls = "".join(f"<url><loc>http://{spec.host}{article_path(i)}</loc>"
+                       f"<lastmod>{lastmod(spec, i).isoformat()}</lastmod></url>"
+                       for i in newest_first[start:start + SITEMAP_URLS])
+        name = "sitemap-articles.xml" if not start else \
+            f"sitemap-articles-{start // SITEMAP_URLS + 1}.xml"
+        names.append(name)
+        files[name] = ('<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns='
+                       f'"http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n')
     newest = max((lastmod(spec, i) for i in range(spec.articles)), default=BASE_TIME)
+    entries = "".join(f"<sitemap><loc>http://{spec.host}/{name}</loc>"
+                      f"<lastmod>{newest.isoformat()}</lastmod></sitemap>" for name in names)
     files["sitemap.xml"] = ('<?xml version="1.0" encoding="utf-8"?>\n<sitemapindex xmlns='
-                            '"http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap>'
-                            f"<loc>http://{spec.host}/sitemap-articles.xml</loc>"
-                            f"<lastmod>{newest.isoformat()}</lastmod></sitemap></sitemapindex>\n")
+                            f'"http://www.sitemaps.org/schemas/sitemap/0.9">{entries}'
+                            "</sitemapindex>\n")
     return files
 
 
