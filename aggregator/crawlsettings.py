@@ -1,7 +1,9 @@
 """A crawl's Scrapy settings, built in one place: the project's, then the sources config's
 ``[aggregator]`` options (:func:`apply_config`), then the environment, then the command line.
 ``aggregator crawl`` builds them with :func:`build_settings`; under ``scrapy crawl`` the spider
-applies the config it loaded with :func:`apply_config`.
+applies the config it loaded with :func:`apply_config`. Either way the news spider then applies
+its source with :func:`apply_source`, which the other components read back with
+:func:`crawl_source`.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 
 from scrapy.settings import BaseSettings, Settings
 
-from aggregator.config import CONFIG_PRIORITY, Config, crawl_settings
+from aggregator.config import (CONFIG_PRIORITY, Config, ConfigError, Source, crawl_settings,
+                               load_config)
 
 #: settings an environment variable of the same name overrides (read here, at the top)
 ENV_SETTINGS = ("AGGREGATOR_CONTACT_URL", "AGGREGATOR_REFRESH_AGE", "AGGREGATOR_STORE")
@@ -67,3 +70,39 @@ def apply_config(settings: BaseSettings, config: Config) -> None:
     settings.setdict(values, priority=CONFIG_PRIORITY)
 
 
+
+
+#: ``AGGREGATOR_SOURCE`` is set above every other priority (cmdline is 40)
+SOURCE_PRIORITY = 50
+
+
+def apply_source(settings: BaseSettings, name: str | None,
+                 config_path: str | None = None) -> Source:
+    """The source ``name`` of the config the crawl runs with (``AGGREGATOR_LOADED_CONFIG``, set
+    by ``aggregator crawl``; else the file ``config_path`` -- ``-a config=`` -- or
+    ``AGGREGATOR_CONFIG``), its own Scrapy settings applied to the crawler's ``settings`` at the
+    priority Scrapy gives a spider's ``custom_settings``, and its name as ``AGGREGATOR_SOURCE``
+    -- the same whoever started the crawl."""
+    if not name:
+        raise ConfigError("the news spider needs a source: scrapy crawl news -a source=NAME")
+    config = settings.get("AGGREGATOR_LOADED_CONFIG")
+    if config is None or config_path:
+        config = load_config(config_path or settings.get("AGGREGATOR_CONFIG") or None)
+        apply_config(settings, config)
+    src: Source = config.source(name)
+    settings.setdict(dict(src.settings), priority="spider")
+    if src.max_pages:
+        settings.set("CLOSESPIDER_PAGECOUNT", src.max_pages, priority="spider")
+    # above the command line: the source of a crawler is its spider's argument
+    settings.set("AGGREGATOR_SOURCE", src.name, priority=SOURCE_PRIORITY)
+    return src
+
+
+def crawl_source(settings: BaseSettings) -> Source | None:
+    """The source the crawler crawls (:func:`apply_source`), or None (not a crawl of a source)."""
+    name = settings.get("AGGREGATOR_SOURCE")
+    config = settings.get("AGGREGATOR_LOADED_CONFIG")
+    if not name or config is None:
+        return None
+    src: Source = config.source(name)
+    return src

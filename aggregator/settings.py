@@ -19,6 +19,9 @@ AGGREGATOR_CONFIG = ""
 #: the parsed sources config (aggregator.config.Config) the crawl runs with: set by
 #: `aggregator crawl`, or by the spider from AGGREGATOR_CONFIG / `-a config=`
 AGGREGATOR_LOADED_CONFIG = None
+#: the source a crawler crawls: set by the news spider from `-a source=` (what incremental
+#: crawling's CrawlState reads, aggregator.crawlsettings.crawl_source; not one to set by hand)
+AGGREGATOR_SOURCE = ""
 #: rebuild the feeds when the crawl ends (aggregator.publishing.FeedPublisher)
 AGGREGATOR_PUBLISH_FEEDS = True
 #: keep a crawl's pending requests on disk in a folder of its own under the data folder
@@ -112,6 +115,17 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's meta-refresh redirects, without losing a page whose <base href> is malformed
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "aggregator.middlewares.SafeMetaRefreshMiddleware": 580,
+    # incremental crawling: validators on the request, a 304 or an unchanged body judged
+    # (aggregator.incremental.downloader); after the retries and redirects, on the body
+    # HttpCompressionMiddleware (590) decompressed
+    "aggregator.incremental.downloader.IncrementalDownloaderMiddleware": 540,
+}
+
+SPIDER_MIDDLEWARES = {
+    # incremental crawling: which discovered URLs are requested at all, and the replay of the
+    # links of those that are not, or came back unchanged (aggregator.incremental.spider);
+    # after DepthMiddleware (900): what it yields is counted in depth like the spider's own
+    "aggregator.incremental.spider.IncrementalSpiderMiddleware": 960,
 }
 
 ITEM_PIPELINES = {
@@ -142,6 +156,9 @@ EXTENSIONS = {
     "aggregator.runlog.RunRecorder": 200,
     # the crawler's one store connection, handed to every component (aggregator.crawlstore)
     "aggregator.crawlstore.CrawlStore": 100,
+    # the crawl state of the crawler's source, shared by the incremental middlewares
+    # (aggregator.incremental)
+    "aggregator.incremental.CrawlState": 110,
     # a store that became unreachable stops the crawl with one line (aggregator.storehealth)
     "aggregator.storehealth.StoreHealth": 120,
     # every crawl error counted as aggregator/errors/<kind> (aggregator.crawlerrors)

@@ -379,5 +379,7 @@ def frontier_settings(*, redis_url: str, role: str, run: int, worker: str = "",
         # the last one before the download: after robots.txt and the routes
         "DOWNLOADER_MIDDLEWARES": {**project.DOWNLOADER_MIDDLEWARES,
                                    "aggregator.frontier.politeness.SharedPoliteness": 950},
-        "SPIDER_MIDDLEWARES": {"aggregator.frontier.scheduler.SeedOnce": 10},
+        # the first one after the engine: a worker's start() is never run, nor decided on
+        "SPIDER_MIDDLEWARES": {**project.SPIDER_MIDDLEWARES,
+                               "aggregator.frontier.scheduler.SeedOnce": 10},
     }

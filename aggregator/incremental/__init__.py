@@ -1,19 +1,23 @@
 """Incremental crawling: each run does only the new work.
 
 The store's ``url_state`` table (:class:`aggregator.state.UrlState`) remembers every URL a
-crawl fetched. With it the spider
+crawl fetched. With it three components of the crawl -- :class:`CrawlState` (an extension:
+the bookkeeping, one per crawler), the downloader middleware of
+:mod:`aggregator.incremental.downloader` (validators out, 304 / same body in) and the spider
+middleware of :mod:`aggregator.incremental.spider` (what is requested at all, and the replay
+of what is not) --
 
-* sends conditional requests (``If-None-Match`` / ``If-Modified-Since``) for feeds,
-  sitemaps and listing pages, and does not parse them again on a 304 or an unchanged
-  body (sha1) -- it *replays* the links it stored for them instead;
-* does not request a known article at all when the feed or sitemap date says it has not
+* send conditional requests (``If-None-Match`` / ``If-Modified-Since``) for feeds,
+  sitemaps and listing pages, and do not parse them again on a 304 or an unchanged
+  body (sha1) -- they *replay* the links stored for them instead;
+* do not request a known article at all when the feed or sitemap date says it has not
   changed since it was last fetched -- the date is at or after our last fetch, or differs
   from the one the same feed / sitemap listed it with last time (``UrlState.listed``: a
   site whose clock lags, or that back-dates its edits, still brings the article back) --
   or when it is older than the refresh age
   (``AGGREGATOR_REFRESH_AGE`` hours / the source's ``refresh_hours``); a recent article is
   re-checked with a conditional request, so a 304 costs a few hundred bytes;
-* resumes a killed run: a URL's state is written only when its work is done, so the next
+* resume a killed run: a URL's state is written only when its work is done, so the next
   run fetches what was in flight and replays the links of what was finished.
 
 Why the store and not Scrapy's HTTP cache (``HTTPCACHE_POLICY = RFC2616Policy``): the cache
@@ -29,17 +33,21 @@ import hashlib
 import logging
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DropItem, IgnoreRequest
+from scrapy.exceptions import DropItem, IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
+from aggregator.crawlerrors import request_failed
+from aggregator.crawlsettings import crawl_source
+from aggregator.crawlstore import store_of
 from aggregator.items import Article
 from aggregator.state import ARTICLE, DROPPED, UrlState
-from aggregator.crawlerrors import request_failed
-from aggregator.crawlstore import store_of
+from aggregator.store import CrawlStateStore
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +70,10 @@ def _aware(when: datetime, tz: tzinfo) -> datetime:
 
 
 class CrawlState:
-    """The crawl state of one source's crawl; built by :meth:`from_crawler`.
+    """The crawl state of one source's crawl: an extension (``EXTENSIONS``), one per crawler,
+    which the incremental middlewares share (:meth:`of`). It connects to the signals that end
+    a URL's work: an article's state is written once the pipelines stored or dropped it, a
+    failed fetch is remembered for the back-off, the listed dates are saved at close.
 
     ``AGGREGATOR_INCREMENTAL = False`` keeps the bookkeeping but fetches everything.
     """
@@ -76,7 +87,7 @@ class CrawlState:
         self.enabled = enabled
         #: several processes share the run (aggregator.frontier): see _listed_done_elsewhere
         self.shared = False
-        self._store: Any = None
+        self._store: CrawlStateStore | None = None
         #: known URLs not requested this run (skipped articles, sitemaps skipped by date)
         self.skipped: set[str] = set()
         #: the dates feeds / sitemaps listed URLs with this run: url -> {listing: ISO date}
@@ -85,12 +96,18 @@ class CrawlState:
         self._listed_stored: dict[str, dict[str, str]] = {}
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler, source: str, *, refresh_hours: float | None = None,
-                     tz: tzinfo = timezone.utc) -> "CrawlState":
+    def from_crawler(cls, crawler: Crawler) -> "CrawlState":
+        """The state of the crawler's source (``AGGREGATOR_SOURCE``, set by the news spider);
+        its ``refresh_hours`` win over ``AGGREGATOR_REFRESH_AGE``, its ``timezone`` dates the
+        undated sitemap and feed dates."""
         settings = crawler.settings
-        hours = refresh_hours if refresh_hours is not None else settings.getfloat(
+        src = crawl_source(settings)
+        if src is None:
+            raise NotConfigured  # not a crawl of a source (no news spider)
+        hours = src.refresh_hours if src.refresh_hours is not None else settings.getfloat(
             "AGGREGATOR_REFRESH_AGE", 24.0)
-        state = cls(crawler, source, refresh_age=timedelta(hours=max(hours, 0.0)), tz=tz,
+        state = cls(crawler, src.name, refresh_age=timedelta(hours=max(hours, 0.0)),
+                    tz=ZoneInfo(src.timezone),
                     enabled=settings.getbool("AGGREGATOR_INCREMENTAL", True))
         state.shared = bool(settings.get("AGGREGATOR_REDIS_URL"))
         crawler.signals.connect(state.item_scraped, signal=signals.item_scraped)
@@ -99,15 +116,25 @@ class CrawlState:
         crawler.signals.connect(state.request_failed, signal=request_failed)
         return state
 
+    @classmethod
+    def of(cls, crawler: Crawler) -> "CrawlState":
+        """The crawler's :class:`CrawlState` extension; ``NotConfigured`` (the component asking
+        is switched off) when the crawler has none: not a crawl of a source, or a project whose
+        ``EXTENSIONS`` leave it out."""
+        state = crawler.get_extension(cls)
+        if state is None:
+            raise NotConfigured("incremental crawling needs the extension "
+                                "aggregator.incremental.CrawlState in EXTENSIONS")
+        return state
+
     @property
-    def store(self) -> Any:
-        """The crawler's store (taken on first use: the spider is built before the
-        extension that holds it)."""
+    def store(self) -> CrawlStateStore:
+        """The crawler's store (taken on first use, from :mod:`aggregator.crawlstore`)."""
         if self._store is None:
             self._store = store_of(self.crawler)
         return self._store
 
-    def spider_closed(self, spider: Any = None) -> None:
+    def spider_closed(self, spider: object = None) -> None:
         self._save_skipped_listed()
 
     def _save_skipped_listed(self) -> None:
@@ -155,11 +182,11 @@ class CrawlState:
         self._listed_stored.pop(url, None)
 
     def _inc(self, key: str, n: int = 1) -> None:
-        # crawler.stats is set only once the crawl starts, after the spider is built
+        assert self.crawler.stats is not None
         self.crawler.stats.inc_value(STATS + key, n)
 
     # --- failing URLs: exponential back-off ------------------------------------------------
-    def request_failed(self, failure: Any) -> None:
+    def request_failed(self, failure: Failure) -> None:
         """A fetch failed (an HTTP error after retries, too large, a timeout...): remember it,
         so the next runs wait before asking again (:meth:`backing_off`)."""
         request = getattr(failure, "request", None)
@@ -214,9 +241,9 @@ class CrawlState:
         the shared frontier another process may fetch it (:meth:`take_carried`)."""
         return dict(self._listed_now.get(url, {}))
 
-    def take_carried(self, url: str, response: Response) -> None:
+    def take_carried(self, url: str, meta: dict[str, Any]) -> None:
         """Add the listed dates the request carried (found by the process that made it)."""
-        carried = response.meta.get("listed")
+        carried = meta.get("listed")
         if carried:
             mine = self._listed_now.setdefault(url, {})
             for listing, date in carried.items():
@@ -257,6 +284,10 @@ class CrawlState:
             return True
         return False
 
+    def aware(self, when: datetime) -> datetime:
+        """``when``, in the source's timezone if it has none."""
+        return _aware(when, self.tz)
+
     def conditional_headers(self, state: UrlState | None) -> dict[str, str]:
         if state is None or not self.enabled:
             return {}
@@ -270,9 +301,11 @@ class CrawlState:
         return headers
 
     # --- after a response -----------------------------------------------------------
-    def unchanged(self, response: Response, state: UrlState | None) -> bool:
+    def unchanged(self, response: Response, state: UrlState | None,
+                  meta: dict[str, Any]) -> bool:
         """Whether the response says the URL is as we last saw it (a 304, or the same
-        body); confirms it in the store if so."""
+        body); confirms it in the store if so. ``meta``: its request's (a response is tied
+        to its request only once it leaves the downloader)."""
         if state is None:
             return False
         if response.status == 304:
@@ -282,7 +315,7 @@ class CrawlState:
         else:
             return False
         self._inc(how)
-        self.take_carried(state.url, response)
+        self.take_carried(state.url, meta)
         if state.is_leaf:  # a known article confirmed unchanged (for health)
             self._inc("leaf_" + how)
         listed = self.listed_of(state.url, state)
@@ -297,7 +330,7 @@ class CrawlState:
             # was an article, now is not: a redesign the extraction no longer understands
             self._inc("lost_articles")
         now = datetime.now(timezone.utc)
-        self.take_carried(url, response)
+        self.take_carried(url, response.meta)
         # a rendered page is remembered by the body the site served (aggregator.rendering):
         # the next run's plain request is compared with that
         new_hash = response.meta.get("render_body_hash") or body_hash(response.body)
