@@ -90,12 +90,33 @@ def apply_source(settings: BaseSettings, name: str | None,
         config = load_config(config_path or settings.get("AGGREGATOR_CONFIG") or None)
         apply_config(settings, config)
     src: Source = config.source(name)
-    settings.setdict(dict(src.settings), priority="spider")
+    settings.setdict(with_components(settings, src.settings), priority="spider")
     if src.max_pages:
         settings.set("CLOSESPIDER_PAGECOUNT", src.max_pages, priority="spider")
     # above the command line: the source of a crawler is its spider's argument
     settings.set("AGGREGATOR_SOURCE", src.name, priority=SOURCE_PRIORITY)
     return src
+
+
+#: settings that list components by priority: a source's own add to the project's
+COMPONENT_SETTINGS = ("ITEM_PIPELINES", "SPIDER_MIDDLEWARES", "DOWNLOADER_MIDDLEWARES",
+                      "EXTENSIONS", "ADDONS")
+
+
+def with_components(settings: BaseSettings, own: Mapping[str, Any]) -> dict[str, Any]:
+    """A source's ``own`` settings with its component dicts laid over the crawler's, so a
+    source adds a pipeline or middleware (or switches one off with None) without dropping
+    the project's -- incremental crawling, the store -- as a bare Scrapy setting would.
+
+    >>> project = Settings({"ITEM_PIPELINES": {"a.Store": 900}})
+    >>> with_components(project, {"ITEM_PIPELINES": {"b.Mine": 100}, "DOWNLOAD_DELAY": 1})
+    {'ITEM_PIPELINES': {'a.Store': 900, 'b.Mine': 100}, 'DOWNLOAD_DELAY': 1}
+    """
+    values = dict(own)
+    for key in COMPONENT_SETTINGS:
+        if isinstance(values.get(key), Mapping):
+            values[key] = {**settings.getdict(key), **values[key]}
+    return values
 
 
 def crawl_source(settings: BaseSettings) -> Source | None:

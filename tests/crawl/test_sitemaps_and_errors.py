@@ -14,7 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from aggregator.settings import ITEM_PIPELINES, SPIDER_MIDDLEWARES
 from tests.conftest import run_aggregator
 from tests.crawl.conftest import close_site, make_site
 from tests.crawl.sitegen import BASE_TIME, SiteSpec, article_path, published
@@ -136,9 +135,9 @@ def test_pipeline_and_callback_exceptions_are_counted_and_fail_the_exit_status(
     try:
         settings = {
             "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
-            "ITEM_PIPELINES": {**ITEM_PIPELINES, "tests.crawl.failing.RaisingPipeline": 150},
-            "SPIDER_MIDDLEWARES": {**SPIDER_MIDDLEWARES,
-                                   "tests.crawl.failing.RaisingSpiderMiddleware": 950},
+            # a source's components add to the project's (the store, incremental crawling)
+            "ITEM_PIPELINES": {"tests.crawl.failing.RaisingPipeline": 150},
+            "SPIDER_MIDDLEWARES": {"tests.crawl.failing.RaisingSpiderMiddleware": 950},
             "TEST_RAISE_ON": article_path(4), "TEST_CALLBACK_RAISE_ON": article_path(6),
         }
         text = site.config.read_text()
