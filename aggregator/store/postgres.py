@@ -411,9 +411,11 @@ class PostgresStore:
             return []
         rows = self._conn.execute(
             "SELECT canonical_url, story_id, minhash FROM articles WHERE id IN"
-            " (SELECT article_id FROM story_bands WHERE key = ANY(%s::bigint[]) AND source != %s)"
+            " (SELECT article_id FROM story_bands WHERE key = ANY(%s::bigint[]) AND source < %s"
+            " UNION ALL SELECT article_id FROM story_bands WHERE key = ANY(%s::bigint[])"
+            " AND source > %s)"  # two index ranges: != would read the source's own articles
             " AND canonical_url != %s AND minhash IS NOT NULL"
-            " ORDER BY id LIMIT %s", (list(bands), source, exclude, limit))
+            " ORDER BY id LIMIT %s", (list(bands), source, list(bands), source, exclude, limit))
         return [(r["canonical_url"], int(r["story_id"]) if r["story_id"] is not None else None,
                  bytes(r["minhash"])) for r in rows]
 
