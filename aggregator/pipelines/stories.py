@@ -66,13 +66,7 @@ class StoryGrouper:
         assert self.store is not None
         while batch := self.store.unbanded_signatures(BAND_BATCH):
             for url, blob in batch:
-                try:
-                    bands = dedup.band_keys(dedup.from_blob(blob))
-                except ValueError as exc:
-                    logger.warning("%s: stored MinHash signature unusable: %s", url, exc)
-                    self.count("bad_signature")
-                    bands = []
-                self.store.set_bands(url, bands)
+                self.store.set_bands(url, self.bands_of(url, blob))
                 self.count("banded")
 
     def candidates(self, key: str, sig: Any, bands: list[int], source: str
@@ -181,16 +175,19 @@ class StoryGrouper:
                     continue
                 if not self.confirm(member, stored.body_text, members[0], story,
                                     pending=(key, frozenset(keys))):
-                    own = self.store.set_story(member, None, state[1], self.bands_of(state[1]))
+                    own = self.store.set_story(member, None, state[1], self.bands_of(member, state[1]))
                     logger.info("%s is no copy of %s after all (shared boilerplate): story %d",
                                 member, members[0], own)
                     self.count("split")
 
-    def bands_of(self, blob: bytes | None) -> list[int]:
-        """The LSH bands of a stored signature (none for a short body or an unusable blob)."""
+    def bands_of(self, url: str, blob: bytes | None) -> list[int]:
+        """The LSH bands of ``url``'s stored signature (none for a short body, or for an
+        unusable blob, which is logged and counted)."""
         try:
             return dedup.band_keys(dedup.from_blob(blob)) if blob is not None else []
-        except ValueError:
+        except ValueError as exc:
+            logger.warning("%s: stored MinHash signature unusable: %s", url, exc)
+            self.count("bad_signature")
             return []
 
     def confirm(self, key: str, text: str, other: str, story: int,
