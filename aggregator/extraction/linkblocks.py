@@ -501,8 +501,8 @@ def _hidden(el: etree._Element) -> bool:
 _CONTAINERS = frozenset({"div", "section", "aside", "ul", "ol", "nav", "article"})
 
 
-def _heading_of(block: etree._Element, first_anchor: etree._Element, stats: _Stats) -> str:
-    """The short text that names ``block``: inside it before its first link, or just before it."""
+def _heading_inside(block: etree._Element, first_anchor: etree._Element) -> str:
+    """The short text of ``block`` before its first link ("" when there is none)."""
     for el in block.iter():
         if el is first_anchor:
             break
@@ -511,6 +511,14 @@ def _heading_of(block: etree._Element, first_anchor: etree._Element, stats: _Sta
         text = clean_text(el.text)
         if text and len(text) <= MAX_HEADING and next(el.iterancestors("a"), None) is None:
             return clean_text("".join(el.itertext()))[:MAX_HEADING]
+    return ""
+
+
+def _heading_of(block: etree._Element, first_anchor: etree._Element, stats: _Stats) -> str:
+    """The short text that names ``block``: inside it before its first link, or just before it."""
+    inside = _heading_inside(block, first_anchor)
+    if inside:
+        return inside
     node = block
     for _ in range(3):
         prev = node.getprevious()
@@ -800,7 +808,7 @@ def _climb(group: etree._Element, stats: _Stats, main: etree._Element | None) ->
         parent = _outer(block, main)
         if parent is None:
             break
-        if _same_shape_siblings(block, stats) >= 1:
+        if _same_shape_siblings(block, stats) >= 1 and not _headed_list(block, stats):
             block = parent  # one card of a list of cards: the list is the block
             continue
         extra = stats.text.get(parent, 0) - stats.text.get(block, 0)
@@ -809,6 +817,28 @@ def _climb(group: etree._Element, stats: _Stats, main: etree._Element | None) ->
             break
         block = parent
     return block
+
+
+#: a list with its own heading has links to at least this many pages (a card has one or two)
+_HEADED_LIST_LINKS = 3
+
+
+def _headed_list(el: etree._Element, stats: _Stats) -> bool:
+    """Whether ``el`` is a list of links under its own heading (one of several boxes of the
+    same shape side by side, "Related" and "Most read"), not one card of a list of cards."""
+    if len(stats.targets.get(el, ())) < _HEADED_LIST_LINKS:
+        return False
+    first = next((a for a in el.iter("a") if a.get("href")), None)
+    if first is None or not _heading_inside(el, first):
+        return False
+    # a neighbour of the same shape with a heading of its own (the nearest ones only: a list
+    # of a thousand cards is not read a thousand times)
+    for sib in (el.getprevious(), el.getnext()):
+        if sib is not None and sib.tag == el.tag and sib.get("class") == el.get("class"):
+            other = next((a for a in sib.iter("a") if a.get("href")), None)
+            if other is not None and _heading_inside(sib, other):
+                return True
+    return False
 
 
 def _outer(el: etree._Element, main: etree._Element | None) -> etree._Element | None:

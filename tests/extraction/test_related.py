@@ -98,3 +98,18 @@ def test_a_related_link_never_takes_a_chunk_of_article_text_with_it():
     as_list = LinkCandidate(anchor, "https://ex.com/video/", "Watch", block, "", None,
                             {"block_link_share": 0.6})
     assert _removable(as_list) is block
+
+
+def test_boxes_of_the_same_shape_side_by_side_are_each_their_own_block() -> None:
+    """A widget column of boxes sharing one class, each under its own heading ("Related
+    articles", "Most read"), is not one list of cards: the heading of the first box does not
+    name the links of the next."""
+    def widget(heading: str, paths: list[str]) -> str:
+        cards = "".join(f'<a href="{p}"><div class="inner"><div class="kicker">Chips</div>'
+                        f'<div class="title">The market recovered again in study {p[-1]}'
+                        '</div></div></a>' for p in paths)
+        return f'<div class="teaser-widget"><div class="header">{heading}</div>{cards}</div>'
+
+    html = _page(f'<div class="column">{widget("Related articles", OWN)}'
+                 f'{widget("Most read", SITE_WIDE)}</div>')
+    assert _urls(html) == OWN
