@@ -36,7 +36,7 @@ from .body import extract_body, from_paragraphs
 from .boilerplate import remove_boilerplate
 from .dates import find_dates
 from .decode import decode_body
-from .dom import drop, parse_html
+from .dom import drop, parse_html, strip_inert
 from .hydration import HydratedArticle, find_hydrated
 from .fields import find_canonical, find_language, find_summary, find_tags, find_title
 from .images import find_image
@@ -58,10 +58,14 @@ HYDRATION_BELOW_CHARS = 1500
 HYDRATION_LONGER = 1.5
 
 
-def _hydrated(tree: etree._Element, data: StructuredData, title: str) -> HydratedArticle | None:
-    """The hydration blob's article when its title is the page's (not another story's)."""
+def _hydrated(tree: etree._Element, scripts: list[etree._Element], data: StructuredData,
+              title: str) -> HydratedArticle | None:
+    """The hydration blob's article (in the page's ``scripts``) when its title is the page's
+    (not another story's)."""
     hint = title or data.first("og:title") or (tree.findtext(".//title") or "")
-    found = find_hydrated(tree, hint)
+    holder = etree.Element("div")
+    holder.extend(scripts)
+    found = find_hydrated(holder, hint)
     if found is None or not hint:
         return found
     words = set(hint.casefold().split())
@@ -113,6 +117,9 @@ def extract(
     authors = find_authors(tree, data, rules)
     tags = find_tags(tree, data, rules)
     related = find_related(tree, url, data, rules, template)
+    # the metadata and links are read: what is never shown goes before the body's many walks
+    # (the scripts are kept for the hydration layer)
+    scripts = strip_inert(tree)
 
     # what is not the article goes before the main-text extractor sees the page
     for block in [*related.blocks, *related.other_blocks]:
@@ -130,7 +137,7 @@ def extract(
     if body_out.method != "rule" and (len(body_out.text) < HYDRATION_BELOW_CHARS
                                       or dates.published is None):
         # little text, or no date: the page may be rendered from a hydration blob
-        hydrated = _hydrated(tree, data, title)
+        hydrated = _hydrated(tree, scripts, data, title)
         if hydrated is not None:
             if len(hydrated.text) > HYDRATION_LONGER * len(body_out.text):
                 body_out = from_paragraphs(hydrated.paragraphs, "hydration")

@@ -202,3 +202,31 @@ def elements_starting_with(
             found[el] = None
             el = el.getparent()
     return list(found)
+
+
+#: elements no layer after the metadata reads: never shown, and trafilatura deletes them first
+_INERT = ("script", "style", "noscript", "svg", "iframe", "link", "meta")
+
+
+def strip_inert(tree: etree._Element) -> list[etree._Element]:
+    """Remove what is never shown (scripts, styles, SVG drawings, ``<noscript>``, frames, the
+    head's ``<meta>``/``<link>``) once the metadata has been read; returns the removed
+    ``<script>`` elements, whose data a later layer may still read.
+
+    Every layer after the metadata walks the whole tree, and trafilatura copies it three
+    times before deleting these same elements: a fifth of the nodes of a news page.
+
+    >>> tree = parse_html('<html><head><title>T</title><meta name="x" content="y">'
+    ...                   '<script>var a;</script></head><body><p>Hi<svg><path/></svg> there'
+    ...                   '<script type="application/json">{}</script></p></body></html>')
+    >>> [s.get("type") for s in strip_inert(tree)]
+    [None, 'application/json']
+    >>> html.tostring(tree, encoding="unicode")
+    '<html><head><title>T</title></head><body><p>Hi there</p></body></html>'
+    """
+    scripts = []
+    for el in list(tree.iter(*_INERT)):
+        if el.tag == "script":
+            scripts.append(el)
+        drop(el)
+    return scripts
