@@ -514,6 +514,22 @@ def _heading_inside(block: etree._Element, first_anchor: etree._Element) -> str:
     return ""
 
 
+def linked_label(el: etree._Element) -> str:
+    """The text of a heading (``el`` an h1-h6 or holding one) that is one link and names a
+    list -- ``<h2><a href="/markets/">More in Markets</a></h2>``, the list's own page -- or "".
+    """
+    heading = el if el.tag in _HEADING_TAGS else next(el.iter(*_HEADING_TAGS), None)
+    if heading is None:
+        return ""
+    links = heading.findall(".//a")
+    if len(links) != 1:
+        return ""
+    text = clean_text("".join(heading.itertext()))
+    if not text or len(text) > MAX_HEADING or clean_text(links[0].text_content()) != text:
+        return ""
+    return text if RELATED_HEADING_RE.match(text) or POPULAR_HEADING_RE.match(text) else ""
+
+
 def _heading_of(block: etree._Element, first_anchor: etree._Element, stats: _Stats) -> str:
     """The short text that names ``block``: inside it before its first link, or just before it."""
     inside = _heading_inside(block, first_anchor)
@@ -530,6 +546,8 @@ def _heading_of(block: etree._Element, first_anchor: etree._Element, stats: _Sta
         if prev is not None:
             if stats.text.get(prev, 0) <= MAX_HEADING and stats.link_text.get(prev, 0) == 0:
                 return clean_text("".join(prev.itertext()))
+            if stats.text.get(prev, 0) <= MAX_HEADING:
+                return linked_label(prev)
             return ""
         node = node.getparent()
         if node is None or (node.text or "").strip():
@@ -620,6 +638,12 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
         f["title_upper"] = len(title) > 12 and _mostly_upper(title)
         f["has_img"] = next(a.iter("img", "picture"), None) is not None
         f["heading_inside"] = next(a.iter(*_HEADING_TAGS), None) is not None
+        labelled = next(a.iterancestors(*_HEADING_TAGS), None)
+        if (labelled is not None and linked_label(labelled)) or (
+                heading and title.casefold() == heading.casefold()
+                and (f.get("heading_related") or f.get("heading_popular"))):
+            # the link of a list's heading, or its "see all" link: the list's own page
+            f["heading_link"] = 1.0
         if "related" in (a.get("rel") or "").lower().split() or a.get("itemprop") == "relatedLink":
             f["rel_related"] = 1.0
         parent = a.getparent() if a.getparent() is not None else a

@@ -113,3 +113,21 @@ def test_boxes_of_the_same_shape_side_by_side_are_each_their_own_block() -> None
     html = _page(f'<div class="column">{widget("Related articles", OWN)}'
                  f'{widget("Most read", SITE_WIDE)}</div>')
     assert _urls(html) == OWN
+
+
+def test_a_list_headed_by_a_link_to_its_section() -> None:
+    """<h2><a href="/markets/">More in Markets</a></h2> over a row of cards names the card
+    beside it, and neither that link nor the row's "see all" link (the heading again) is a
+    related article: both go to the section's page."""
+    def card(path: str) -> str:
+        return (f'<div class="card"><a href="{path}"><img src="x.jpg" alt="Chips"></a>'
+                f'<a href="{path}">Chips: the market recovered again in study {path[-1]}</a>'
+                f'<a href="/2024/04/3{path[-1]}/video-{path[-1]}">Watch</a></div>')
+
+    section = "/markets-and-economy/"  # not a section's URL by its shape
+    html = _page(f'<section><header><h2><a href="{section}">More in Markets</a></h2></header>'
+                 f'<div class="content"><div class="layout"><div class="lead">{card(OWN[0])}'
+                 f'</div><div class="rest">{card(OWN[1])}{card(OWN[2])}</div></div></div>'
+                 f'<a href="{section}">More in Markets</a></section>')
+    found = _urls(html)
+    assert OWN[0] in found and section not in found
