@@ -374,7 +374,7 @@ def extract_body(
     if title:
         _drop_title(root, title)
     base = tree.find(".//base[@href]")
-    htmlout.restore_links(root, htmlout.page_links(tree),
+    htmlout.restore_links(root, htmlout.page_links(tree, within="".join(root.itertext())),
                           document_base(url, base.get("href") if base is not None else None))
     trimmed = trim_edges(root)
     if trimmed:

@@ -216,9 +216,13 @@ def to_text(root: etree._Element) -> str:
     return "\n\n".join(paragraphs)
 
 
-def page_links(tree: etree._Element) -> dict[str, list[tuple[str, str]]]:
+def page_links(tree: etree._Element, within: str | None = None) -> dict[str, list[tuple[str, str]]]:
     """The page's links by the paragraph they sit in: the words of their block (``p``,
     ``li``, ``td`` ...) -> ``[(link text, href as written)]``, in page order.
+
+    With ``within`` (the body's text), only the links whose text is in it: no other can be
+    linked again in the body, and the block of each of a page's hundreds of menu links need
+    not be read.
 
     >>> from lxml import html as lxml_html
     >>> page_links(lxml_html.fromstring('<div><nav><a href="/t">AI Act</a></nav>'
@@ -231,7 +235,7 @@ def page_links(tree: etree._Element) -> dict[str, list[tuple[str, str]]]:
         if not href or href.lower().startswith(_UNLINKABLE):
             continue
         text = clean_text("".join(a.itertext()))
-        if not 2 <= len(text) <= 200:
+        if not 2 <= len(text) <= 200 or (within is not None and text not in within):
             continue
         block = next((el for el in a.iterancestors() if el.tag in _LINKABLE_BLOCKS), None)
         if block is None:
