@@ -510,7 +510,7 @@ def _heading_inside(block: etree._Element, first_anchor: etree._Element) -> str:
             continue
         text = clean_text(el.text)
         if text and len(text) <= MAX_HEADING and next(el.iterancestors("a"), None) is None:
-            return clean_text("".join(el.itertext()))[:MAX_HEADING]
+            return clean_text(" ".join(el.itertext()))[:MAX_HEADING]
     return ""
 
 
@@ -545,7 +545,7 @@ def _heading_of(block: etree._Element, first_anchor: etree._Element, stats: _Sta
             prev = prev.getprevious()
         if prev is not None:
             if stats.text.get(prev, 0) <= MAX_HEADING and stats.link_text.get(prev, 0) == 0:
-                return clean_text("".join(prev.itertext()))
+                return clean_text(" ".join(prev.itertext()))
             if stats.text.get(prev, 0) <= MAX_HEADING:
                 return linked_label(prev)
             return ""

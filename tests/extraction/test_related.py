@@ -131,3 +131,13 @@ def test_a_list_headed_by_a_link_to_its_section() -> None:
                  f'<a href="{section}">More in Markets</a></section>')
     found = _urls(html)
     assert OWN[0] in found and section not in found
+
+
+def test_a_heading_is_read_with_its_parts_apart() -> None:
+    """A heading with a close button in it (<h3>Read next<a>x</a></h3>) says "Read next x",
+    not "Read nextx"."""
+    items = "".join(f'<div class="item"><h4><a href="{p}">Chips: the market recovered again '
+                    f'in study {p[-1]}</a></h4></div>' for p in OWN)
+    html = _page(f'<aside class="popup"><h3 class="heading">Read next<a class="close">x</a>'
+                 f'</h3><div class="content">{items}</div></aside>')
+    assert _urls(html) == OWN
