@@ -35,7 +35,10 @@ _MAX_TEXT = 400
 _MIN_LINK_SHARE = 0.6
 #: a <p> with this much text, mostly not links, is running text whatever its class says
 _MIN_PARAGRAPH = 80
-_ALWAYS = etree.XPath("//*[@role='complementary' or @aria-hidden='true'][not(.//p[string-length() > 200])]")
+#: an element marked as not the page's main content (role=complementary, aria-hidden) goes
+#: unless it holds a paragraph of more than this many characters
+_ALWAYS_UNLESS_PARAGRAPH = 200
+_LONG_PARAGRAPH = etree.XPath(f".//p[string-length() > {_ALWAYS_UNLESS_PARAGRAPH}]")
 
 
 def _link_share(el: etree._Element, total: int) -> float:
@@ -43,17 +46,22 @@ def _link_share(el: etree._Element, total: int) -> float:
     return links / total if total else 1.0
 
 
+def _marked_aside(el: etree._Element) -> bool:
+    return el.get("role") == "complementary" or el.get("aria-hidden") == "true"
+
+
 def remove_boilerplate(tree: etree._Element) -> int:
     """Remove boilerplate elements from ``tree`` in place; returns how many were removed."""
     doomed = []
-    for el in classed(tree, _TOKENS_RE):
+    classed_els, marked = classed(tree, _TOKENS_RE, _marked_aside)
+    for el in classed_els:
         text = "".join(el.itertext()).strip()
         share = _link_share(el, len(text))
         if el.tag == "p" and len(text) >= _MIN_PARAGRAPH and share < 1 - _MIN_LINK_SHARE:
             continue  # a paragraph of text ("<p class='paywall'>" on the locked part) stays
         if len(text) < _MAX_TEXT or share >= _MIN_LINK_SHARE:
             doomed.append(el)
-    doomed.extend(_ALWAYS(tree))
+    doomed.extend(el for el in marked if not _LONG_PARAGRAPH(el))
     # a short block whose whole text is a call to share or subscribe, in any of our languages
     doomed.extend(elements_starting_with(tree, SHARE_OR_SUBSCRIBE_RE, MAX_SHARE_TEXT))
     removed = 0

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -192,15 +191,36 @@ _MODIFIED_META = (
     "article:modified_time", "og:updated_time", "datemodified", "last-modified", "dc.date.modified",
     "dcterms.modified", "article.updated", "lastmod",
 )
-_TIME_PUBLISHED = etree.XPath(
-    '//*[@itemprop="datePublished"]/@datetime | //*[@itemprop="datePublished"]/@content'
-    " | //time[@pubdate]/@datetime"
-    " | //*[self::article or self::main or self::header]//time/@datetime"
-    " | //time/@datetime"
-)
-_TIME_MODIFIED = etree.XPath(
-    '//*[@itemprop="dateModified"]/@datetime | //*[@itemprop="dateModified"]/@content'
-)
+#: the elements that give a machine-readable date: microdata's datePublished/dateModified
+#: (``@datetime`` or ``@content``) and every ``<time datetime>``, in page order (one walk)
+_DATED_ELEMENTS = etree.XPath(
+    '//*[@itemprop][@itemprop="datePublished" or @itemprop="dateModified"] | //time[@datetime]')
+
+
+def _machine_dates(tree: etree._Element) -> tuple[list[str], list[str]]:
+    """The published and the modified values of :data:`_DATED_ELEMENTS`, in page order: a
+    ``<time datetime>`` counts as published unless microdata marks it as the modified date
+    (it then counts as both, as the page's first ``<time>`` usually is the published one).
+
+    >>> from aggregator.extraction.dom import parse_html
+    >>> _machine_dates(parse_html('<p><meta itemprop="datePublished" content="2024-05-03">'
+    ...     '<time itemprop="dateModified" datetime="2024-05-04">May 4</time></p>'))
+    (['2024-05-03', '2024-05-04'], ['2024-05-04'])
+    """
+    published, modified = [], []
+    for el in _DATED_ELEMENTS(tree):
+        prop = el.get("itemprop")
+        values = [v for k, v in el.items() if k in ("datetime", "content")] \
+            if prop in ("datePublished", "dateModified") else []
+        if prop == "dateModified":
+            modified.extend(values)
+            if el.tag == "time" and el.get("datetime") is not None:
+                published.append(el.get("datetime"))
+        elif prop == "datePublished":
+            published.extend(values)
+        else:
+            published.append(el.get("datetime"))
+    return published, modified
 #: elements whose text usually carries the byline date
 _DATELINE = etree.XPath(
     '//body//*[contains(@class, "date") or contains(@class, "byline") or contains(@class, "posted")'
@@ -353,12 +373,8 @@ def find_dates(
     page = next((n for n in data.jsonld if types_of(n) & _PAGE_TYPES), {})
     dates.offer("published", page.get("datePublished"), "jsonld")
     dates.offer("modified", page.get("dateModified"), "jsonld")
-    steps: Iterable[tuple[str, Callable[[etree._Element], list[Any]]]] = (
-        ("published", _TIME_PUBLISHED),
-        ("modified", _TIME_MODIFIED),
-    )
-    for which, xpath in steps:
-        for value in xpath(tree)[:10]:
+    for which, values in zip(("published", "modified"), _machine_dates(tree)):
+        for value in values[:10]:
             dates.offer(which, value, "time")
     if dates.published is None:
         _from_text(dates, tree)
