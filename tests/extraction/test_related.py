@@ -141,3 +141,13 @@ def test_a_heading_is_read_with_its_parts_apart() -> None:
     html = _page(f'<aside class="popup"><h3 class="heading">Read next<a class="close">x</a>'
                  f'</h3><div class="content">{items}</div></aside>')
     assert _urls(html) == OWN
+
+
+def test_topic_labels_beside_a_related_box_are_not_related() -> None:
+    """Two-word topic labels ("Chips market") in a sidebar that also holds a "Related articles"
+    box: the region's heading and the topic's words alone do not make them related."""
+    topics = "".join(f'<li><a href="/subjects/{s}">{s.replace("-", " ").title()}</a></li>'
+                     for s in ("chips-market", "chips-recovery"))
+    html = _page(f'<aside>{_box("Related articles", OWN)}'
+                 f'<div class="subjects"><h3>Subjects</h3><ul>{topics}</ul></div></aside>')
+    assert _urls(html) == OWN
