@@ -85,15 +85,14 @@ class CrawlState:
         self.refresh_age = refresh_age
         self.tz = tz
         self.enabled = enabled
-        #: several processes share the run (aggregator.frontier): see _listed_done_elsewhere
-        self.shared = False
         self._store: CrawlStateStore | None = None
         #: known URLs not requested this run (skipped articles, sitemaps skipped by date)
         self.skipped: set[str] = set()
-        #: the dates feeds / sitemaps listed URLs with this run: url -> {listing: ISO date}
+        #: listed dates found this run that neither went with a request (its meta
+        #: ``listed``) nor were written with the URL's state: url -> {listing: ISO date}.
+        #: Entries leave as soon as they are handed on, so it stays small however many URLs
+        #: the feeds and sitemaps list (a 100,000-URL sitemap does not keep 100,000 here).
         self._listed_now: dict[str, dict[str, str]] = {}
-        #: the ``listed`` the store holds for the URLs done this run (skipped, or recorded)
-        self._listed_stored: dict[str, dict[str, str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "CrawlState":
@@ -109,7 +108,6 @@ class CrawlState:
         state = cls(crawler, src.name, refresh_age=timedelta(hours=max(hours, 0.0)),
                     tz=ZoneInfo(src.timezone),
                     enabled=settings.getbool("AGGREGATOR_INCREMENTAL", True))
-        state.shared = bool(settings.get("AGGREGATOR_REDIS_URL"))
         crawler.signals.connect(state.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(state.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(state.spider_closed, signal=signals.spider_closed)
@@ -135,51 +133,42 @@ class CrawlState:
         return self._store
 
     def spider_closed(self, spider: object = None) -> None:
-        self._save_skipped_listed()
+        self._save_late_listed()
 
-    def _save_skipped_listed(self) -> None:
-        """Write the listed dates found this run of the URLs done this run -- skipped, or
-        recorded before a later feed or sitemap listed them -- in one transaction. A URL
-        whose fetch failed is not done: it keeps its old dates, so the next run still
-        sees the change."""
-        changed = {}
-        for url, stored in self._listed_stored.items():
-            merged = {**stored, **self._listed_now.get(url, {})}
-            if merged != stored:
-                changed[url] = merged
-        if self.shared:
-            changed.update(self._listed_done_elsewhere())
-        if changed:
-            self.store.save_listed(changed)
-
-    def _listed_done_elsewhere(self) -> dict[str, dict[str, str]]:
-        """On the shared frontier (aggregator.frontier), the URLs this process saw listed
-        but another one fetched: their listed dates, if that fetch succeeded this run (its
-        state was seen since this crawl started). Read at close, once the run is over."""
+    def _save_late_listed(self) -> None:
+        """Write the listed dates found this run that are not stored yet -- those of a URL
+        skipped this run, or listed again after its state was written (here, or by another
+        process on the shared frontier, :mod:`aggregator.frontier`) -- in one transaction.
+        A URL whose fetch failed, or that was not fetched, is not done: it keeps its old
+        dates, so the next run still sees the change."""
+        if not self._listed_now:
+            return
         started = self.crawler.stats.get_value("start_time")
         if started is not None:  # the store keeps whole seconds: a fetch in our first
             started = started.replace(microsecond=0)  # second is this run's too
         changed = {}
         for url, dates in self._listed_now.items():
-            if url in self._listed_stored or started is None:
-                continue
             state = self.store.url_state(url)
-            if state is None or state.last_seen is None or state.last_seen < started:
-                continue  # not fetched, or failed: it keeps its old dates (see above)
-            merged = {**state.listed, **dates}
-            if merged != state.listed:
-                changed[url] = merged
-        return changed
+            if state is None:
+                continue
+            fetched = (started is not None and state.last_seen is not None
+                       and state.last_seen >= started)
+            if (url in self.skipped or fetched) and {**state.listed, **dates} != state.listed:
+                changed[url] = dates
+        self._listed_now.clear()
+        if changed:
+            self.store.save_listed(changed)
 
     def mark_skipped(self, url: str, state: UrlState) -> None:
         """``url`` (known) is not requested this run."""
         self.skipped.add(url)
-        self._listed_stored[url] = state.listed
+        dates = self._listed_now.get(url)
+        if dates is not None and {**state.listed, **dates} == state.listed:
+            del self._listed_now[url]  # nothing new to write at close
 
     def unskip(self, url: str) -> None:
         """A later feed or sitemap date says the skipped ``url`` changed: it is requested."""
         self.skipped.discard(url)
-        self._listed_stored.pop(url, None)
 
     def _inc(self, key: str, n: int = 1) -> None:
         assert self.crawler.stats is not None
@@ -236,13 +225,14 @@ class CrawlState:
         self._inc("changed_listing")
         return True
 
-    def carried(self, url: str) -> dict[str, str]:
-        """The listed dates found so far this run for ``url``, for its request's meta: on
-        the shared frontier another process may fetch it (:meth:`take_carried`)."""
-        return dict(self._listed_now.get(url, {}))
+    def hand_over(self, url: str) -> dict[str, str]:
+        """The listed dates found so far this run for ``url``, for its request's meta (they
+        travel with it, to the disk queue or to the process that fetches it on the shared
+        frontier) and no longer kept here; :meth:`take_carried` takes them back."""
+        return self._listed_now.pop(url, {})
 
     def take_carried(self, url: str, meta: dict[str, Any]) -> None:
-        """Add the listed dates the request carried (found by the process that made it)."""
+        """Add the listed dates the request carried (:meth:`hand_over`)."""
         carried = meta.get("listed")
         if carried:
             mine = self._listed_now.setdefault(url, {})
@@ -250,9 +240,10 @@ class CrawlState:
                 mine.setdefault(listing, date)
 
     def listed_of(self, url: str, previous: UrlState | None) -> dict[str, str]:
-        """The listed dates to store for ``url``: the stored ones, updated by this run's."""
+        """The listed dates to store for ``url``: the stored ones, updated by this run's,
+        which are then no longer kept here (a later listing is written at close)."""
         merged = dict(previous.listed) if previous is not None else {}
-        merged.update(self._listed_now.get(url, {}))
+        merged.update(self._listed_now.pop(url, {}))
         return merged
 
     def decide(self, state: UrlState | None, updated: datetime | None = None,
@@ -320,7 +311,6 @@ class CrawlState:
             self._inc("leaf_" + how)
         listed = self.listed_of(state.url, state)
         self.store.touch_url_state(state.url, listed=listed if listed != state.listed else None)
-        self._listed_stored[state.url] = listed
         return True
 
     def record(self, url: str, response: Response, kind: str, links: Any,
@@ -334,7 +324,7 @@ class CrawlState:
         # a rendered page is remembered by the body the site served (aggregator.rendering):
         # the next run's plain request is compared with that
         new_hash = response.meta.get("render_body_hash") or body_hash(response.body)
-        listed = self._listed_stored[url] = self.listed_of(url, previous)
+        listed = self.listed_of(url, previous)
         self.store.save_url_state(UrlState(
             url=url, source=self.source, kind=kind,
             etag=_header(response, b"ETag"), last_modified=_header(response, b"Last-Modified"),

@@ -172,8 +172,8 @@ class IncrementalSpiderMiddleware:
             state.mark_skipped(url, known)
             yield from self._replay(known, meta)
             return
-        listed = state.carried(url)
-        if listed:  # for the process that fetches it (aggregator.frontier)
+        listed = state.hand_over(url)
+        if listed:  # stored with its state once fetched, by whichever process fetches it
             meta["listed"] = listed
         yield self._requested(request, known)
 
