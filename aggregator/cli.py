@@ -19,24 +19,29 @@ COMMANDS = ["demo", "crawl", "worker", "extract", "feeds", "serve", "export", "s
 EXIT_USAGE = 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of the one ``argv`` names: a command's module is
+    imported only when it is run or listed (``status`` does not load Scrapy)."""
     parser = argparse.ArgumentParser(
         prog="aggregator", description="Crawl tech-news sites into full-text feeds and datasets.")
     parser.add_argument("--version", action="version", version=f"aggregator {version()}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for name in COMMANDS:
+    named = next((arg for arg in argv or () if not arg.startswith("-")), None)
+    for name in [named] if named in COMMANDS else COMMANDS:
         importlib.import_module(f"aggregator.commands.{name}").add_parser(subparsers)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     setup_logging(verbose=getattr(args, "verbose", False))
     if not hasattr(args, "func"):
         parser.print_help()
         return EXIT_USAGE
-    command = argv[0] if argv else (sys.argv[1] if len(sys.argv) > 1 else "")
+    command = argv[0] if argv else ""
     try:
         return int(args.func(args) or 0)
     except ConfigError as exc:  # a config error a command did not catch: still one line

@@ -19,13 +19,14 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from aggregator.extraction.rules import SiteRules
-
 from aggregator.urls import site_domain
+
+if TYPE_CHECKING:
+    from aggregator.store import Store
 
 DEFAULT_CONFIG = "sources.toml"
 DEMO_CONFIG = "demo.toml"
@@ -230,7 +231,9 @@ def _parse_source(raw: Any, index: int, path: str) -> Source:
         raise ConfigError(f"{where}: key 'timezone': unknown time zone {values['timezone']!r}") from None
     if values.get("rules"):
         # a bad selector fails when the config is read (`aggregator sources` too), not when
-        # the source's crawler starts
+        # the source's crawler starts. Imported here: the extraction package (trafilatura,
+        # extruct) is not loaded by the commands that only read the store
+        from aggregator.extraction.rules import SiteRules
         try:
             SiteRules.from_mapping(values["rules"], where)
         except ValueError as exc:
@@ -284,6 +287,10 @@ def load_config(path: str | Path | None = None) -> Config:
     return parse_config(text, str(p))
 
 
+#: the stat the run log (aggregator.runlog) records :func:`config_ref` under
+CONFIG_KEY = "aggregator/config"
+
+
 def config_ref(config: Config) -> str:
     """What :func:`load_config` loads ``config`` back from, wherever the caller runs: ``""``
     for the bundled config, ``"demo"``, else the file's absolute path. A crawl records it,
@@ -297,6 +304,24 @@ def config_ref(config: Config) -> str:
     if config.path == f"<bundled {DEFAULT_CONFIG}>":
         return ""
     return str(Path(config.path).resolve())
+
+
+def crawled_config(store: Store) -> Config:
+    """The config the store's last crawl ran with (it records it: aggregator.runlog), else
+    the bundled one; a config none of whose sources the store has crawled is refused, rather
+    than publishing a feed per source that stays empty."""
+    # the newest run that got as far as recording it (a killed run may not have)
+    refs = (r["stats"][CONFIG_KEY] for r in store.runs(limit=20) if CONFIG_KEY in r["stats"])
+    ref = next(refs, None)
+    try:
+        config = load_config(ref or None)
+    except ConfigError as exc:
+        raise ConfigError(f"{exc} (the config of the last crawl; pass --config)") from None
+    crawled = store.run_sources()
+    if crawled and not {s.name for s in config.sources} & set(crawled):
+        raise ConfigError(f"{config.path}: none of its sources is in the store (it holds:"
+                          f" {', '.join(crawled)}); pass --config")
+    return config
 
 
 def load_demo_config() -> Config:

@@ -15,17 +15,14 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from aggregator.crawlerrors import first_error
-from aggregator.config import Config, ConfigError, config_ref, load_config
+from aggregator.config import CONFIG_KEY, config_ref
 from aggregator.crawlstore import store_of
 from aggregator.storehealth import UNAVAILABLE_KEY, store_failed
 from aggregator.health import confirmed_unchanged
-from aggregator.store import Store
 
 logger = logging.getLogger(__name__)
 
 RUN_ID_KEY = "aggregator/run_id"
-#: the config the run crawled with (aggregator.config.config_ref), read by `aggregator feeds`
-CONFIG_KEY = "aggregator/config"
 #: stat: how many articles of the source the store holds after the run
 STORED_KEY = "aggregator/source/articles_stored"
 
@@ -143,21 +140,3 @@ class RunRecorder:
             # "ok" with nothing to show: say why where a cron log is read
             logger.warning("%s: no article stored yet%s", self.source, no_article_hint(report))
         store.finish_run(self.run_id, stats, report.ok, report.error)
-
-
-def crawled_config(store: Store) -> Config:
-    """The config the store's last crawl ran with (it records it: aggregator.runlog), else
-    the bundled one; a config none of whose sources the store has crawled is refused, rather
-    than publishing a feed per source that stays empty."""
-    # the newest run that got as far as recording it (a killed run may not have)
-    refs = (r["stats"][CONFIG_KEY] for r in store.runs(limit=20) if CONFIG_KEY in r["stats"])
-    ref = next(refs, None)
-    try:
-        config = load_config(ref or None)
-    except ConfigError as exc:
-        raise ConfigError(f"{exc} (the config of the last crawl; pass --config)") from None
-    crawled = store.run_sources()
-    if crawled and not {s.name for s in config.sources} & set(crawled):
-        raise ConfigError(f"{config.path}: none of its sources is in the store (it holds:"
-                          f" {', '.join(crawled)}); pass --config")
-    return config

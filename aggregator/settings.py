@@ -141,7 +141,7 @@ ITEM_PIPELINES = {
 }
 
 #: an item that fails in a pipeline is logged by its URL, not its whole text
-LOG_FORMATTER = "aggregator.logsetup.ConciseLogFormatter"
+LOG_FORMATTER = "aggregator.logformatter.ConciseLogFormatter"
 
 ADDONS = {
     # a fresh JOBDIR per crawl: Scrapy's disk queues hold the pending requests

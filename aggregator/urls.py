@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 from collections.abc import Iterable
 from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from tldextract import TLDExtract
 from w3lib.url import canonicalize_url
 
 #: query parameters that only track the reader; never part of an article's identity
@@ -131,7 +131,12 @@ def canonical_url(url: str, extra_params: Iterable[str] = ()) -> str:
         return url
 
 
-_PSL = TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+@lru_cache(maxsize=1)
+def _public_suffixes() -> Any:
+    """tldextract's reader of the bundled Public Suffix List, loaded on first use (with
+    ``requests``, a tenth of a second the commands that never ask do not pay)."""
+    from tldextract import TLDExtract
+    return TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
 
 
 @lru_cache(maxsize=1024)
@@ -149,7 +154,7 @@ def site_domain(host: str) -> str:
     ('127.0.0.1', 'demo.example', '[::1]')
     """
     host = host.lower().rstrip(".")
-    parts = _PSL(host)
+    parts = _public_suffixes()(host)
     return parts.top_domain_under_public_suffix or host
 
 

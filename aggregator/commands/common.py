@@ -87,3 +87,10 @@ def store_url(args: argparse.Namespace, config: Config | None = None,
 def store_override(args: argparse.Namespace) -> dict[str, object]:
     """The crawl setting ``--store`` gives (it wins over the environment and the config)."""
     return {"AGGREGATOR_STORE": args.store} if getattr(args, "store", None) else {}
+
+
+def add_redis(parser: argparse.ArgumentParser, required_for: str) -> None:
+    parser.add_argument("--redis", default=os.environ.get("AGGREGATOR_REDIS_URL", ""),
+                        metavar="URL",
+                        help=f"Redis of the shared frontier, redis://HOST:PORT/DB ({required_for};"
+                             " default: $AGGREGATOR_REDIS_URL)")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from contextlib import ExitStack
 
-from aggregator.commands.common import (add_dirs, add_store, add_verbosity, help_text,
-                                        scrapy_log_overrides, store_override)
+from aggregator.commands.common import (add_dirs, add_redis, add_store, add_verbosity,
+                                        help_text, scrapy_log_overrides, store_override)
 from aggregator.config import ConfigError, crawl_settings, load_config
 from aggregator.demo import served_demo_sites
 from aggregator.exporters.publish import check_feed_config
@@ -31,13 +30,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_redis(parser, "coordinate a run of `aggregator worker` processes")
     add_verbosity(parser)
     parser.set_defaults(func=run)
-
-
-def add_redis(parser: argparse.ArgumentParser, required_for: str) -> None:
-    parser.add_argument("--redis", default=os.environ.get("AGGREGATOR_REDIS_URL", ""),
-                        metavar="URL",
-                        help=f"Redis of the shared frontier, redis://HOST:PORT/DB ({required_for};"
-                             " default: $AGGREGATOR_REDIS_URL)")
 
 
 def run(args: argparse.Namespace) -> int:

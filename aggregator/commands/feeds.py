@@ -11,10 +11,9 @@ import argparse
 import sys
 
 from aggregator.commands.common import add_dirs, add_store, help_text, store_url, whole_number
-from aggregator.config import ConfigError, load_config
+from aggregator.config import ConfigError, crawled_config, load_config
 from aggregator.exporters.publish import publish_feeds
 from aggregator.exporters.topics import parse_topics
-from aggregator.runlog import crawled_config
 from aggregator.store import open_store, sqlite_file
 
 EXIT_USAGE = 2

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from aggregator.commands.common import add_store, help_text, store_url
-from aggregator.commands.crawl import add_redis
+from aggregator.commands.common import add_redis
 from aggregator.config import ConfigError, load_config
 from aggregator.frontier import (REDIS_ERRORS, FrontierError, RunInfo, connect, current_run,
                                  redacted, run_lines)

@@ -15,7 +15,8 @@ import sys
 
 from aggregator.commands.common import (add_dirs, add_store, add_verbosity, help_text,
                                         scrapy_log_overrides, store_override, whole_number)
-from aggregator.commands.crawl import add_redis, parse_routes
+from aggregator.commands.common import add_redis
+from aggregator.commands.crawl import parse_routes
 from aggregator.config import ConfigError, load_config
 from aggregator.frontier import FrontierError
 

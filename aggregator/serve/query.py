@@ -41,11 +41,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-from aggregator.config import Config
+from aggregator.config import Config, crawled_config
 from aggregator.exporters.feeds import render
 from aggregator.exporters.model import FORMATS, FeedEntry
 from aggregator.exporters.publish import PublishResult, build_spec, feed_limit
-from aggregator.runlog import crawled_config
 from aggregator.serve.caching import Representation
 from aggregator.store import DB_FILENAME, Store, open_store
 
