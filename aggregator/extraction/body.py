@@ -143,13 +143,22 @@ def _precision_in_doubt(prose: list[tuple[etree._Element, list[str]]], precise_t
     """Whether the balanced run could add anything to the precision run's text.
 
     It can when precision kept less than PRECISION_MIN_SHARE of the page's running text (the
-    long ``<p>`` elements), or cut words out of a paragraph it kept (the paragraph's opening is
-    there, the whole of it is not). Otherwise the second run is skipped: it is most of the cost.
+    long ``<p>`` elements), or cut words out of a paragraph it kept (the paragraph's opening and
+    its last words are there, the whole of it is not: what :func:`_complete_paragraphs` mends).
+    Otherwise the second run is skipped: it is most of the cost. A paragraph whose opening is
+    kept but not its end was cut or joined to another, and the balanced run never completes it.
 
     >>> from aggregator.extraction.dom import parse_html
     >>> page = parse_html("<body><div><p>A live blog teaser.</p></div>"
     ...                   + "<div class='text'>" + "Words of the article. " * 20 + "</div>" * 3)
     >>> _precision_in_doubt(_prose(page), "A live blog teaser.")
+    True
+    >>> first = "Officials said on Tuesday that the plan would be put to a vote in May. " * 4
+    >>> caption = "The mayor of the city, who first proposed the plan two years ago, at the town hall on Monday."
+    >>> page = parse_html(f"<body><article><p>{first}</p><p>{caption} Photo: Ann Lee</p>")
+    >>> _precision_in_doubt(_prose(page), first + caption)  # its credit is not the article's
+    False
+    >>> _precision_in_doubt(_prose(page), first.replace(" put to", "") + caption + " Photo: Ann Lee")
     True
     """
     if not precise_text:
@@ -161,8 +170,10 @@ def _precision_in_doubt(prose: list[tuple[etree._Element, list[str]]], precise_t
         total += len(joined)
         if joined in kept:
             found += len(joined)
-        elif " ".join(words[:_EDGE_WORDS * 2]) in kept:
-            return True  # the paragraph is there, but not all of it
+        else:
+            start = kept.find(" ".join(words[:_EDGE_WORDS * 2]))
+            if start >= 0 and kept.find(" ".join(words[-_EDGE_WORDS:]), start) >= 0:
+                return True  # the paragraph's opening and end are there, words between are not
     return found < PRECISION_MIN_SHARE * total
 
 
