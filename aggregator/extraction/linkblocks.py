@@ -952,9 +952,14 @@ def _named(block: etree._Element, first: etree._Element, stats: _Stats
         node = node.getparent()
     _features_of_class(tokens, "", f)
     inner: frozenset[str] = frozenset()
+    everything = len(stats.targets.get(block, ()))
     for n, el in enumerate(block.iter()):
         if el is first or n > _MAX_INNER:
             break
-        inner |= class_tokens(f"{el.get('class') or ''} {el.get('id') or ''}")
+        words = class_tokens(f"{el.get('class') or ''} {el.get('id') or ''}")
+        inner |= words
+        if el is not block and len(stats.targets.get(el, ())) == everything \
+                and words & _CLASS_GROUPS["class_related"]:
+            f["class_related"] = 1.0  # a wrapper of the whole list classed related names it
     _features_of_class(inner - tokens, "inner_", f)
     return heading, f

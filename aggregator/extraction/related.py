@@ -85,6 +85,8 @@ def link_score(f: dict[str, float]) -> float:
         score += 1  # reads like a headline
     elif words <= 2 and not f.get("has_img"):
         score -= 2  # a label: "More", "Politics"
+    if named and not f.get("block_headline_share") and f.get("block_links", 0.0) >= 2:
+        score -= 2  # a named list none of whose links reads like a headline: topics, guides
     if f.get("block_article_like", 0.0) >= 0.6:
         score += 0.5
     links = f.get("block_links", 0.0)

@@ -151,3 +151,22 @@ def test_topic_labels_beside_a_related_box_are_not_related() -> None:
     html = _page(f'<aside>{_box("Related articles", OWN)}'
                  f'<div class="subjects"><h3>Subjects</h3><ul>{topics}</ul></div></aside>')
     assert _urls(html) == OWN
+
+
+def test_a_wrapper_of_the_whole_list_names_it() -> None:
+    """<section><div class="related-list"><h2>Next in Science</h2><ul>...: the class of the
+    element that wraps every link of the block names the block, as the block's own would."""
+    items = "".join(f'<li><a href="{p}">Another headline for the site, number {p[-1]}</a></li>'
+                    for p in SITE_WIDE)
+    html = _page(f'<section class="next"><div class="related-list"><h2>Next in Science</h2>'
+                 f'<ul>{items}</ul></div></section>')
+    assert _urls(html) == SITE_WIDE
+
+
+def test_a_named_list_of_labels_is_not_related() -> None:
+    """A box classed related whose links are all short labels (guide and topic pages with an
+    icon), none reading like a headline, suggests no article."""
+    chips = "".join(f'<a class="related-guide" href="/guides/{g}/"><img src="{g}.png" alt="">'
+                    f'{g.replace("-", " ").title()}</a>' for g in ("chip-deals", "chip-news-daily"))
+    html = _page(f'<div class="related-guides"><h4>Guides</h4>{chips}</div>')
+    assert _urls(html) == []
