@@ -37,7 +37,6 @@ _URL_KINDS = (
 )
 _HOME_PATHS = re.compile(r"^/?(?:index\.(?:html?|php|aspx?))?$|^/[a-z]{2}(?:-[a-z]{2})?/?$", re.I)
 _PAGE_QUERY = re.compile(r"(?:^|&)(?:page|p|paged)=\d+", re.I)
-_REL_NEXT = etree.XPath('boolean(//a[contains(concat(" ", normalize-space(@rel), " "), " next ")])')
 _PROSE = etree.XPath("//p[not(ancestor::a)][string-length(normalize-space()) >= 100]")
 #: at least this many teaser links and little prose make a listing
 MIN_TEASERS = 8
@@ -73,17 +72,21 @@ class Signals:
     heading_kind: str = ""
 
 
-def _teasers(tree: etree._Element, url: str) -> tuple[int, frozenset[str]]:
+def _anchors(tree: etree._Element) -> list[tuple[etree._Element, str]]:
+    """The page's links with their text, white space collapsed, read once for both counts."""
+    return [(a, " ".join("".join(a.itertext()).split())) for a in tree.iter("a")]
+
+
+def _teasers(anchors: list[tuple[etree._Element, str]], url: str) -> tuple[int, frozenset[str]]:
     """Distinct same-site links whose text reads like a headline (4+ words), and their texts."""
     host = split(url).hostname or ""
     seen = set()
     texts = set()
-    for a in tree.iter("a"):
+    for a, text in anchors:
         href = a.get("href")
         if not href or href.startswith("#"):
             continue
-        text = " ".join("".join(a.itertext()).split())
-        if len(text.split()) < 4:
+        if text.count(" ") < 3:
             continue
         if href.startswith("/") and not href.startswith("//"):
             seen.add(href.split("#")[0])  # same site, the common case: no URL parsing
@@ -103,15 +106,15 @@ _CARD_REPEATS = 3
 _CARD_MAX_TEXT = 1000
 
 
-def _cards(tree: etree._Element, headlines: frozenset[str]) -> str:
+def _cards(anchors: list[tuple[etree._Element, str]], headlines: frozenset[str]) -> str:
     """The text of the page's repeated teaser cards (an element holding a headline link that
     has at least _CARD_REPEATS siblings of the same tag and class), one card per line."""
     found: dict[etree._Element, None] = {}
     #: per parent, how many children have each (tag, class): counted once (a list of 5,000
     #: cards would otherwise be counted once per card)
     shapes: dict[etree._Element, Counter[tuple[Any, Any]]] = {}
-    for a in tree.iter("a"):
-        if " ".join("".join(a.itertext()).split()) not in headlines:
+    for a, text in anchors:
+        if text not in headlines:
             continue
         el = a
         for _ in range(_CARD_LEVELS):
@@ -142,12 +145,9 @@ _HEADING_KINDS = (
                            r"categor[íi]a|secci[óo]n|se[çc][ãa]o|sezione|categorie|分类|分類|カテゴリー?)\b",
                            re.I)),
 )
-_PAGE_HEADING = etree.XPath("(//h1)[1]")
-
-
 def _heading_kind(tree: etree._Element) -> str:
-    h1 = _PAGE_HEADING(tree)
-    texts = [" ".join("".join(h1[0].itertext()).split())] if h1 else []
+    h1 = next(tree.iter("h1"), None)
+    texts = [" ".join("".join(h1.itertext()).split())] if h1 is not None else []
     texts.append(" ".join((tree.findtext(".//title") or "").split()))
     for kind, regex in _HEADING_KINDS:
         if any(regex.match(text) for text in texts if text):
@@ -159,7 +159,8 @@ def measure(tree: etree._Element, data: StructuredData, url: str) -> Signals:
     """The signals :func:`classify` decides on."""
     types = data.jsonld_types()
     og_type = data.first("og:type").lower()
-    teasers, headlines = _teasers(tree, url)
+    anchors = _anchors(tree)
+    teasers, headlines = _teasers(anchors, url)
     return Signals(
         declared_article=bool(types & ARTICLE_TYPES) or og_type == "article",
         declared_listing=bool(types & LISTING_TYPES),
@@ -167,9 +168,10 @@ def measure(tree: etree._Element, data: StructuredData, url: str) -> Signals:
         og_type=og_type,
         teasers=teasers,
         prose=sum(len(" ".join("".join(p.itertext()).split())) for p in _PROSE(tree)),
-        has_next=bool(data.links.get("next")) or _REL_NEXT(tree),
+        has_next=bool(data.links.get("next")) or any(
+            "next" in (a.get("rel") or "").split() for a, _ in anchors),
         headlines=headlines,
-        cards=_cards(tree, headlines) if len(headlines) >= MIN_TEASER_BLOCKS_PAGED else "",
+        cards=_cards(anchors, headlines) if len(headlines) >= MIN_TEASER_BLOCKS_PAGED else "",
         typed_article=bool(types & ARTICLE_TYPES),
         heading_kind=_heading_kind(tree),
     )
