@@ -106,7 +106,14 @@ def canonical_url(url: str, extra_params: Iterable[str] = ()) -> str:
     >>> canonical_url("http://[::1/x"), canonical_url("http://ex.com:99999/a")
     ('http://[::1/x', 'http://ex.com/a')
     """
-    url = url.strip()
+    return _canonical_url(url.strip(), tuple(extra_params))
+
+
+@lru_cache(maxsize=16384)
+def _canonical_url(url: str, extra_params: tuple[str, ...]) -> str:
+    """:func:`canonical_url`, remembered: a site's menu links, and an article's URL found in
+    its sitemap, its section pages and its neighbours' related links, are canonicalised
+    again and again (w3lib's canonicalisation is a tenth of a millisecond each)."""
     try:
         parts = urlsplit(url)
         hostname = parts.hostname
