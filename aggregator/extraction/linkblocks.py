@@ -501,8 +501,11 @@ def _hidden(el: etree._Element) -> bool:
 _CONTAINERS = frozenset({"div", "section", "aside", "ul", "ol", "nav", "article"})
 
 
-def _heading_inside(block: etree._Element, first_anchor: etree._Element) -> str:
-    """The short text of ``block`` before its first link ("" when there is none)."""
+def _heading_inside(block: etree._Element, first_anchor: etree._Element,
+                    stats: _Stats | None = None) -> str:
+    """The short text of ``block`` before its first link ("" when there is none); with
+    ``stats``, "" when that text heads a section of its own without links (filled by a
+    script): it names that section, not the block."""
     for el in block.iter():
         if el is first_anchor:
             break
@@ -510,8 +513,25 @@ def _heading_inside(block: etree._Element, first_anchor: etree._Element) -> str:
             continue
         text = clean_text(el.text)
         if text and len(text) <= MAX_HEADING and next(el.iterancestors("a"), None) is None:
+            if stats is not None and _heads_empty_section(el, block, stats):
+                return ""
             return clean_text(" ".join(el.itertext()))[:MAX_HEADING]
     return ""
+
+
+def _heads_empty_section(heading: etree._Element, block: etree._Element, stats: _Stats) -> bool:
+    """Whether ``heading`` is the title of a section of ``block`` that holds no link but an
+    empty container (<section><div>Read also</div><div class="content"></div></section>,
+    filled by a script): it names that container, not the lists after it."""
+    section = heading
+    for anc in heading.iterancestors():
+        if anc is block or stats.targets.get(anc):
+            break
+        section = anc
+    if section is heading:
+        return False
+    return any(isinstance(el.tag, str) and el.tag in _CONTAINERS and stats.text.get(el, 0) == 0
+               for el in section.iterdescendants())
 
 
 def linked_label(el: etree._Element) -> str:
@@ -532,7 +552,7 @@ def linked_label(el: etree._Element) -> str:
 
 def _heading_of(block: etree._Element, first_anchor: etree._Element, stats: _Stats) -> str:
     """The short text that names ``block``: inside it before its first link, or just before it."""
-    inside = _heading_inside(block, first_anchor)
+    inside = _heading_inside(block, first_anchor, stats)
     if inside:
         return inside
     node = block

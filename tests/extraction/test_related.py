@@ -170,3 +170,16 @@ def test_a_named_list_of_labels_is_not_related() -> None:
                     f'{g.replace("-", " ").title()}</a>' for g in ("chip-deals", "chip-news-daily"))
     html = _page(f'<div class="related-guides"><h4>Guides</h4>{chips}</div>')
     assert _urls(html) == []
+
+
+def test_a_heading_over_an_empty_section_inside_a_block_names_nothing_else() -> None:
+    """A sidebar whose first section is "Read more" over a container a script fills, then
+    a box of column teasers: "Read more" names the empty section, not the teasers."""
+    cards = "".join(f'<article class="card"><a href="{p}">Chips: the market recovered again '
+                    f'in study {p[-1]}</a></article>' for p in SITE_WIDE)
+    html = _page('<aside class="sidebar"><div class="content"><section class="block">'
+                 '<div class="title"><span>Read more</span></div>'
+                 '<div class="block-content" data-load="/suggested/1.html"><div class="loader">'
+                 '</div></div></section><section class="block"><div class="title"><span>Columns'
+                 f'</span></div><div class="block-content">{cards}</div></section></div></aside>')
+    assert _urls(html) == []
