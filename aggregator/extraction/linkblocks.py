@@ -592,6 +592,17 @@ _SECTIONING = frozenset({"article", "main", "section", "aside"})
 _NEVER_RELATED = frozenset({"hidden", "in_nav", "in_header", "in_footer"})
 
 
+def page_key(url: str) -> str:
+    """A URL without its scheme, "www.", query, fragment and trailing slash: the page a link
+    goes to, whatever its tracking parameters.
+
+    >>> page_key("https://www.ex.com/2024/05/story/?_medium=widget#top")
+    'ex.com/2024/05/story'
+    """
+    host, _, path = url.partition("://")[2].partition("#")[0].partition("?")[0].partition("/")
+    return WWW_PREFIX_RE.sub("", host.lower()) + "/" + path.rstrip("/")
+
+
 def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
     """Every anchor of ``root`` to another http(s) page, in page order, with its signals."""
     stats = _measure(root)

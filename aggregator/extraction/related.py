@@ -39,7 +39,7 @@ from lxml import etree
 
 from aggregator.urls import join
 from ..items import RelatedLink
-from .linkblocks import LinkCandidate, block_signature, link_candidates, link_title
+from .linkblocks import LinkCandidate, block_signature, link_candidates, link_title, page_key
 from .rules import SiteRules
 from .structured import StructuredData
 from .text import clean_text
@@ -320,8 +320,9 @@ def find_related(
     image_only: dict[str, bool] = {}
     blocks: list[etree._Element] = []
     other: list[etree._Element] = []
+    itself = page_key(url)
     for cand, score in zip(cands, scores):
-        if score < THRESHOLD:
+        if score < THRESHOLD or page_key(cand.url) == itself:
             if _not_body(cand):
                 other.append(cand.block)
             continue

@@ -183,3 +183,8 @@ def test_a_heading_over_an_empty_section_inside_a_block_names_nothing_else() -> 
                  '</div></div></section><section class="block"><div class="title"><span>Columns'
                  f'</span></div><div class="block-content">{cards}</div></section></div></aside>')
     assert _urls(html) == []
+
+
+def test_the_page_itself_is_never_related_whatever_its_query() -> None:
+    html = _page(_box("Related", [*OWN, URL.removeprefix("https://ex.com") + "?_medium=widget"]))
+    assert _urls(html) == OWN
