@@ -133,3 +133,26 @@ def test_sibling_chunks_complete_a_split_body() -> None:
     assert body._continue_chunks(body._prose(tree), root, text) == 2
     assert "protected cycle lanes" in body.htmlout.to_text(root)
     assert "Advertisement" not in body.htmlout.to_text(root)
+
+
+def test_sibling_chunks_leave_an_aside_out() -> None:
+    """A related-articles ``<aside>`` inside a later chunk of a split body is page furniture:
+    it is gone before the chunks are continued, so its headlines never join the body."""
+    from lxml import html
+
+    from aggregator.extraction import body
+    from aggregator.extraction.dom import parse_html
+
+    page = (FIXTURES / "split_body_chunks.html").read_text("utf-8").replace(
+        '<div class="rail"></div></div>\n</div></article>',
+        '<div class="rail"></div><aside><ul><li><a href="/a">Bridge repairs close the ring road'
+        ' for a month</a></li><li><a href="/b">Market square to be pedestrianised by the end'
+        ' of next year</a></li></ul></aside></div>\n</div></article>')
+    tree = parse_html(page)
+    body._drop_furniture(tree)
+    first = tree.xpath("//div[@class='story-text']")[0]
+    root = html.fromstring("<div>" + "".join(html.tostring(p, encoding="unicode")
+                                             for p in first) + "</div>")
+    assert body._continue_chunks(body._prose(tree), root, body.htmlout.to_text(root)) == 2
+    assert "protected cycle lanes" in body.htmlout.to_text(root)
+    assert "Bridge repairs" not in body.htmlout.to_text(root)
