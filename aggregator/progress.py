@@ -52,9 +52,8 @@ class ProgressLine:
 
     @property
     def name(self) -> str:
-        spider = self.crawler.spider
-        src = getattr(spider, "source_config", None)
-        return getattr(src, "name", None) or getattr(spider, "name", "?")
+        return (self.crawler.settings.get("AGGREGATOR_SOURCE")
+                or getattr(self.crawler.spider, "name", "?"))
 
     def spider_opened(self, spider: Any = None) -> None:
         cls = type(self)

@@ -16,6 +16,7 @@ from scrapy.crawler import Crawler
 
 from aggregator.crawlerrors import first_error
 from aggregator.config import CONFIG_KEY, config_ref
+from aggregator.crawlsettings import crawl_source
 from aggregator.crawlstore import store_of
 from aggregator.storehealth import UNAVAILABLE_KEY, store_failed
 from aggregator.health import confirmed_unchanged
@@ -114,7 +115,7 @@ class RunRecorder:
         return recorder
 
     def spider_opened(self, spider: Spider) -> None:
-        src = getattr(spider, "source_config", None)
+        src = crawl_source(self.crawler.settings)
         if src is None:
             return
         store = store_of(self.crawler)

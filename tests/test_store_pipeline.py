@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
-from types import SimpleNamespace
 
 
 from aggregator.items import Article, PageInfo
@@ -15,7 +14,6 @@ from tests.helpers.crawler import crawler_with_store
 
 def test_store_pipeline_counts_new_unchanged_updated(tmp_path: Path) -> None:
     crawler = crawler_with_store(tmp_path / "data")
-    crawler.spider = SimpleNamespace(source_config=None)
     pipeline = StorePipeline.from_crawler(crawler)
     pipeline.open_spider()
     article = Article(url="https://ex.com/a", canonical_url="https://ex.com/a", title="T",

@@ -127,11 +127,12 @@ class Keys:
         return f"{PREFIX}:run:{self.run}:worker:{worker_id}"
 
 
-def source_of(spider: Any) -> str:
-    src = getattr(spider, "source_config", None)
-    if src is None:
+def source_of(crawler: Any) -> str:
+    """The source the crawler crawls (``AGGREGATOR_SOURCE``, set by the news spider)."""
+    name = crawler.settings.get("AGGREGATOR_SOURCE")
+    if not name:
         raise NotConfigured("the shared frontier needs the news spider (a source per crawler)")
-    return str(src.name)
+    return str(name)
 
 
 def worker_id() -> str:

@@ -144,8 +144,7 @@ class Frontier:
         return self.keys.worker(self.worker)
 
     def source(self, crawler: Crawler) -> str:
-        assert crawler.spider is not None
-        return source_of(crawler.spider)
+        return source_of(crawler)
 
     # --- joining, seeding ---------------------------------------------------------------
     def join(self, crawler: Crawler) -> None:

@@ -95,7 +95,7 @@ class FrontierScheduler(BaseScheduler):
 
     def open(self, spider: Spider) -> None:
         self.spider = spider
-        source = source_of(spider)
+        source = source_of(self.crawler)
         keys = self.frontier.keys
         # scrapy-redis formats the key with %(spider)s: no % in a source name (checked names)
         self.queue = PriorityQueue(server=self.client, spider=spider, key=keys.queue(source))

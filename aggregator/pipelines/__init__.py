@@ -12,6 +12,8 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from aggregator.config import Source
+from aggregator.crawlsettings import crawl_source
 from aggregator.items import Article
 
 
@@ -44,10 +46,10 @@ class ArticlePipeline:
         return DropItem(f"{reason}: {url}" + (f" ({detail})" if detail else ""))
 
     @property
-    def source_config(self) -> Any:
-        """The :class:`aggregator.config.Source` of the running spider, if any."""
-        spider = getattr(self.crawler, "spider", None)
-        return getattr(spider, "source_config", None)
+    def source_config(self) -> Source | None:
+        """The :class:`aggregator.config.Source` the crawler crawls (``AGGREGATOR_SOURCE``
+        in its settings), if any."""
+        return crawl_source(self.crawler.settings)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if not isinstance(item, Article):

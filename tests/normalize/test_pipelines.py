@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from scrapy.exceptions import DropItem
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from aggregator.config import ConfigError, load_config
+from aggregator.config import ConfigError, load_config, parse_config
 from aggregator.items import Article, PageInfo
 from aggregator.pipelines.normalize import (AuthorsPipeline, DatesPipeline, HtmlPipeline,
                                             TextPipeline, tracking_params)
@@ -24,9 +23,12 @@ FETCHED = datetime(2024, 5, 1, tzinfo=timezone.utc)
 
 
 def make(cls: type, settings: dict | None = None, tz: str = "UTC"):  # noqa: ANN201
-    crawler = get_crawler(settings_dict=settings or {})
+    """A pipeline of a crawler of one source (in ``tz``), as the news spider sets it up."""
+    config = parse_config(f'[[sources]]\nname = "src"\nhome = "https://ex.com/"\n'
+                          f'timezone = "{tz}"\n', "test.toml")
+    crawler = get_crawler(settings_dict={**(settings or {}), "AGGREGATOR_LOADED_CONFIG": config,
+                                         "AGGREGATOR_SOURCE": "src"})
     crawler.stats.open_spider()
-    crawler.spider = SimpleNamespace(source_config=SimpleNamespace(timezone=tz))
     return cls.from_crawler(crawler), crawler.stats
 
 
