@@ -711,8 +711,7 @@ def _paragraph_signals(paragraph: etree._Element, a: etree._Element, stats: _Sta
     """How the line around an anchor reads: all link, a label and a link, after a label."""
     text = stats.text.get(paragraph, 0)
     linked = stats.link_text.get(paragraph, 0)
-    lead = clean_text(paragraph.text or "") or clean_text(
-        "".join(paragraph[0].itertext()) if len(paragraph) and paragraph[0] is not a else "")
+    lead = _text_before(paragraph, a)
     f["para_label_related"] = bool(lead) and bool(RELATED_HEADING_RE.match(lead))
     f["para_label_only"] = text - linked <= _MAX_LABEL
     f["para_all_link"] = bool(text) and linked / text >= 0.8
@@ -720,6 +719,27 @@ def _paragraph_signals(paragraph: etree._Element, a: etree._Element, stats: _Sta
     if prev is not None and isinstance(prev.tag, str) and \
             0 < stats.text.get(prev, 0) <= MAX_HEADING and stats.link_text.get(prev, 0) == 0:
         f["prev_label_related"] = bool(RELATED_HEADING_RE.match(clean_text(prev.text_content())))
+
+
+def _text_before(paragraph: etree._Element, a: etree._Element) -> str:
+    """The text of ``paragraph`` before its link ``a``, through wrappers and icons
+    (<p><svg/><span>More: <a>..</a></span></p> says "More:")."""
+    parts: list[str] = []
+    hidden = 0  # inside an element never shown (an icon's <svg><title>)
+    for event, el in etree.iterwalk(paragraph, events=("start", "end")):
+        if el is a or len(parts) > _MAX_LABEL:
+            break
+        if event == "start":
+            if el.tag in _INVISIBLE:
+                hidden += 1
+            elif not hidden:
+                parts.append(el.text or "")
+        else:
+            if el.tag in _INVISIBLE:
+                hidden -= 1
+            if el is not paragraph and not hidden:
+                parts.append(el.tail or "")
+    return clean_text("".join(parts))
 
 
 def _block_of(a: etree._Element, stats: _Stats, main: etree._Element | None) -> etree._Element:

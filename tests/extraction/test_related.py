@@ -188,3 +188,14 @@ def test_a_heading_over_an_empty_section_inside_a_block_names_nothing_else() -> 
 def test_the_page_itself_is_never_related_whatever_its_query() -> None:
     html = _page(_box("Related", [*OWN, URL.removeprefix("https://ex.com") + "?_medium=widget"]))
     assert _urls(html) == OWN
+
+
+def test_a_callout_label_is_read_through_wrappers_and_icons() -> None:
+    """<p><i class="icon"></i><span>MORE: <a>...</a></span></p> between the paragraphs is a
+    "More:" callout."""
+    line = (f'<p class="more-link"><i class="icon-arrow"></i><span>MORE: '
+            f'<a href="{OWN[0]}">Chips: the market recovered again in study 1</a></span></p>')
+    linked = BODY.replace("analysts", '<a href="/2024/05/01/analyst-notes">analysts</a>', 1)
+    html = (f"<html><body><main><article><h1>Chips are back</h1>{linked}{line}{BODY}"
+            "</article></main></body></html>")
+    assert _urls(html) == OWN[:1]
