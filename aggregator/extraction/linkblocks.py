@@ -669,6 +669,8 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
         f["title_upper"] = len(title) > 12 and _mostly_upper(title)
         f["has_img"] = next(a.iter("img", "picture"), None) is not None
         f["heading_inside"] = next(a.iter(*_HEADING_TAGS), None) is not None
+        if _has_ad_label(a):
+            f["ad_label"] = 1.0  # "Sponsored", "Anzeige": an ad in the list, not a suggestion
         labelled = next(a.iterancestors(*_HEADING_TAGS), None)
         if (labelled is not None and linked_label(labelled)) or (
                 heading and title.casefold() == heading.casefold()
@@ -719,6 +721,21 @@ def _paragraph_signals(paragraph: etree._Element, a: etree._Element, stats: _Sta
     if prev is not None and isinstance(prev.tag, str) and \
             0 < stats.text.get(prev, 0) <= MAX_HEADING and stats.link_text.get(prev, 0) == 0:
         f["prev_label_related"] = bool(RELATED_HEADING_RE.match(clean_text(prev.text_content())))
+
+
+#: the whole text of a label that marks a link as an advertisement (many languages)
+_AD_LABEL_RE = re.compile(
+    r"^\W*(?:sponsored|promoted|advertisement|advertorial|paid (?:post|content)|"
+    r"partner content|anzeige|werbung|gesponsert|publicidad|patrocinado|publicit[ée]|"
+    r"sponsoris[ée]|pubblicit[àa]|sponsorizzato|advertentie|gesponsord|reklama|reklame|"
+    r"广告|廣告|広告|광고)\W*$", re.IGNORECASE)
+
+
+def _has_ad_label(a: etree._Element) -> bool:
+    """Whether an element of link ``a`` says only that it is an ad ("Sponsored")."""
+    return any(isinstance(el.tag, str) and el.text and len(el.text) < 30
+               and _AD_LABEL_RE.match(el.text) and not len(el)
+               for el in a.iterdescendants())
 
 
 def _text_before(paragraph: etree._Element, a: etree._Element) -> str:

@@ -70,6 +70,8 @@ def link_score(f: dict[str, float]) -> float:
         score -= 6  # a site-wide list: most read, trending, latest
     if f.get("hidden"):
         score -= 8
+    if f.get("ad_label"):
+        score -= 6
     if f.get("heading_link"):
         score -= 6  # "More in Markets" over a list links to the section, not an article
     if f.get("in_nav") or f.get("in_header") or f.get("in_footer"):

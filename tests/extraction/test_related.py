@@ -199,3 +199,10 @@ def test_a_callout_label_is_read_through_wrappers_and_icons() -> None:
     html = (f"<html><body><main><article><h1>Chips are back</h1>{linked}{line}{BODY}"
             "</article></main></body></html>")
     assert _urls(html) == OWN[:1]
+
+
+def test_an_ad_in_a_related_list_is_not_related() -> None:
+    ad = ('<li><a href="/homes/2024/05/03/new-homes-for-sale"><span class="label">Sponsored</span>'
+          '<span>Chips money buys a house near the new market</span></a></li>')
+    html = _page(_box("Related", OWN).replace("</ul>", ad + "</ul>"))
+    assert _urls(html) == OWN
