@@ -50,12 +50,6 @@ _PAREN_RE = re.compile(r"\s*\([^()]{1,20}\)")
 _CREDIT_RE = re.compile(r"©|\(c\)|[*=<>{}\[\]]|^(?:photos?|fotos?|bild|image|credit|quelle|source)\b", re.I)
 #: the label of a byline on its own ("Von", "By"), left when the names are in other nodes
 _BY_WORD_RE = re.compile(r"^(?:by|por|von|par|door|di|de|av|af|od|tekst|text)$", re.I)
-_BYLINE_XPATH = etree.XPath(
-    '//*[@rel="author"] | //*[@itemprop="author"]'
-    ' | //*[contains(@class, "byline") and not(contains(@class, "date"))]'
-    ' | //*[contains(concat(" ", normalize-space(@class), " "), " author ")]'
-    ' | //*[contains(@class, "author-name") or contains(@class, "author-link")]'
-)
 #: a class naming an author or byline element, as a word of its own or a BEM / camelCase part
 #: ("article__author", "authors__list-item", "AuthorList", "c-byline"); custom elements too
 _BYLINE_CLASS_RE = re.compile(
@@ -271,14 +265,37 @@ def _names_texts(el: etree._Element, people: Any) -> list[str]:
 def _byline_elements(tree: etree._Element) -> list[etree._Element]:
     """Elements that hold a byline, in page order: by ``rel``/``itemprop``/class, or a custom
     element named for it (``<author-name>``)."""
-    found = dict.fromkeys(_BYLINE_XPATH(tree))
-    for el in tree.iter(etree.Element):
-        value = el.get("class") or ""
-        if (_BYLINE_CLASS_RE.search(value) and not _NOT_NAMES_CLASS_RE.search(value)) or (
+    ordered = []
+    for el in tree.iter(etree.Element):  # one walk, in page order
+        value = el.get("class")
+        if value:
+            byline = _BYLINE_CLASSES.get(value)
+            if byline is None:
+                if len(_BYLINE_CLASSES) > _BYLINE_CLASSES_MAX:
+                    _BYLINE_CLASSES.clear()
+                byline = _BYLINE_CLASSES[value] = _byline_class(value)
+            if byline:
+                ordered.append(el)
+                continue
+        if el.get("rel") == "author" or el.get("itemprop") == "author" or (
                 "-" in el.tag and ("author" in el.tag or "byline" in el.tag)):
-            found[el] = None
-    ordered = [el for el in tree.iter(etree.Element) if el in found]
+            ordered.append(el)
     return ordered
+
+
+def _byline_class(value: str) -> bool:
+    """A class value of a byline element: a byline's (not its date's), the ``author`` class,
+    an author's name or link, or a class word of :data:`_BYLINE_CLASS_RE` that is not a
+    part holding something else (:data:`_NOT_NAMES_CLASS_RE`)."""
+    return (("byline" in value and "date" not in value)
+            or "author" in value.split()
+            or "author-name" in value or "author-link" in value
+            or bool(_BYLINE_CLASS_RE.search(value) and not _NOT_NAMES_CLASS_RE.search(value)))
+
+
+#: whether a class value names a byline element (pages of a site repeat their class names)
+_BYLINE_CLASSES: dict[str, bool] = {}
+_BYLINE_CLASSES_MAX = 65536
 
 
 #: where the names of a byline end: a digit, a weekday, a separator, "Updated"/"Published"
