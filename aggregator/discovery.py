@@ -78,10 +78,23 @@ class Found:
 
 
 def _parse_date(text: str | None) -> datetime | None:
+    """A feed's or sitemap's date: ISO 8601 (a sitemap's ``lastmod``, Atom) read directly,
+    anything else (RSS's RFC 822 dates) by dateutil, ten times slower.
+
+    >>> _parse_date("2024-05-01T09:30:00Z").isoformat(), _parse_date(" 2024-05-01 ").isoformat()
+    ('2024-05-01T09:30:00+00:00', '2024-05-01T00:00:00')
+    >>> _parse_date("Wed, 01 May 2024 09:30:00 +0200").isoformat(), _parse_date("soon")
+    ('2024-05-01T09:30:00+02:00', None)
+    """
     if not text or not text.strip():
         return None
+    text = text.strip()
     try:
-        return dateparser.parse(text.strip())
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return dateparser.parse(text)
     except (ValueError, OverflowError):
         return None
 
