@@ -13,20 +13,24 @@ callback) stays in memory, as Scrapy does (``scheduler/unserializable``).
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import shutil
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.settings import Settings
+from scrapy.squeues import PickleLifoDiskQueue
 
 logger = logging.getLogger(__name__)
 
 SCRAPY_SCHEDULER = "scrapy.core.scheduler.Scheduler"
+SCRAPY_DISK_QUEUE = "scrapy.squeues.PickleLifoDiskQueue"
 
 
 class DiskQueue:
@@ -52,6 +56,9 @@ class DiskQueue:
                            exc.strerror or exc)
             return
         settings.set("JOBDIR", str(self.folder), priority="addon")
+        if settings.get("SCHEDULER_DISK_QUEUE") == SCRAPY_DISK_QUEUE:  # the user's stays
+            settings.set("SCHEDULER_DISK_QUEUE", "aggregator.queues.PickleLifoRequestQueue",
+                         priority="addon")
         self.crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
 
     def engine_stopped(self, *_: Any) -> None:
@@ -83,3 +90,42 @@ def _running(pid: int) -> bool:
     except PermissionError:  # another user's process
         return True
     return True
+
+
+class PickleLifoRequestQueue(PickleLifoDiskQueue):  # type: ignore[misc,valid-type]
+    """Scrapy's ``PickleLifoDiskQueue`` (``SCHEDULER_DISK_QUEUE``), whose requests name their
+    callbacks faster: Scrapy finds a callback's name by ``inspect.getmembers`` of the whole
+    spider for every request written, reading each of its attributes and properties; here it
+    is looked up among the spider class's methods only (the same names, the same failure
+    for a callback that is not a spider method: the request stays in memory). That lookup
+    was 2.4% of a crawl's CPU (cProfile, every discovered URL goes through the queue)."""
+
+    def __init__(self, crawler: Crawler, key: str) -> None:
+        super().__init__(crawler, key)
+        self._methods = _spider_methods(crawler.spider)
+
+    def push(self, request: Request) -> None:
+        # the queue's own push pickles what Request.to_dict gives, callbacks named from
+        # the spider's methods alone (scrapy.http.request._find_method)
+        super(PickleLifoDiskQueue, self).push(request.to_dict(spider=self._methods))
+
+
+def _spider_methods(spider: Any) -> SimpleNamespace:
+    """The spider's methods (bound), as attributes of a small object.
+
+    >>> class S:
+    ...     name = "s"
+    ...     def parse(self, response): pass
+    ...     @property
+    ...     def costly(self): raise AssertionError("never read")
+    >>> spider = S(); methods = _spider_methods(spider)
+    >>> methods.parse == spider.parse, hasattr(methods, "costly")
+    (True, False)
+    """
+    methods = SimpleNamespace()
+    for name in dir(type(spider)):
+        if name.startswith("__"):
+            continue
+        if inspect.isfunction(inspect.getattr_static(type(spider), name, None)):
+            setattr(methods, name, getattr(spider, name))
+    return methods

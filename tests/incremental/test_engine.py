@@ -41,6 +41,9 @@ def test_a_second_run_fetches_only_what_changed(tmp_path: Path) -> None:
         first = crawl_in_process(data, config, "gen", routes)
         assert stat(first, "aggregator/store/new") == ARTICLES
         assert stat(first, "log_count/ERROR") == 0
+        # the pending requests waited on disk (aggregator.queues), none kept in memory
+        assert stat(first, "scheduler/enqueued/disk") > ARTICLES
+        assert stat(first, "scheduler/unserializable") == 0
         fetched_first = stat(first, "downloader/response_count")
         # each article's state holds the dates the sitemap listed it with
         assert rows(data, "SELECT COUNT(*) FROM url_state WHERE kind = 'article'"
