@@ -907,8 +907,39 @@ def _climb(group: etree._Element, stats: _Stats, main: etree._Element | None) ->
         extra_targets = len(stats.targets.get(parent, ())) - len(stats.targets.get(block, ()))
         if extra > MAX_HEADING or extra_targets > 1:
             break
+        if extra and block is not group and _named_inside(block):
+            break  # named already: what the parent adds is another box's heading or a caption
         block = parent
     return block
+
+
+#: labels of a host that are no site's name
+_GENERIC_HOST_LABELS = frozenset({"www", "news", "edition", "mobile", "blog", "blogs", "home"})
+
+
+@lru_cache(maxsize=1024)
+def _site_names(page: str) -> frozenset[str]:
+    """The names a site goes by, read from its host: "thesun" for www.thesun.co.uk."""
+    labels = registrable_host(page).split(".")[:-1]
+    return frozenset(label.replace("-", "") for label in labels
+                     if len(label) >= 4 and label not in _GENERIC_HOST_LABELS)
+
+
+def _names_site(heading: str, page: str) -> bool:
+    """Whether ``heading`` is a related phrase and the site's own name, nothing else ("More
+    from The Sun" on thesun.co.uk; not "More on the topic at Tagesspiegel Plus")."""
+    match = RELATED_HEADING_RE.match(heading)
+    if not page or match is None:
+        return False
+    rest = "".join(ch for ch in heading[match.end():].casefold() if ch.isalnum())
+    host = "".join(ch for ch in registrable_host(page) if ch.isalnum())
+    return bool(rest) and (rest in _site_names(page) or rest == host)
+
+
+def _named_inside(block: etree._Element) -> bool:
+    """Whether ``block`` has its own heading before its first link."""
+    first = next((a for a in block.iter("a") if a.get("href")), None)
+    return first is not None and bool(_heading_inside(block, first))
 
 
 #: a list with its own heading has links to at least this many pages (a card has one or two)
@@ -982,7 +1013,7 @@ def _block_signals(
     main: etree._Element | None,
 ) -> tuple[str, dict[str, float]]:
     """The heading of ``block`` and its signals, with those of the region around it."""
-    heading, f = _named(block, first, stats)
+    heading, f = _named(block, first, stats, page)
     targets = stats.targets.get(block, set())
     n = len(targets)
     f["block_links"] = float(n)  # pages it links to
@@ -996,12 +1027,12 @@ def _block_signals(
         f["block_has_main"] = 1.0  # the article's own text: never a block to remove
     region = _region(block, stats, main)
     if region is not block:
-        _, around = _named(region, first, stats)
+        _, around = _named(region, first, stats, page)
         f.update({"region_" + k: v for k, v in around.items() if not k.startswith("inner_")})
     return heading, f
 
 
-def _named(block: etree._Element, first: etree._Element, stats: _Stats
+def _named(block: etree._Element, first: etree._Element, stats: _Stats, page: str = ""
            ) -> tuple[str, dict[str, float]]:
     """What ``block`` is called: its heading's words and its (and its parents') class words."""
     heading = _heading_of(block, first, stats)
@@ -1009,8 +1040,9 @@ def _named(block: etree._Element, first: etree._Element, stats: _Stats
     if heading:
         if RELATED_HEADING_RE.match(heading):
             f["heading_related"] = 1.0
-        if POPULAR_HEADING_RE.match(heading) or SITE_WIDE_WORDS_RE.search(heading):
-            f["heading_popular"] = 1.0
+        if POPULAR_HEADING_RE.match(heading) or SITE_WIDE_WORDS_RE.search(heading) or (
+                f.get("heading_related") and _names_site(heading, page)):
+            f["heading_popular"] = 1.0  # "More from <the site>" is the site's, not the topic's
     tokens: frozenset[str] = frozenset()
     node: etree._Element | None = block
     for _ in range(4):

@@ -206,3 +206,31 @@ def test_an_ad_in_a_related_list_is_not_related() -> None:
           '<span>Chips money buys a house near the new market</span></a></li>')
     html = _page(_box("Related", OWN).replace("</ul>", ad + "</ul>"))
     assert _urls(html) == OWN
+
+
+def test_a_box_named_inside_is_not_renamed_by_a_caption_above_it() -> None:
+    """An in-body "Read More" box of two stories under a photo with a linked credit: the box
+    is the block, named "Read More", not the box and the photo named by the credit."""
+    linked = BODY.replace("analysts", '<a href="/2024/05/01/analyst-notes">analysts</a>', 1)
+    box = ('<section class="more-topic"><div class="title">Read More</div><ol>'
+           + "".join(f'<li><a href="{p}"><div>Chips: the market recovered again in study '
+                     f'{p[-1]}</div></a></li>' for p in OWN[:2]) + "</ol></section>")
+    html = ("<html><body><main><article><h1>Chips are back</h1><div class='story'>"
+            f"{linked}<div class='block'><figure><img src='a.jpg'><figcaption>Photo by <a "
+            "href='/photos/ann-lee'>Ann Lee</a></figcaption></figure><section class='element'>"
+            "<div class='sr'>Article content"
+            f"</div><div class='inline'>{box}</div></section></div>{BODY}</div>"
+            "</article></main></body></html>")
+    assert _urls(html) == OWN[:2]
+
+
+def test_more_from_the_site_itself_is_site_wide() -> None:
+    """"More from Cool News" on coolnews.example is the site's list, not more on the topic;
+    "More on the topic at Cool News Plus" is on the topic."""
+    def urls(heading: str) -> list[str]:
+        tree = parse_html(_page(f'<aside>{_box(heading, OWN)}</aside>'))
+        return [link.url.removeprefix("https://www.coolnews.example") for link in
+                find_related(tree, "https://www.coolnews.example/2024/05/02/chips").links]
+
+    assert urls("More from Cool News") == []
+    assert urls("More on the topic at Cool News Plus") == OWN
