@@ -48,6 +48,9 @@ MIN_UNDECLARED_TEXT = 150
 MIN_LIST_TEASERS = 3
 #: an article has at least this much running text
 MIN_ARTICLE_PROSE = 400
+#: an undeclared page is an article, however many teaser links it has around its text, when
+#: the text holds fewer than MIN_TEASER_BLOCKS_PAGED of them and this much text besides
+MIN_UNTEASED_TEXT = 1000
 
 
 @dataclass
@@ -248,8 +251,8 @@ def classify_body(s: Signals, url: str, body_text: str) -> PageInfo | None:
     And a body that is a list of the page's own teasers (headline, short summary, repeated)
     is a listing unless JSON-LD or microdata types the page as an article.
     """
+    teasers, outside = _teaser_layout(s, body_text)
     if not s.typed_article:
-        teasers, outside = _teaser_layout(s, body_text)
         needed = MIN_TEASER_BLOCKS_PAGED if s.has_next else MIN_TEASER_BLOCKS
         if teasers >= needed and outside < MIN_ARTICLE_PROSE:
             kind = s.heading_kind or "index"
@@ -264,7 +267,10 @@ def classify_body(s: Signals, url: str, body_text: str) -> PageInfo | None:
     if len(body_text) < MIN_ARTICLE_PROSE and s.teasers >= MIN_LIST_TEASERS:
         return PageInfo(url, "index", f"{url}: not declared an article and only "
                                       f"{len(body_text)} chars of text ({s.teasers} teaser links)")
-    if s.teasers >= MIN_TEASERS and len(body_text) < s.teasers * PROSE_PER_TEASER:
+    if s.teasers >= MIN_TEASERS and len(body_text) < s.teasers * PROSE_PER_TEASER and not (
+            teasers < MIN_TEASER_BLOCKS_PAGED and outside >= MIN_UNTEASED_TEXT):
+        # (many teaser links around a text that holds next to none of them and has paragraphs
+        # of its own: menus and a sidebar around an article that declares nothing)
         why = "rel=next list" if s.has_next else "list"
         return PageInfo(url, "index", f"{url}: {why} of {s.teasers} teaser links with "
                                       f"{len(body_text)} chars of text")
