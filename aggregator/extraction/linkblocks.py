@@ -100,6 +100,8 @@ _LISTING_PATH_WORDS = frozenset({
     "section", "sections", "ressort", "search", "suche", "recherche", "archive", "archives",
     "archiv", "page", "index", "about", "contact", "impressum", "login", "subscribe", "account",
     "newsletter", "newsletters", "feed", "rss", "help", "privacy", "terms", "jobs", "shop"})
+#: a file to download, not a page: an all-caps line linking one is a call to action
+_DOCUMENT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|epub|mp3|mp4)(?:$|[?#])", re.IGNORECASE)
 _ARTICLE_EXT_RE = re.compile(r"\.(?:s?html?|php|aspx?|cms)$", re.IGNORECASE)
 _NUMBER_RE = re.compile(r"\d{3,}")
 #: what a section's name has not: a word separator, a digit or an extension
@@ -700,7 +702,8 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
         f["callout"] = words >= 4 and not f.get("in_aside") and bool(
             (f.get("para_label_related") and f.get("para_label_only"))
             or (f.get("para_all_link") and (
-                f.get("prev_label_related") or f.get("para_label_related") or f["title_upper"]
+                f.get("prev_label_related") or f.get("para_label_related")
+                or (f["title_upper"] and shape.same_site and not _DOCUMENT_RE.search(target))
                 or _LABELLED_RE.match(title))))
         out.append(LinkCandidate(a, target, title, block, heading, paragraph,
                                  {k: float(v) for k, v in f.items() if v}))

@@ -234,3 +234,17 @@ def test_more_from_the_site_itself_is_site_wide() -> None:
 
     assert urls("More from Cool News") == []
     assert urls("More on the topic at Cool News Plus") == OWN
+
+
+def test_an_all_caps_call_to_action_is_not_a_callout() -> None:
+    """An all-caps link line between the paragraphs is a headline callout when it links a
+    story of the site; one that links a file to download or another site is a call to
+    action."""
+    def urls(href: str) -> list[str]:
+        line = f'<p><a href="{href}">GET THE FULL CHIP MARKET REPORT NOW</a></p>'
+        return _urls(f"<html><body><main><article><h1>Chips are back</h1>{BODY}{line}{BODY}"
+                     "</article></main></body></html>")
+
+    assert urls("/2024/05/01/chip-market-report") == ["/2024/05/01/chip-market-report"]
+    assert urls("/uploads/2024/05/chip-market-report.pdf") == []
+    assert urls("https://stats.example.org/chips/report") == []
