@@ -53,7 +53,8 @@ _TEXT_DATE_RE = re.compile(
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\.?,?\s+(?:19|20)\d\d"
     r"|(?:19|20)\d\d-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d)?(?:\s*[+-]\d\d:?\d\d|Z)?)?"
     r"|(?:19|20)\d\d([/.])\d\d\1\d\d)"
-    rf"(?:,?\s+(?:at\s+)?\d{{1,2}}[:.]\d\d(?:\s*[ap]\.?m\.?)?(?:\s+{_ZONE_NAMES})?)?",
+    rf"(?:,?\s+(?:at\s+)?\d{{1,2}}[:.]\d\d(?:\s*[ap]\.?m\.?)?"
+    rf"(?:\s+(?:{_ZONE_NAMES}|[+-]\d\d:\d\d))?)?",
     re.IGNORECASE,
 )
 _PAGE_TYPES = frozenset({"webpage", "itempage"})
@@ -81,6 +82,11 @@ _MONTH_NUMBER = {m: n for n, ms in _FOREIGN_MONTHS.items() for m in ms.split()}
 #: "01. April 2025" (a day with a full stop, German style) and "01.04.2025" (day first)
 _DAY_DOT_RE = re.compile(r"(?<!\d)(\d{1,2})\.(?=\s+[^\W\d_])")
 _DAY_FIRST_RE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.((?:19|20)\d\d)(?![\d.])")
+#: "22/10/2025": day first or month first, read only when the numbers say which
+_SLASHED_RE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)(?![\d/])")
+#: "(GMT+7)", "UTC-05:00": an offset written after a zone's name (dateutil reads the sign of
+#: "GMT+7" the POSIX way, as seven hours *behind*)
+_NAMED_OFFSET_RE = re.compile(r"\(?\b(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d\d))?\b\)?")
 _EPOCH_RE = re.compile(r"^\d{10}(\d{3})?$")
 #: a complete ISO 8601 calendar date, perhaps with a time: what datetime.fromisoformat reads
 _ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:$|[T ]\d)")
@@ -124,14 +130,32 @@ def _in_english(text: str) -> str:
     'Dienstag, 01 March 2025, 15:25 Uhr'
     >>> _in_english("erstellt: 01.04.2025")
     'erstellt: 2025-04-01'
+    >>> _in_english("Thứ tư, 22/10/2025, 19:25 (GMT+7)")
+    'Thứ tư, 2025-10-22, 19:25 +07:00'
+    >>> _in_english("04/10/2025")  # the 4th of October or April the 10th: not read
+    '04/10/2025'
     """
     if not text.isascii() or _FOREIGN_MONTH_RE.search(text):
         text = _FOREIGN_MONTH_RE.sub(
             lambda m: _ENGLISH_MONTHS[_MONTH_NUMBER[m.group(1).casefold()]], text)
     text = _DAY_FIRST_RE.sub(lambda m: f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}",
                              text)
+    text = _SLASHED_RE.sub(_slashed, text)
+    text = _NAMED_OFFSET_RE.sub(
+        lambda m: f"{m.group(1)}{int(m.group(2)):02d}:{m.group(3) or '00'}", text)
     text = _FRENCH_TIME_RE.sub(r" \1:\2", text)
     return _DAY_DOT_RE.sub(r"\1", text)
+
+
+def _slashed(match: re.Match[str]) -> str:
+    """A slashed date in ISO form when its numbers say which is the day (one is over 12, or
+    both are the same); else as written."""
+    first, second, year = int(match.group(1)), int(match.group(2)), match.group(3)
+    if first > 12 >= second or first == second:
+        return f"{year}-{second:02d}-{first:02d}"
+    if second > 12 >= first:
+        return f"{year}-{first:02d}-{second:02d}"
+    return match.group(0)
 
 
 _DEFAULT_A, _DEFAULT_B = datetime(2000, 1, 1), datetime(2001, 2, 2)
@@ -279,10 +303,23 @@ def _from_text(dates: Dates, tree: etree._Element) -> None:
         else:
             rank = 2
         found.append((rank, position, match.group(0)))
-    for _rank, _position, value in sorted(found):
+    values = [value for _rank, _position, value in sorted(found)]
+    for index, value in enumerate(values):
+        day = parse_date(value)
+        if day is None:
+            continue
+        if not _CLOCK_RE.search(value):
+            # the same day written again with its time (a header's date of today, then the
+            # byline's "22/10/2025, 19:25"): the moment, not midnight
+            value = next((other for other in values[index + 1:] if _CLOCK_RE.search(other)
+                          and (when := parse_date(other)) is not None
+                          and when.date() == day.date()), value)
         dates.offer("published", value, "text")
         if dates.published is not None:
             return
+
+
+_CLOCK_RE = re.compile(r"\d[:.]\d\d(?!\d)")
 
 
 def _from_header(dates: Dates, tree: etree._Element) -> None:
