@@ -38,6 +38,7 @@ _MIN_PARAGRAPH = 80
 #: an element marked as not the page's main content (role=complementary, aria-hidden) goes
 #: unless it holds a paragraph of more than this many characters
 _ALWAYS_UNLESS_PARAGRAPH = 200
+_MARKED_ASIDE = (("role", "complementary"), ("aria-hidden", "true"))
 _LONG_PARAGRAPH = etree.XPath(f".//p[string-length() > {_ALWAYS_UNLESS_PARAGRAPH}]")
 
 
@@ -46,14 +47,10 @@ def _link_share(el: etree._Element, total: int) -> float:
     return links / total if total else 1.0
 
 
-def _marked_aside(el: etree._Element) -> bool:
-    return el.get("role") == "complementary" or el.get("aria-hidden") == "true"
-
-
 def remove_boilerplate(tree: etree._Element) -> int:
     """Remove boilerplate elements from ``tree`` in place; returns how many were removed."""
     doomed = []
-    classed_els, marked = classed(tree, _TOKENS_RE, _marked_aside)
+    classed_els, marked = classed(tree, _TOKENS_RE, _MARKED_ASIDE)
     for el in classed_els:
         text = "".join(el.itertext()).strip()
         share = _link_share(el, len(text))

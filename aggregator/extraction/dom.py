@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from html.parser import HTMLParser
 
 from lxml import etree, html
@@ -163,17 +162,16 @@ _MATCHED_MAX = 65536
 
 
 def classed(
-    tree: etree._Element, regex: re.Pattern[str],
-    also: Callable[[etree._Element], bool] | None = None,
+    tree: etree._Element, regex: re.Pattern[str], marks: tuple[tuple[str, str], ...] = (),
 ) -> tuple[list[etree._Element], list[etree._Element]]:
     """Elements (in page order) whose class or id matches ``regex``, never html/body/article/main;
-    and, in the same walk, the elements (any tag) for which ``also`` is true.
+    and, in the same walk, the elements (any tag) with one of the attribute values ``marks``.
 
     One walk over the elements; a class or id value is matched once per process, since a
     site's pages repeat their class names.
 
     >>> page = parse_html('<div class="ad-slot">x</div><div aria-hidden="true">y</div>')
-    >>> found, hidden = classed(page, re.compile("ad-slot"), lambda el: el.get("aria-hidden") == "true")
+    >>> found, hidden = classed(page, re.compile("ad-slot"), (("aria-hidden", "true"),))
     >>> [el.text for el in found], [el.text for el in hidden]
     (['x'], ['y'])
     """
@@ -183,8 +181,10 @@ def classed(
     found: list[etree._Element] = []
     extra: list[etree._Element] = []
     for el in tree.iter(etree.Element):
-        if also is not None and also(el):
-            extra.append(el)
+        for name, wanted in marks:
+            if el.get(name) == wanted:
+                extra.append(el)
+                break
         for value in (el.get("class"), el.get("id")):  # el.attrib costs twice as much
             if not value:
                 continue

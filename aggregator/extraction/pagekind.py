@@ -164,6 +164,7 @@ def measure(tree: etree._Element, data: StructuredData, url: str) -> Signals:
     og_type = data.first("og:type").lower()
     anchors = _anchors(tree)
     teasers, headlines = _teasers(anchors, url)
+    typed_article = bool(types & ARTICLE_TYPES)
     return Signals(
         declared_article=bool(types & ARTICLE_TYPES) or og_type == "article",
         declared_listing=bool(types & LISTING_TYPES),
@@ -174,8 +175,10 @@ def measure(tree: etree._Element, data: StructuredData, url: str) -> Signals:
         has_next=bool(data.links.get("next")) or any(
             "next" in (a.get("rel") or "").split() for a, _ in anchors),
         headlines=headlines,
-        cards=_cards(anchors, headlines) if len(headlines) >= MIN_TEASER_BLOCKS_PAGED else "",
-        typed_article=bool(types & ARTICLE_TYPES),
+        # only a page not typed as an article is read for its teaser layout (classify_body)
+        cards=_cards(anchors, headlines)
+        if len(headlines) >= MIN_TEASER_BLOCKS_PAGED and not typed_article else "",
+        typed_article=typed_article,
         heading_kind=_heading_kind(tree),
     )
 
@@ -251,8 +254,9 @@ def classify_body(s: Signals, url: str, body_text: str) -> PageInfo | None:
     And a body that is a list of the page's own teasers (headline, short summary, repeated)
     is a listing unless JSON-LD or microdata types the page as an article.
     """
-    teasers, outside = _teaser_layout(s, body_text)
+    teasers = outside = 0
     if not s.typed_article:
+        teasers, outside = _teaser_layout(s, body_text)
         needed = MIN_TEASER_BLOCKS_PAGED if s.has_next else MIN_TEASER_BLOCKS
         if teasers >= needed and outside < MIN_ARTICLE_PROSE:
             kind = s.heading_kind or "index"
@@ -267,6 +271,7 @@ def classify_body(s: Signals, url: str, body_text: str) -> PageInfo | None:
     if len(body_text) < MIN_ARTICLE_PROSE and s.teasers >= MIN_LIST_TEASERS:
         return PageInfo(url, "index", f"{url}: not declared an article and only "
                                       f"{len(body_text)} chars of text ({s.teasers} teaser links)")
+    # (not typed an article here: the teaser layout was read above)
     if s.teasers >= MIN_TEASERS and len(body_text) < s.teasers * PROSE_PER_TEASER and not (
             teasers < MIN_TEASER_BLOCKS_PAGED and outside >= MIN_UNTEASED_TEXT):
         # (many teaser links around a text that holds next to none of them and has paragraphs
