@@ -671,9 +671,10 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
         f["title_upper"] = len(title) > 12 and _mostly_upper(title)
         f["has_img"] = next(a.iter("img", "picture"), None) is not None
         f["heading_inside"] = next(a.iter(*_HEADING_TAGS), None) is not None
-        if _has_ad_label(a):
+        if len(a) and _has_ad_label(a):
             f["ad_label"] = 1.0  # "Sponsored", "Anzeige": an ad in the list, not a suggestion
-        labelled = next(a.iterancestors(*_HEADING_TAGS), None)
+        labelled = next(a.iterancestors(*_HEADING_TAGS), None) if (
+            RELATED_HEADING_RE.match(title) or POPULAR_HEADING_RE.match(title)) else None
         if (labelled is not None and linked_label(labelled)) or (
                 heading and title.casefold() == heading.casefold()
                 and (f.get("heading_related") or f.get("heading_popular"))):
@@ -716,7 +717,7 @@ def _paragraph_signals(paragraph: etree._Element, a: etree._Element, stats: _Sta
     """How the line around an anchor reads: all link, a label and a link, after a label."""
     text = stats.text.get(paragraph, 0)
     linked = stats.link_text.get(paragraph, 0)
-    lead = _text_before(paragraph, a)
+    lead = clean_text(paragraph.text or "") or _text_before(paragraph, a)
     f["para_label_related"] = bool(lead) and bool(RELATED_HEADING_RE.match(lead))
     f["para_label_only"] = text - linked <= _MAX_LABEL
     f["para_all_link"] = bool(text) and linked / text >= 0.8
