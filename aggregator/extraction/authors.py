@@ -128,28 +128,38 @@ def _in_teaser(el: etree._Element) -> bool:
 
 #: the label, then two to four words of a name, each capitalised but for a particle
 _LABELLED_NAME_RE = re.compile(
-    r"^(?:by|von|par|por|door)\s+((?:(?:van|von|de|der|den|da|di|du|del|la|le|bin|al)\s+)?"
+    r"^(?:(?P<verb>[^\W\d_]+)\s+(?=by\s))?(?:by|von|par|por|door)\s+"
+    r"((?:(?:van|von|de|der|den|da|di|du|del|la|le|bin|al)\s+)?"
     r"[^\W\d_][\w'’.-]*(?:\s+(?:(?:van|von|de|der|den|da|di|du|del|la|le|bin|al)\s+)?"
     r"[^\W\d_][\w'’.-]*){1,3})$", re.IGNORECASE)
 
 
 def _labelled_names(short: list[Any]) -> list[str]:
-    """The first short text of the page written "By First Last" (no byline class around it),
-    outside teaser cards and comments."""
-    for node in [t for t in short if t.lstrip()[:1] in _LABEL_INITIALS
-                 and _LABEL_START_RE.match(t)][:10]:
+    """The first short text of the page written "By First Last" or "Written by First Last"
+    (no byline class around it), outside teaser cards and comments; never a credit for a
+    picture ("Photo by ...")."""
+    for node in [t for t in short if _LABEL_START_RE.match(t)][:10]:
         match = _LABELLED_NAME_RE.match(clean_text(node))
-        if not match or not all(w[0].isupper() for w in match.group(1).split()
+        if not match or not all(w[0].isupper() for w in match.group(2).split()
                                 if w.casefold() not in _NAME_PARTICLES):
             continue
+        verb = match.group("verb")
+        if verb and (not verb[0].isupper() or _NOT_WRITTEN_BY_RE.match(verb)):
+            continue  # "Photo by ...": a credit; a lower-case word: a sentence
         parent = node.getparent()
         if parent is not None and not _in_teaser(parent):
-            return [match.group(1)]
+            return [match.group(2)]
     return []
 
 
-_LABEL_INITIALS = frozenset("BbVvPpDd")
-_LABEL_START_RE = re.compile(r"\s*(?:by|von|par|por|door)\s", re.IGNORECASE)
+#: the label, or a word and "by": "Written by Ann Lee" (not so in German, where a noun and
+#: "von" start a phrase: "Sets von Lego Star Wars")
+_LABEL_START_RE = re.compile(r"\s*(?:[^\W\d_]+\s+(?=by\s))?(?:by|von|par|por|door)\s",
+                             re.IGNORECASE)
+#: the word before "by" of a credit for something else than the text
+_NOT_WRITTEN_BY_RE = re.compile(
+    r"(?:photo|foto|bild|image|picture|illustration|graphic|grafik|video|film|edited)",
+    re.IGNORECASE)
 _NAME_PARTICLES = frozenset("van von de der den da di du del la le bin al".split())
 #: a link to an author's page: /author/ann-lee, /autor/radek-nohl-1, /auteurs/...
 _AUTHOR_LINKS = etree.XPath(
