@@ -409,7 +409,15 @@ def _own_context(el: etree._Element) -> frozenset[str]:
         names.append(name)
     if _hidden(el):
         names.append("hidden")
+    ident = el.get("id")
+    if ident and class_tokens(ident) & _COMMENTS:
+        names.append("in_comments")  # readers' comments: their links are the readers'
     return frozenset(names)
+
+
+#: the id words of a page's comments section (its thread, readers' links)
+_COMMENTS = frozenset({"comments", "comment", "kommentare", "commentaires", "comentarios",
+                       "commenti", "disqus", "thread"})
 
 
 def _measure(root: etree._Element) -> _Stats:
@@ -451,7 +459,8 @@ def _context(el: etree._Element, stats: _Stats) -> frozenset[str]:
     inherited = _context(parent, stats) if parent is not None else _NO_CONTEXT
     attrib = el.attrib
     if el.tag in _NAV_TAGS or ("role" in attrib or "hidden" in attrib or "style" in attrib
-                               or "aria-hidden" in attrib or "class" in attrib):
+                               or "aria-hidden" in attrib or "class" in attrib
+                               or "id" in attrib):
         own = _own_context(el)
         inherited = inherited | own if own else inherited
     stats.context[el] = inherited
@@ -591,7 +600,7 @@ _HEADLINE_CLASS = frozenset({"title", "headline", "heading", "hed", "head"})
 #: where no related link is: these anchors get no further signals
 #: a <header> or <footer> inside one of these is that element's own, not the page's
 _SECTIONING = frozenset({"article", "main", "section", "aside"})
-_NEVER_RELATED = frozenset({"hidden", "in_nav", "in_header", "in_footer"})
+_NEVER_RELATED = frozenset({"hidden", "in_nav", "in_header", "in_footer", "in_comments"})
 
 
 def page_key(url: str) -> str:

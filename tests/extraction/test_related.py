@@ -248,3 +248,14 @@ def test_an_all_caps_call_to_action_is_not_a_callout() -> None:
     assert urls("/2024/05/01/chip-market-report") == ["/2024/05/01/chip-market-report"]
     assert urls("/uploads/2024/05/chip-market-report.pdf") == []
     assert urls("https://stats.example.org/chips/report") == []
+
+
+def test_links_in_the_comments_are_the_readers() -> None:
+    """The comments section (id="comments") under a "Related" region: its thread links are
+    readers' posts, not related articles."""
+    thread = "".join(f'<div class="post"><a href="/forum/chips/{n}-chips-market-thread,read.html">'
+                     f'Re: Chips: the market recovered again in study {n}</a></div>'
+                     for n in range(1, 4))
+    html = _page(f'<div class="more">{_box("Related", OWN)}<section id="comments">'
+                 f'<div>Comments</div>{thread}</section></div>')
+    assert _urls(html) == OWN
