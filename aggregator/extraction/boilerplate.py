@@ -39,7 +39,10 @@ _MIN_PARAGRAPH = 80
 #: unless it holds a paragraph of more than this many characters
 _ALWAYS_UNLESS_PARAGRAPH = 200
 _MARKED_ASIDE = (("role", "complementary"), ("aria-hidden", "true"))
-_LONG_PARAGRAPH = etree.XPath(f".//p[string-length() > {_ALWAYS_UNLESS_PARAGRAPH}]")
+#: (the element itself too: a locked paragraph of a paywall is ``<p aria-hidden="true">``,
+#: its text in the page all the same)
+_LONG_PARAGRAPH = etree.XPath(
+    f"descendant-or-self::p[string-length() > {_ALWAYS_UNLESS_PARAGRAPH}]")
 
 
 def _link_share(el: etree._Element, total: int) -> float:
