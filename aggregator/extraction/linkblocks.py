@@ -289,7 +289,10 @@ def _text_parts(a: etree._Element) -> list[tuple[etree._Element, str]]:
             return []  # running text: one line
         children = [c for c in node if isinstance(c.tag, str) and c.tag not in _INVISIBLE
                     and c.tag != "time" and not _SR_ONLY_RE.search(c.get("class") or "")]
-        texts = [clean_text(" ".join(_visible_text(c, skip_meta=True))) for c in children]
+        # a heading is never small print, whatever its inner classes say
+        texts = [clean_text(" ".join(_visible_text(c, skip_meta=True))) or (
+            clean_text(" ".join(_visible_text(c))) if c.tag in _HEADING_TAGS else "")
+            for c in children]
         with_text = [(c, t) for c, t in zip(children, texts) if t]
         if len(with_text) == 1:
             node = with_text[0][0]

@@ -259,3 +259,18 @@ def test_links_in_the_comments_are_the_readers() -> None:
     html = _page(f'<div class="more">{_box("Related", OWN)}<section id="comments">'
                  f'<div>Comments</div>{thread}</section></div>')
     assert _urls(html) == OWN
+
+
+def test_a_headline_in_a_heading_is_never_taken_for_small_print() -> None:
+    """<a><h2>Kicker<span class="visually-hidden">:</span></h2><h3><span class="topline">
+    Headline</span></h3></a>: the h3 is the headline whatever its inner class says, and the
+    h2, a kicker by its hidden colon, is not."""
+    from lxml import html as lxml_html
+
+    from aggregator.extraction.linkblocks import link_title
+
+    a = lxml_html.fragment_fromstring(
+        '<a href="/x"><h2><span class="subline">Court on school choice<span '
+        'class="visually-hidden">:</span></span></h2><h3 class="headline"><span '
+        'class="topline">Not every child can go to grammar school</span></h3></a>')
+    assert link_title(a) == "Not every child can go to grammar school"
