@@ -53,17 +53,18 @@ def _link_share(el: etree._Element, total: int) -> float:
 def remove_boilerplate(tree: etree._Element) -> int:
     """Remove boilerplate elements from ``tree`` in place; returns how many were removed."""
     doomed = []
-    classed_els, marked = classed(tree, _TOKENS_RE, _MARKED_ASIDE)
-    for el in classed_els:
+    found = classed(tree, _TOKENS_RE, _MARKED_ASIDE, SHARE_OR_SUBSCRIBE_RE)
+    for el in found.matched:
         text = "".join(el.itertext()).strip()
         share = _link_share(el, len(text))
         if el.tag == "p" and len(text) >= _MIN_PARAGRAPH and share < 1 - _MIN_LINK_SHARE:
             continue  # a paragraph of text ("<p class='paywall'>" on the locked part) stays
         if len(text) < _MAX_TEXT or share >= _MIN_LINK_SHARE:
             doomed.append(el)
-    doomed.extend(el for el in marked if not _LONG_PARAGRAPH(el))
+    doomed.extend(el for el in found.marked if not _LONG_PARAGRAPH(el))
     # a short block whose whole text is a call to share or subscribe, in any of our languages
-    doomed.extend(elements_starting_with(tree, SHARE_OR_SUBSCRIBE_RE, MAX_SHARE_TEXT))
+    doomed.extend(elements_starting_with(tree, SHARE_OR_SUBSCRIBE_RE, MAX_SHARE_TEXT,
+                                         seeds=found.starting))
     removed = 0
     doomed = list(dict.fromkeys(doomed))
     doomed_set = set(doomed)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 from lxml import etree, html
 
@@ -161,30 +162,50 @@ _MATCHED: dict[re.Pattern[str], dict[str, bool]] = {}
 _MATCHED_MAX = 65536
 
 
+class Classed(NamedTuple):
+    """What :func:`classed` finds in its one walk."""
+
+    #: elements whose class or id matches the pattern (never html/body/article/main)
+    matched: list[etree._Element]
+    #: elements with one of the attribute values asked for
+    marked: list[etree._Element]
+    #: elements whose own first text is short and starts as the ``starts`` pattern says
+    starting: list[etree._Element]
+
+
 def classed(
     tree: etree._Element, regex: re.Pattern[str], marks: tuple[tuple[str, str], ...] = (),
-) -> tuple[list[etree._Element], list[etree._Element]]:
+    starts: re.Pattern[str] | None = None,
+) -> Classed:
     """Elements (in page order) whose class or id matches ``regex``, never html/body/article/main;
-    and, in the same walk, the elements (any tag) with one of the attribute values ``marks``.
+    and, in the same walk, the elements (any tag) with one of the attribute values ``marks``
+    and those whose own text (under 200 characters) ``starts`` matches.
 
     One walk over the elements; a class or id value is matched once per process, since a
     site's pages repeat their class names.
 
-    >>> page = parse_html('<div class="ad-slot">x</div><div aria-hidden="true">y</div>')
-    >>> found, hidden = classed(page, re.compile("ad-slot"), (("aria-hidden", "true"),))
-    >>> [el.text for el in found], [el.text for el in hidden]
-    (['x'], ['y'])
+    >>> page = parse_html('<div class="ad-slot">x</div><div aria-hidden="true">yes</div>')
+    >>> found = classed(page, re.compile("ad-slot"), (("aria-hidden", "true"),), re.compile("ye"))
+    >>> [el.text for el in found.matched], [el.text for el in found.marked], len(found.starting)
+    (['x'], ['yes'], 1)
     """
     memo = _MATCHED.setdefault(regex, {})
     if len(memo) > _MATCHED_MAX:
         memo.clear()
     found: list[etree._Element] = []
     extra: list[etree._Element] = []
+    starting: list[etree._Element] = []
     for el in tree.iter(etree.Element):
         for name, wanted in marks:
             if el.get(name) == wanted:
                 extra.append(el)
                 break
+        if starts is not None:
+            text = el.text
+            # as the XPath //text()[string-length() < 200][string-length(normalize-space()) > 1]
+            if text and len(text) < 200 and starts.match(text.lstrip()) \
+                    and len(" ".join(text.split())) > 1:
+                starting.append(el)
         for value in (el.get("class"), el.get("id")):  # el.attrib costs twice as much
             if not value:
                 continue
@@ -195,27 +216,29 @@ def classed(
                 if el.tag not in _NEVER_BLOCKS:
                     found.append(el)
                 break
-    return found, extra
+    return Classed(found, extra, starting)
 
 
 _SHORT_TEXTS = etree.XPath("//text()[string-length() < 200][string-length(normalize-space()) > 1]")
 
 
 def elements_starting_with(
-    tree: etree._Element, regex: re.Pattern[str], max_len: int, levels: int = 3
+    tree: etree._Element, regex: re.Pattern[str], max_len: int, levels: int = 3,
+    seeds: list[etree._Element] | None = None,
 ) -> list[etree._Element]:
     """Elements (page order) whose whole text, under ``max_len`` chars, matches ``regex``.
 
-    Found from the page's short text nodes (one XPath pass): the element holding a matching
-    text and up to ``levels - 1`` of its ancestors, as long as their text still matches.
+    Found from the page's short text nodes (one XPath pass, or ``seeds``: the elements whose
+    own text :func:`classed` found matching): the element holding a matching text and up to
+    ``levels - 1`` of its ancestors, as long as their text still matches.
     """
     from .text import clean_text
 
+    if seeds is None:
+        seeds = [value.getparent() for value in _SHORT_TEXTS(tree)
+                 if value.is_text and regex.match(value.lstrip())]
     found: dict[etree._Element, None] = {}
-    for value in _SHORT_TEXTS(tree):
-        if not value.is_text or not regex.match(value.lstrip()):
-            continue
-        el = value.getparent()
+    for el in seeds:
         for _ in range(levels):
             if el is None or el.tag in _NEVER_BLOCKS:
                 break
