@@ -325,12 +325,16 @@ def _without_label(text: str) -> str:
 
 
 def _card_headline(a: etree._Element) -> str:
-    """The heading of the small card around ``a`` (at most three levels up)."""
+    """The heading of the small card around ``a`` (at most three levels up, and not past an
+    element with links to two other pages: a heading in a list of cards is not this card's)."""
     node = a
+    href = a.get("href")
     for _ in range(3):
         node = node.getparent()
         if node is None or node.tag in ("body", "html", "article", "main"):
             return ""
+        if len({other.get("href") for other in node.iter("a")} - {href, None}) >= 2:
+            return ""  # a list of cards, not this link's card (a card may link its section)
         for el in node.iter(*_HEADING_TAGS):
             text = clean_text("".join(el.itertext()))
             if text:

@@ -274,3 +274,15 @@ def test_a_headline_in_a_heading_is_never_taken_for_small_print() -> None:
         'class="visually-hidden">:</span></span></h2><h3 class="headline"><span '
         'class="topline">Not every child can go to grammar school</span></h3></a>')
     assert link_title(a) == "Not every child can go to grammar school"
+
+
+def test_an_image_link_in_a_row_of_images_keeps_its_alt_as_title() -> None:
+    """Three image links in a row under "You may also like:": each is titled by its image's
+    alt text, not by the first heading of the section around the row."""
+    row = "".join(f'<a href="{p}"><img src="{p[-1]}.jpg" alt="Chips story number {p[-1]}"></a> '
+                  for p in OWN)
+    html = _page(f'<section><h4>Related post: the chip fab tour</h4><p>{"Fabs. " * 30}</p>'
+                 f'<h3>You may also like:</h3><div>{row}</div></section>')
+    tree = parse_html(html)
+    titles = [link.title for link in find_related(tree, URL).links]
+    assert titles == [f"Chips story number {p[-1]}" for p in OWN]
