@@ -32,8 +32,17 @@ logger = logging.getLogger(__name__)
 _JSONLD = JsonLdExtractor()
 _OPENGRAPH = OpenGraphExtractor()
 _MICRODATA = MicrodataExtractor()
-_JSONLD_SCRIPTS = etree.XPath('//script[@type="application/ld+json"]')
-_HAS_ITEMSCOPE = etree.XPath("boolean(//*[@itemscope])")
+
+
+def _jsonld_scripts(tree: etree._Element) -> list[etree._Element]:
+    """The page's JSON-LD scripts (tree.iter over <script> is cheaper than an XPath on //)."""
+    return [s for s in tree.iter("script") if s.get("type") == "application/ld+json"]
+
+
+def _has_itemscope(tree: etree._Element) -> bool:
+    """Whether the page has microdata (stops at the first item; the XPath walked it all)."""
+    return any(el.get("itemscope") is not None for el in tree.iter(etree.Element))
+
 
 #: schema.org types that are one article (Article and all its subtypes in common use)
 ARTICLE_TYPES = frozenset({
@@ -157,7 +166,7 @@ class StructuredData:
 
 def _read_jsonld(tree: etree._Element) -> list[dict[str, Any]]:
     items: list[Any] = []
-    for script in _JSONLD_SCRIPTS(tree):
+    for script in _jsonld_scripts(tree):
         try:
             items.extend(_JSONLD.extract_items(script))
         except (ValueError, TypeError, RecursionError) as exc:
@@ -166,7 +175,7 @@ def _read_jsonld(tree: etree._Element) -> list[dict[str, Any]]:
 
 
 def _read_microdata(tree: etree._Element, url: str) -> list[dict[str, Any]]:
-    if not _HAS_ITEMSCOPE(tree):
+    if not _has_itemscope(tree):
         return []
     try:
         return list(_MICRODATA.extract_items(tree, url))
