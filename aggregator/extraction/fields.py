@@ -97,6 +97,8 @@ def _strip_tail(title: str) -> str:
 _KICKER_CLASS_RE = re.compile(
     r"kicker|overline|topline|dachzeile|roofline|eyebrow|supertitle", re.I)
 _BREADCRUMB_RE = re.compile(r"breadcrumb", re.I)
+#: a text ending as a kicker does ("Budget:", "Budget |")
+_ENDS_AS_KICKER_RE = re.compile(r"[:|]\s*$")
 #: a separator left dangling at either end once a site name or a kicker is cut
 _DANGLING_SEPARATOR_RE = re.compile(r"\s+[|–—:·•-]\s*$|^\s*[|–—:·•-]\s+")
 
@@ -169,7 +171,10 @@ def _h1_variants(tree: etree._Element, site_parts: set[str]) -> list[tuple[str, 
         full, bare = clean_text("".join(h1.itertext())), _visible_headline(h1)
         if not full or full.casefold() in site_parts or _in_breadcrumb(h1):
             continue
-        variants.append((full, bare) if bare and bare != full else (full,))
+        # what is left when the "kicker" held the headline ("<span class=topline>" for it on
+        # some sites) ends in a kicker's colon: never a headline
+        kept = bare and bare != full and not _ENDS_AS_KICKER_RE.search(bare)
+        variants.append((full, bare) if kept else (full,))
     return variants
 
 
