@@ -283,8 +283,12 @@ def find_title(tree: etree._Element, data: StructuredData, rules: SiteRules | No
             if any(_same_headline(text, d) for d in stripped):
                 return text
     if h1s and len(declared) <= 1:
-        # only a <title> to go by: the visible headline is the better one
-        return h1s[0][-1]
+        # only a <title> to go by: the visible headline is the better one -- unless it shares
+        # no word with the <title> (a page label, "Article detail", in an <h1>)
+        title_words = set(_words(declared[0])) if declared else set()
+        for variants in h1s:
+            if not title_words or title_words & set(_words(variants[-1])):
+                return variants[-1]
     for title in stripped:
         if title:
             return title
