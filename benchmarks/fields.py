@@ -3,7 +3,7 @@
 Run by hand (never a timed test)::
 
     .venv/bin/python benchmarks/fields.py [--shared DIR] [--half A|B|all] [--worst FIELD N]
-                                          [--keep DIR]
+                                          [--keep DIR] [--strip-metadata]
 
 Each page goes through :func:`aggregator.extraction.extract` and the normalisation the crawl
 applies (what ``aggregator extract`` prints), and through trafilatura's ``bare_extraction`` with
@@ -12,6 +12,11 @@ predictions are scored by the dataset's own ``score.py`` (one column each). Page
 publisher with the same stable hash as ``benchmarks/related.py``: fixes were made looking at
 half A; half B is the check. Speed is pages per CPU second of each tool over the same pages in
 the same run, reading and decompressing the file excluded, and their ratio.
+
+``--strip-metadata`` first removes what a page declares about itself -- JSON-LD scripts, every
+``<meta>`` but the charset, and the ``itemprop``/``itemscope``/``itemtype``/``property``
+attributes -- so that the fallback layers (visible headline, byline, dateline, page kind) are
+scored on their own, for both tools (the pages are re-serialised as UTF-8 text).
 """
 
 from __future__ import annotations
@@ -35,6 +40,27 @@ from aggregator.normalize import normalize_article
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from related import DEFAULT_SHARED, Page, load_pages, site_half  # noqa: E402
+
+
+def strip_metadata(html: bytes) -> bytes:
+    """The page without its JSON-LD, meta tags (but the charset) and microdata/RDFa
+    attributes, as UTF-8."""
+    from lxml import etree, html as lxml_html
+
+    from aggregator.extraction.decode import decode_body
+
+    tree = lxml_html.fromstring(decode_body(html, None).text)
+    for el in list(tree.iter("script", "meta")):
+        if el.tag == "script" and (el.get("type") or "").lower() != "application/ld+json":
+            continue
+        if el.tag == "meta" and el.get("charset") is not None:
+            continue
+        if el.getparent() is not None:
+            el.drop_tree()
+    for el in tree.iter(etree.Element):
+        for name in ("itemprop", "itemscope", "itemtype", "property"):
+            el.attrib.pop(name, None)
+    return b'<meta charset="utf-8">' + lxml_html.tostring(tree, encoding="utf-8")
 
 
 def ours(html: bytes, page: Page) -> dict:
@@ -82,11 +108,15 @@ def main() -> int:
     parser.add_argument("--half", choices=("A", "B", "all"), default="all")
     parser.add_argument("--worst", nargs=2, metavar=("FIELD", "N"))
     parser.add_argument("--keep", type=Path, help="write the prediction files here")
+    parser.add_argument("--strip-metadata", action="store_true",
+                        help="remove JSON-LD, meta tags and microdata first (fallback layers)")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     folder = args.shared / "datasets" / "fundus-dev"
     pages = load_pages("fundus-dev", folder)
     htmls = {page.id: gzip.decompress(page.path.read_bytes()) for page in pages}
+    if args.strip_metadata:
+        htmls = {key: strip_metadata(html) for key, html in htmls.items()}
     for page in pages[:3]:  # warm both tools (imports, compiled patterns)
         ours(htmls[page.id], page), theirs(htmls[page.id], page)
     halves = ("A", "B") if args.half == "all" else (args.half,)
