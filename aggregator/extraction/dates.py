@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from itertools import islice
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -344,7 +345,6 @@ def _from_header(dates: Dates, tree: etree._Element) -> None:
 
 
 #: written dates looked at for the offset the page shows its date in
-_SHOWN_TIMES = etree.XPath("//body//time")
 _SHOWN_MAX = 5
 
 
@@ -373,7 +373,8 @@ def _shown_offset(dates: Dates, tree: etree._Element) -> None:
     if value is None or value.utcoffset() != timedelta(0):
         # naive, or already in the site's own offset
         return
-    for el in _SHOWN_TIMES(tree)[:_SHOWN_MAX]:
+    body = tree.find("body")
+    for el in islice(body.iter("time"), _SHOWN_MAX) if body is not None else ():
         text = clean_text(" ".join(el.itertext()))
         if not 0 < len(text) <= 80 or not _HAS_YEAR_RE.search(text):
             continue

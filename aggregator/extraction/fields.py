@@ -31,7 +31,6 @@ from .text import clean_text
 logger = logging.getLogger(__name__)
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—:·•»-]\s+|\s*[｜：]\s*")
-_H1 = etree.XPath("//article//h1 | //main//h1 | //h1")
 _SUMMARY_MAX = 400
 #: detection needs this much text to be trusted, and reads no more than the second figure
 _DETECT_MIN_CHARS, _DETECT_MAX_CHARS = 200, 1000
@@ -163,7 +162,7 @@ def _h1_variants(tree: etree._Element, site_parts: set[str]) -> list[tuple[str, 
     """The page's ``<h1>`` texts, those inside ``<article>`` or ``<main>`` first, each as
     written and (when it holds a kicker element) without its kicker; never a logo heading
     (the site's name) or a heading inside a breadcrumb or menu."""
-    found = _H1(tree)
+    found = list(tree.iter("h1"))  # page order; those in <article>/<main> put first below
     ordered = [h for h in found if any(a.tag in ("article", "main") for a in h.iterancestors())]
     ordered += [h for h in found if h not in ordered]
     variants = []
@@ -189,13 +188,12 @@ def _part_of(text: str, declared: str) -> bool:
 _MIN_SHARE_OF_DECLARED = 0.5
 
 
-_ITEMPROP_H1 = etree.XPath('//h1[@itemprop="headline"]')
 
 
 def _kicker_h1_texts(tree: etree._Element) -> set[str]:
     """The full texts of the ``<h1 itemprop="headline">`` elements that hold a kicker."""
     texts = set()
-    for h1 in _ITEMPROP_H1(tree):
+    for h1 in (h for h in tree.iter("h1") if h.get("itemprop") == "headline"):
         full = clean_text("".join(h1.itertext()))
         if _visible_headline(h1) != full:
             texts.add(full)
