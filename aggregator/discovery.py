@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 _IGNORED = tuple("." + ext for ext in IGNORED_EXTENSIONS)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """A URL found in a feed or sitemap, with its date when it has one."""
 
@@ -167,6 +167,23 @@ class Unreadable(ValueError):
     def __init__(self, kind: str, reason: str) -> None:
         super().__init__(reason)
         self.kind = kind
+
+
+def read_sitemap(body: bytes, max_size: int = 0) -> tuple[str, list[Entry]]:
+    """A sitemap's kind (``urlset``, ``sitemapindex``) and entries, gzipped or not; or
+    :class:`Unreadable` (``sitemap_too_large``, ``bad_gzip``, ``not_a_sitemap``).
+
+    >>> read_sitemap(b"<urlset><url><loc>https://ex.com/a</loc></url></urlset>")
+    ('urlset', [Entry(url='https://ex.com/a', updated=None)])
+    >>> read_sitemap(b"Not found")
+    Traceback (most recent call last):
+    ...
+    aggregator.discovery.Unreadable: the response is not a sitemap
+    """
+    kind, entries = sitemap_entries(unzipped_sitemap(body, max_size))
+    if not kind:
+        raise Unreadable("not_a_sitemap", "the response is not a sitemap")
+    return kind, entries
 
 
 def unzipped_sitemap(body: bytes, max_size: int = 0) -> bytes:

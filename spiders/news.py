@@ -8,6 +8,7 @@ at all, and the replay of what an unchanged one led to, is :mod:`aggregator.incr
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
@@ -58,6 +59,7 @@ class NewsSpider(ReportsErrors, Spider):
         self.links = discovery.LinkFilter(
             src.allowed_domains, crawler.settings.getlist("AGGREGATOR_TRACKING_PARAMS"))
         self.sitemaps_seen: set[str] = set()
+        self.sitemap_turn = asyncio.Lock()
 
     async def start(self) -> AsyncIterator[Any]:
         src = self.source_config
@@ -88,8 +90,7 @@ class NewsSpider(ReportsErrors, Spider):
         if accepted is None:
             if entry:  # a feed or sitemap entry we cannot crawl: javascript:, off-site ...
                 self.crawler.stats.inc_value("aggregator/discovery/rejected_entries")
-                logger.debug("%s: entry of %s not crawlable: %r", self.source_config.name,
-                             listing, url)
+                logger.debug("%s: entry of %s not crawlable: %r", self.source_name, listing, url)
             return
         repeat = accepted in self.links.seen
         if repeat and updated is None:
@@ -125,26 +126,25 @@ class NewsSpider(ReportsErrors, Spider):
             return
         yield from self.remember_and_follow(response, FEED, "", entries)
 
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
-        max_size = response.meta.get("download_maxsize",
-                                     self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
-        try:
-            body = discovery.unzipped_sitemap(response.body, max_size)
-        except discovery.Unreadable as exc:
-            self.record_error(response.url, exc.kind, str(exc))
-            return
-        kind, entries = discovery.sitemap_entries(body)
-        self.crawler.stats.inc_value("aggregator/discovery/sitemap_entries", len(entries))
-        if not kind:
-            self.record_error(response.url, "not_a_sitemap", "the response is not a sitemap")
-            return
-        yield from self.remember_and_follow(response, SITEMAP, kind, entries)
+    async def parse_sitemap(self, response: Response) -> AsyncIterator[Request]:
+        """One at a time: each holds its 10,000s of entries while their requests are made."""
+        async with self.sitemap_turn:
+            try:
+                kind, entries = discovery.read_sitemap(response.body, response.meta.get(
+                    "download_maxsize", self.crawler.settings.getint("DOWNLOAD_MAXSIZE")))
+            except discovery.Unreadable as exc:
+                self.record_error(response.url, exc.kind, str(exc))
+                return
+            self.crawler.stats.inc_value("aggregator/discovery/sitemap_entries", len(entries))
+            for request in self.remember_and_follow(response, SITEMAP, kind, entries):
+                yield request
 
     def remember_and_follow(self, response: Response, kind: str, sitemap_kind: str,
                             entries: list[discovery.Entry]) -> Iterator[Request]:
-        """Follow a feed's or sitemap's entries, kept for the next runs' replay."""
-        stored = [[e.url, e.updated.isoformat() if e.updated else None] for e in entries]
-        response.meta[LED_TO] = (kind, {"kind": sitemap_kind, "entries": stored})
+        """Follow a feed's or sitemap's entries, stored for the next runs' replay as the
+        first request goes out (aggregator.incremental), then dropped."""
+        response.meta[LED_TO] = (kind, {"kind": sitemap_kind, "entries": [
+            [e.url, e.updated.isoformat() if e.updated else None] for e in entries]})
         yield from self.follow_entries(entries, sitemap_kind,
                                        response.meta.get("state_url") or response.url)
 
