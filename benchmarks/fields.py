@@ -120,10 +120,14 @@ def main() -> int:
     for page in pages[:3]:  # warm both tools (imports, compiled patterns)
         ours(htmls[page.id], page), theirs(htmls[page.id], page)
     halves = ("A", "B") if args.half == "all" else (args.half,)
+    totals = [0, 0.0, 0.0]  # pages, our CPU seconds, theirs
     for half in halves:
         chosen = [p for p in pages if site_half(p.site) == half]
         our_lines, our_cpu = run(ours, chosen, htmls)
         their_lines, their_cpu = run(theirs, chosen, htmls)
+        totals[0] += len(chosen)
+        totals[1] += our_cpu
+        totals[2] += their_cpu
         print(f"== fundus-dev half {half}: {len(chosen)} pages of {len({p.site for p in chosen})}"
               f" publishers; aggregator {len(chosen) / our_cpu:.1f} pages/s CPU, trafilatura "
               f"{len(chosen) / their_cpu:.1f} pages/s ({their_cpu / our_cpu:.2f}x)")
@@ -144,6 +148,9 @@ def main() -> int:
                 cmd[-1:] = ["--worst", *args.worst]
             done = subprocess.run(cmd, capture_output=True, text=True, check=False)
             print(done.stdout + done.stderr)
+    if len(halves) > 1:
+        print(f"== all {totals[0]} pages: aggregator {totals[0] / totals[1]:.1f} pages/s CPU, "
+              f"trafilatura {totals[0] / totals[2]:.1f} pages/s ({totals[2] / totals[1]:.2f}x)")
     return 0
 
 
