@@ -83,6 +83,11 @@ _MONTH_NUMBER = {m: n for n, ms in _FOREIGN_MONTHS.items() for m in ms.split()}
 #: "01. April 2025" (a day with a full stop, German style) and "01.04.2025" (day first)
 _DAY_DOT_RE = re.compile(r"(?<!\d)(\d{1,2})\.(?=\s+[^\W\d_])")
 _DAY_FIRST_RE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.((?:19|20)\d\d)(?![\d.])")
+#: "2025年1月14日 01時28分", "2025년 1월 14일 01:28": a date written the Japanese, Chinese or
+#: Korean way, with its time when given
+_CJK_DATE_RE = re.compile(
+    r"((?:19|20)\d\d)\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]"
+    r"(?:\s*\([^()]{1,3}\))?(?:\s*(\d{1,2})\s*[時:시]\s*(\d{1,2})\s*[分분]?)?")
 #: "22/10/2025": day first or month first, read only when the numbers say which
 _SLASHED_RE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)(?![\d/])")
 #: "(GMT+7)", "UTC-05:00": an offset written after a zone's name (dateutil reads the sign of
@@ -133,6 +138,8 @@ def _in_english(text: str) -> str:
     'erstellt: 2025-04-01'
     >>> _in_english("Thứ tư, 22/10/2025, 19:25 (GMT+7)")
     'Thứ tư, 2025-10-22, 19:25 +07:00'
+    >>> _in_english("2025年1月14日 01時28分 (1月14日 01時40分更新)")
+    '2025-01-14 01:28 (1月14日 01時40分更新)'
     >>> _in_english("04/10/2025")  # the 4th of October or April the 10th: not read
     '04/10/2025'
     """
@@ -141,11 +148,19 @@ def _in_english(text: str) -> str:
             lambda m: _ENGLISH_MONTHS[_MONTH_NUMBER[m.group(1).casefold()]], text)
     text = _DAY_FIRST_RE.sub(lambda m: f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}",
                              text)
+    if not text.isascii():
+        text = _CJK_DATE_RE.sub(_cjk_date, text)
     text = _SLASHED_RE.sub(_slashed, text)
     text = _NAMED_OFFSET_RE.sub(
         lambda m: f"{m.group(1)}{int(m.group(2)):02d}:{m.group(3) or '00'}", text)
     text = _FRENCH_TIME_RE.sub(r" \1:\2", text)
     return _DAY_DOT_RE.sub(r"\1", text)
+
+
+def _cjk_date(match: re.Match[str]) -> str:
+    year, month, day, hour, minute = match.groups()
+    date = f"{year}-{int(month):02d}-{int(day):02d}"
+    return f"{date} {int(hour):02d}:{int(minute):02d}" if hour is not None else date
 
 
 def _slashed(match: re.Match[str]) -> str:
