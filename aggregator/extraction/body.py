@@ -26,6 +26,7 @@ from lxml import etree, html
 
 from . import htmlout
 from .edges import trim_edges
+from .dates import is_dateline
 from .dom import drop
 from .rules import SiteRules
 from .text import clean_text
@@ -421,7 +422,7 @@ def extract_body(
     base = tree.find(".//base[@href]")
     htmlout.restore_links(root, htmlout.page_links(tree, within="".join(root.itertext())),
                           document_base(url, base.get("href") if base is not None else None))
-    trimmed = trim_edges(root)
+    trimmed = trim_edges(root) + _drop_datelines(root)
     if trimmed:
         logger.debug("%s: %d page blocks trimmed at the edges of the body", url, trimmed)
     if len(article_body) >= MIN_ARTICLE_BODY:
@@ -433,6 +434,19 @@ def extract_body(
         if trimmed:
             logger.debug("%s: %d edge blocks not in the declared articleBody trimmed", url, trimmed)
     return Body(htmlout.to_text(root), htmlout.to_html(root), method)
+
+
+def _drop_datelines(root: html.HtmlElement) -> int:
+    """Drop a first or last block of the body that is only a date: the dateline the page
+    shows above or below the article, which the extractor took for a paragraph."""
+    dropped = 0
+    for index in (0, -1):
+        blocks = [el for el in root if isinstance(el.tag, str)]
+        if len(blocks) > 1 and blocks[index].tag in ("p", "div", "span") \
+                and is_dateline(clean_text(blocks[index].text_content())):
+            blocks[index].drop_tree()
+            dropped += 1
+    return dropped
 
 
 #: the declared articleBody replaces the extraction when the extraction has less than this

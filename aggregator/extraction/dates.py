@@ -359,6 +359,32 @@ def _from_header(dates: Dates, tree: etree._Element) -> None:
                 return
 
 
+#: a dateline is at most this long, and has at most this many letters besides its dates
+_DATELINE_MAX, _DATELINE_LETTERS = 100, 12
+_LETTERS_RE = re.compile(r"[^\W\d_]")
+
+
+def is_dateline(text: str) -> bool:
+    """``text`` is only a date (and a time, an "updated" note): the page's dateline.
+
+    >>> is_dateline("2025年1月14日 01時28分 (1月14日 01時40分更新)"), is_dateline("May 3, 2024")
+    (True, True)
+    >>> is_dateline("On May 3, 2024 the council voted to close the bridge.")
+    False
+    """
+    if not text or len(text) > _DATELINE_MAX:
+        return False
+    english = _in_english(text)
+    rest = _TEXT_DATE_RE.sub(" ", english)
+    if rest == english:
+        return False
+    return len(_LETTERS_RE.findall(_CJK_DATE_PART_RE.sub(" ", rest))) <= _DATELINE_LETTERS
+
+
+#: what is left of a CJK date or time once its numbers are read ("1月14日 01時40分")
+_CJK_DATE_PART_RE = re.compile(r"\d+\s*[年月日時分년월일시분]")
+
+
 #: written dates looked at for the offset the page shows its date in
 _SHOWN_MAX = 5
 
