@@ -28,6 +28,7 @@ from . import htmlout
 from .edges import trim_edges
 from .dates import is_dateline
 from .dom import drop
+from .words import MAX_PHOTO_CREDIT, PHOTO_CREDIT_RE
 from .rules import SiteRules
 from .text import clean_text
 from ..urls import document_base
@@ -422,7 +423,7 @@ def extract_body(
     base = tree.find(".//base[@href]")
     htmlout.restore_links(root, htmlout.page_links(tree, within="".join(root.itertext())),
                           document_base(url, base.get("href") if base is not None else None))
-    trimmed = trim_edges(root) + _drop_datelines(root)
+    trimmed = trim_edges(root) + _drop_datelines(root) + _drop_credit_lines(root)
     if trimmed:
         logger.debug("%s: %d page blocks trimmed at the edges of the body", url, trimmed)
     if len(article_body) >= MIN_ARTICLE_BODY:
@@ -434,6 +435,17 @@ def extract_body(
         if trimmed:
             logger.debug("%s: %d edge blocks not in the declared articleBody trimmed", url, trimmed)
     return Body(htmlout.to_text(root), htmlout.to_html(root), method)
+
+
+def _drop_credit_lines(root: html.HtmlElement) -> int:
+    """Drop the blocks of the body that are a picture's credit line ("Image: Ann Lee"),
+    wherever they are: an image widget's caption the extractor kept between paragraphs."""
+    doomed = [el for el in root if isinstance(el.tag, str) and el.tag in ("p", "div", "span")
+              and len(text := clean_text(el.text_content())) <= MAX_PHOTO_CREDIT
+              and PHOTO_CREDIT_RE.match(text)]
+    for el in doomed:
+        el.drop_tree()
+    return len(doomed)
 
 
 def _drop_datelines(root: html.HtmlElement) -> int:

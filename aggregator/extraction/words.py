@@ -165,6 +165,12 @@ BOILERPLATE_CLASS_RE = re.compile(
     re.IGNORECASE,
 )
 
+#: a picture's credit line: "Photo: AP", "Image credit: Getty", "Bild: dpa"
+PHOTO_CREDIT = r"^\W*(?:photo|image|picture|foto|bild|imagen|immagine)s?(?: credits?)?\s*:"
+PHOTO_CREDIT_RE = re.compile(PHOTO_CREDIT, re.IGNORECASE)
+#: ...is at most this long
+MAX_PHOTO_CREDIT = 80
+
 #: text of a block at the start or end of a body that belongs to the page, not the article:
 #: copyright and rights lines, reprint notices, bare URLs, e-mail lines, photo credits, ad labels
 EDGE_BOILERPLATE_RE = re.compile(
@@ -176,7 +182,7 @@ EDGE_BOILERPLATE_RE = re.compile(
         r"personal,? non-commercial use|order reprints|print (?:this )?article",
         r"^\W*https?://\S+\W*$",
         r"[\w.+-]+@[\w-]+\.[\w.-]+",
-        r"^\W*(?:photo|image|picture|foto|bild|imagen|immagine)s?(?: credits?)?\s*:",
+        PHOTO_CREDIT,
         r"^\W*(?:follow us|suivez-nous|folgen sie uns|s[íi]guenos|siga-nos|seguici|volg ons)\b",
         r"\bfollow (?:us|him|her|me|them) (?:on|@)",
         r"^\W*(?:advertisement|publicit[ée]|anzeige|werbung|publicidad|publicidade|pubblicit[àa]"
