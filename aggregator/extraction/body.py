@@ -368,7 +368,8 @@ _FURNITURE = ("nav", "footer", "aside", "button", "select", "audio", "video", "c
 def _drop_furniture(tree: etree._Element) -> None:
     """Remove the menus, footers, asides and controls that trafilatura would delete from its
     own copies of the tree: half the elements of a news page, walked by every XPath it runs
-    before that and copied three times, and by our own walks after it.
+    before that and copied three times, and by our own walks after it. And the image widgets
+    that are not ``<figure>`` elements (:func:`_image_widgets`), whose captions it would keep.
 
     >>> from aggregator.extraction.dom import parse_html
     >>> page = parse_html("<body><nav><a href='/'>Home</a></nav><article><p>Text.</p>"
@@ -380,6 +381,47 @@ def _drop_furniture(tree: etree._Element) -> None:
     for el in list(tree.iter(_FURNITURE)):
         if el.getparent() is not None:
             drop(el)
+    for box in _image_widgets(tree):
+        if box.getparent() is not None:
+            drop(box)
+
+
+#: an image widget (a picture, its caption and credit) is at most this many levels above its
+#: credit line and has at most this much text
+_WIDGET_LEVELS, _WIDGET_MAX_TEXT = 3, 600
+
+
+def _image_widgets(tree: etree._Element) -> list[etree._Element]:
+    """The containers of a picture, its caption and its credit line ("Image: Ann Lee") that
+    are not ``<figure>`` elements: the nearest ancestor of the credit line (up to
+    _WIDGET_LEVELS up) holding an ``<img>``, with little text and no heading. trafilatura
+    keeps their captions as paragraphs of the article.
+
+    >>> from aggregator.extraction.dom import parse_html
+    >>> page = parse_html("<body><article><p>Text of the article.</p><div class='w'><img src='a.jpg'>"
+    ...                   "<p>Readers at the fair.</p><p>Image: Ann Lee</p></div></article></body>")
+    >>> [box.get("class") for box in _image_widgets(page)]
+    ['w']
+    """
+    found = []
+    for el in tree.iter("p", "span", "div", "small", "figcaption"):
+        text = el.text
+        if not text or not PHOTO_CREDIT_RE.match(text.lstrip()):
+            continue
+        text = clean_text(el.text_content())
+        if len(text) > MAX_PHOTO_CREDIT or not PHOTO_CREDIT_RE.match(text):
+            continue
+        box = el
+        for _ in range(_WIDGET_LEVELS):
+            box = box.getparent()
+            if box is None or box.tag in ("body", "html", "article", "main"):
+                break
+            if next(box.iter("img", "picture"), None) is not None:
+                if len(clean_text(box.text_content())) <= _WIDGET_MAX_TEXT \
+                        and next(box.iter("h1", "h2", "h3"), None) is None:
+                    found.append(box)
+                break
+    return found
 
 
 def extract_body(
