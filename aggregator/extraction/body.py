@@ -468,15 +468,16 @@ def extract_body(
     trimmed = trim_edges(root) + _drop_datelines(root) + _drop_credit_lines(root)
     if trimmed:
         logger.debug("%s: %d page blocks trimmed at the edges of the body", url, trimmed)
+    text = htmlout.to_text(root)
     if len(article_body) >= MIN_ARTICLE_BODY:
-        text = htmlout.to_text(root)
         if _declared_holds_more(article_body, text):
             logger.debug("%s: the declared articleBody has most of the article we missed", url)
             return _from_article_body(article_body)
         trimmed = _trim_to_declared(root, article_body)
         if trimmed:
             logger.debug("%s: %d edge blocks not in the declared articleBody trimmed", url, trimmed)
-    return Body(htmlout.to_text(root), htmlout.to_html(root), method)
+            text = htmlout.to_text(root)
+    return Body(text, htmlout.to_html(root), method)
 
 
 def _drop_credit_lines(root: html.HtmlElement) -> int:
@@ -518,8 +519,10 @@ def _declared_holds_more(article_body: str, text: str) -> bool:
     ...                      "Chips are back in force this year. " * 28 + "Photo: AP")
     False
     """
+    if len(article_body) < DECLARED_LONGER * len(text):
+        return False  # (the cheap test first: most declared texts are no longer than ours)
     declared = _shingles(_WORDS_RE.findall(article_body.casefold()))
-    ours = _shingles(_WORDS_RE.findall(text.casefold()))
-    if not declared or len(article_body) < DECLARED_LONGER * len(text):
+    if not declared:
         return False
+    ours = _shingles(_WORDS_RE.findall(text.casefold()))
     return len(declared & ours) < DECLARED_MISSED_SHARE * len(declared)
