@@ -280,3 +280,26 @@ def test_commands_name_a_store_they_cannot_use_in_one_line(tmp_path: Path, postg
         assert done.returncode == 4 and len(lines) == 1, done.stderr
         assert expected in lines[0] and "hunter2" not in done.stderr + done.stdout
     assert not (tmp_path / "data").exists()
+
+
+def test_feeds_read_the_newest_articles_from_an_index(tmp_path: Path) -> None:
+    """The order of feeds and exports (newest first) comes from an index (migration 9): a
+    feed of 50 entries reads about 50 rows after each crawl, not a sort of the whole store."""
+    store = open_store(tmp_path)
+    try:
+        for i in range(30):
+            store.save_article(make_article(i, source="alpha" if i % 2 else "beta"))
+        statements: list[str] = []
+        store._conn.set_trace_callback(statements.append)  # type: ignore[attr-defined]
+        for options in ({}, {"source": "alpha"}, {"since": BASE}, {"newest_first": False},
+                        {"source": "beta", "since": BASE, "until": BASE + timedelta(days=2)}):
+            statements.clear()
+            newest = next(iter(store.iter_stored(**options)))  # type: ignore[arg-type]
+            assert newest is not None
+            query = next(s for s in statements if s.lstrip().upper().startswith("SELECT"))
+            plan = " ".join(str(row[3]) for row in store._conn.execute(  # type: ignore[attr-defined]
+                "EXPLAIN QUERY PLAN " + query))
+            assert "INDEX articles_" in plan and "TEMP B-TREE" not in plan, (options, plan)
+        store._conn.set_trace_callback(None)  # type: ignore[attr-defined]
+    finally:
+        store.close()
