@@ -366,7 +366,7 @@ _FURNITURE = ("nav", "footer", "aside", "button", "select", "audio", "video", "c
 
 
 def _drop_furniture(tree: etree._Element) -> None:
-    """Remove the menus, footers, asides and controls that trafilatura would delete from its
+    """Remove the menus, footers, asides and controls that trafilatura would take out of its
     own copies of the tree: half the elements of a news page, walked by every XPath it runs
     before that and copied three times, and by our own walks after it. And the image widgets
     that are not ``<figure>`` elements (:func:`_image_widgets`), whose captions it would keep.
