@@ -395,7 +395,11 @@ class _Stats:
     #: where each element stands: in_nav, in_footer, hidden... (itself and its ancestors)
     context: dict[etree._Element, frozenset[str]] = field(default_factory=dict)
     order: dict[etree._Element, int] = field(default_factory=dict)
+    #: the order of the last element of its subtree, where what an invisible element (script,
+    #: svg...) holds is left out
     end: dict[etree._Element, int] = field(default_factory=dict)
+    #: the order of the last element of its subtree, hidden or not
+    last: dict[etree._Element, int] = field(default_factory=dict)
 
 
 def _own_text(el: etree._Element) -> int:
@@ -428,29 +432,46 @@ _COMMENTS = frozenset({"comments", "comment", "kommentare", "commentaires", "com
 
 
 def _measure(root: etree._Element) -> _Stats:
+    """Text and link-text lengths, document order and extent of every element, in one walk
+    from the last element to the first: each element adds its sums to its parent's (reading
+    each element's children instead made an iterator per element and cost half as much again).
+    """
     stats = _Stats()
     elements = list(root.iter(etree.Element))  # the parser keeps no comments or PIs
-    order = stats.order = dict(zip(elements, range(len(elements))))
-    text, link_text, end = stats.text, stats.link_text, stats.end
+    count = len(elements)
+    stats.order = dict(zip(elements, range(count)))
+    text, link_text, end, last = stats.text, stats.link_text, stats.end, stats.last
+    # per parent, from the children seen so far (all of them once the parent's turn comes)
+    child_text: dict[etree._Element, int] = {}
+    child_links: dict[etree._Element, int] = {}
+    child_end: dict[etree._Element, int] = {}
+    child_last: dict[etree._Element, int] = {}
+    index = count
     for el in reversed(elements):  # children before their parents
-        if el.tag in _INVISIBLE:
-            text[el] = link_text[el] = 0
-            end[el] = order[el]
-            continue
-        own = el.text
-        total = len(own.strip()) if own else 0
-        linked = 0
-        last = None
-        for child in el.iterchildren(etree.Element):
-            tail = child.tail
-            if tail:
-                total += len(tail.strip())
-            total += text[child]
-            linked += link_text[child]
-            last = child
-        text[el] = total
-        end[el] = end[last] if last is not None else order[el]
-        link_text[el] = total if el.tag == "a" else linked
+        index -= 1
+        tag = el.tag
+        below = child_last.get(el, index)
+        if tag in _INVISIBLE:
+            total = linked = 0
+            ends = index  # its children count for nothing, nor do they extend it
+        else:
+            own = el.text
+            total = (len(own.strip()) if own else 0) + child_text.get(el, 0)
+            linked = total if tag == "a" else child_links.get(el, 0)
+            ends = child_end.get(el, index)
+        text[el], link_text[el], end[el], last[el] = total, linked, ends, below
+        if not index:
+            break  # the root: its parent and its tail are outside
+        tail = el.tail
+        if tail:
+            total += len(tail.strip())
+        parent = el.getparent()
+        if parent in child_end:
+            child_text[parent] += total
+            child_links[parent] += linked
+        else:  # the parent's last child
+            child_text[parent], child_links[parent] = total, linked
+            child_end[parent], child_last[parent] = ends, below
     return stats
 
 
@@ -459,19 +480,31 @@ _NO_CONTEXT: frozenset[str] = frozenset()
 
 def _context(el: etree._Element, stats: _Stats) -> frozenset[str]:
     """Where ``el`` stands (in_nav, in_footer, hidden...): its own and its ancestors' say."""
-    known = stats.context.get(el)
-    if known is not None:
-        return known
-    parent = el.getparent()
-    inherited = _context(parent, stats) if parent is not None else _NO_CONTEXT
-    attrib = el.attrib
-    if el.tag in _NAV_TAGS or ("role" in attrib or "hidden" in attrib or "style" in attrib
-                               or "aria-hidden" in attrib or "class" in attrib
-                               or "id" in attrib):
-        own = _own_context(el)
-        inherited = inherited | own if own else inherited
-    stats.context[el] = inherited
+    known = stats.context
+    found = known.get(el)
+    if found is not None:
+        return found
+    # up to the nearest ancestor already placed, then down again (no recursion: a page's
+    # anchors share most of their ancestors)
+    chain = []
+    node: etree._Element | None = el
+    while node is not None:
+        found = known.get(node)
+        if found is not None:
+            break
+        chain.append(node)
+        node = node.getparent()
+    inherited = found if found is not None else _NO_CONTEXT
+    for node in reversed(chain):
+        if node.tag in _NAV_TAGS or not _CONTEXT_ATTRIBUTES.isdisjoint(node.keys()):
+            own = _own_context(node)
+            inherited = inherited | own if own else inherited
+        known[node] = inherited
     return inherited
+
+
+#: the attributes :func:`_own_context` reads (an element with none of them adds nothing)
+_CONTEXT_ATTRIBUTES = frozenset({"role", "hidden", "style", "aria-hidden", "class", "id"})
 
 
 def _main_container(root: etree._Element, stats: _Stats) -> etree._Element | None:
@@ -917,7 +950,7 @@ def _climb(group: etree._Element, stats: _Stats, main: etree._Element | None) ->
     """
     block = group
     for _ in range(_MAX_CLIMB):
-        parent = _outer(block, main)
+        parent = _outer(block, main, stats)
         if parent is None:
             break
         if _same_shape_siblings(block, stats) >= 1 and not _headed_list(block, stats):
@@ -984,13 +1017,24 @@ def _headed_list(el: etree._Element, stats: _Stats) -> bool:
     return False
 
 
-def _outer(el: etree._Element, main: etree._Element | None) -> etree._Element | None:
+def _outer(el: etree._Element, main: etree._Element | None, stats: _Stats
+           ) -> etree._Element | None:
     """The parent of ``el`` that a block may grow into: not the page, not the article's text."""
     parent = el.getparent()
     if parent is None or parent.tag in ("body", "html") or parent is main or (
-            main is not None and main in parent.iterdescendants()):
+            main is not None and _holds(parent, main, stats)):
         return None
     return parent
+
+
+def _holds(outer: etree._Element, inner: etree._Element, stats: _Stats) -> bool:
+    """Whether ``inner`` (an element of the measured tree) is a descendant of ``outer``: its
+    place in document order within ``outer``'s subtree (a walk of the subtree cost a long
+    one, the page's whole body, once for every step of every climb)."""
+    start, at = stats.order.get(outer), stats.order.get(inner)
+    if start is None or at is None:  # outside the measured tree
+        return inner in outer.iterdescendants()
+    return start < at <= stats.last[outer]
 
 
 def _same_shape_siblings(el: etree._Element, stats: _Stats) -> int:
@@ -1012,7 +1056,7 @@ def _region(block: etree._Element, stats: _Stats, main: etree._Element | None) -
     """The link-dense region around ``block`` (a sidebar, a footer, a box of several lists)."""
     region = block
     for _ in range(_MAX_CLIMB):
-        parent = _outer(region, main)
+        parent = _outer(region, main, stats)
         if parent is None:
             break
         text = stats.text.get(parent, 0)
@@ -1041,9 +1085,9 @@ def _block_signals(
     f["block_link_share"] = stats.link_text.get(block, 0) / text if text else 1.0
     if n:
         f["block_article_like"] = sum(url_shape(t, page).article_like for t in targets) / n
-    if main is not None and block is not main and main in block.iterancestors():
+    if main is not None and block is not main and _holds(main, block, stats):
         f["block_in_main"] = 1.0
-    if main is not None and (block is main or main in block.iterdescendants()):
+    if main is not None and (block is main or _holds(block, main, stats)):
         f["block_has_main"] = 1.0  # the article's own text: never a block to remove
     region = _region(block, stats, main)
     if region is not block:
