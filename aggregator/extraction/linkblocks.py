@@ -33,7 +33,7 @@ from urllib.parse import urldefrag
 
 from lxml import etree
 
-from ..urls import WWW_PREFIX_RE, document_base, join, registrable_host
+from ..urls import WWW_PREFIX_RE, document_base, join, registrable_host, split
 from .text import clean_text
 from .words import POPULAR_HEADING_RE, RELATED_HEADING_RE, SITE_WIDE_WORDS_RE
 
@@ -119,7 +119,25 @@ def absolute_url(page: str, href: str) -> str:
     """
     if href.startswith(("http://", "https://")):
         return href.partition("#")[0]  # absolute already (urljoin would keep it as it is)
+    if href[:1] == "/" and href[1:2] != "/" and "/." not in href \
+            and not _NOT_PLAIN_PATH_RE.search(href):
+        # a plain path from the root (no dot segments, query, fragment or parameters):
+        # urljoin gives the page's scheme and host before it, at a tenth of the cost
+        origin = _origin(page)
+        if origin:
+            return origin + href
     return urldefrag(join(page, href))[0]  # join gives "" for a malformed URL
+
+
+#: what urljoin reads in a path from the root besides its segments
+_NOT_PLAIN_PATH_RE = re.compile(r"[?#;\t\r\n]")
+
+
+@lru_cache(maxsize=1024)
+def _origin(page: str) -> str:
+    """"scheme://host" of an http(s) ``page`` as urljoin writes it ("" for another)."""
+    parts = split(page)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
 
 
 

@@ -234,18 +234,39 @@ def _jsonld_related(data: StructuredData, url: str, tree: etree._Element) -> lis
     values = raw if isinstance(raw, list) else [raw] if raw else []
     if not values:
         return []
-    titles = {join(url, a.get("href", "")): link_title(a) for a in tree.iter("a")
-              if a.get("href")}
     out = []
+    unnamed: set[str] = set()
     for value in values:
         href = value.get("url") or value.get("@id") if isinstance(value, dict) else value
         if not isinstance(href, str) or not href.strip():
             continue
         absolute = join(url, href.strip())
-        title = value.get("name", "") if isinstance(value, dict) else ""
-        out.append(RelatedLink(url=absolute, title=clean_text(title) or titles.get(absolute, ""),
-                               position=len(out) + 1))
+        title = clean_text(value.get("name", "") if isinstance(value, dict) else "")
+        if not title:
+            unnamed.add(absolute)
+        out.append(RelatedLink(url=absolute, title=title, position=len(out) + 1))
+    if unnamed:  # titled by the page's (last) link to each
+        titles = _link_titles(tree, url, unnamed)
+        for link in out:
+            if not link.title:
+                link.title = titles.get(link.url, "")
     return out
+
+
+def _link_titles(tree: etree._Element, url: str, wanted: set[str]) -> dict[str, str]:
+    """The title of the last link of ``tree`` to each URL of ``wanted`` (titles are read only
+    for those: reading one is far dearer than resolving an address)."""
+    last: dict[str, etree._Element] = {}
+    resolved: dict[str, str] = {}
+    for a in tree.iter("a"):
+        href = a.get("href")
+        if href:
+            target = resolved.get(href)
+            if target is None:
+                target = resolved[href] = join(url, href)
+            if target in wanted:
+                last[target] = a
+    return {target: link_title(a) for target, a in last.items()}
 
 
 def _outermost(blocks: Iterable[etree._Element]) -> list[etree._Element]:
