@@ -55,6 +55,8 @@ logger = logging.getLogger(__name__)
 FETCH, REVALIDATE, SKIP = "fetch", "revalidate", "skip"
 
 STATS = "aggregator/incremental/"
+#: listed dates written at once (see CrawlState._save_late_listed)
+LISTED_BATCH = 1000
 #: a URL whose fetch failed waits this long before the next try, doubled after each failure
 #: in a row, up to MAX_FAILURE_BACKOFF
 FAILURE_BACKOFF = timedelta(hours=1)
@@ -93,6 +95,8 @@ class CrawlState:
         #: Entries leave as soon as they are handed on, so it stays small however many URLs
         #: the feeds and sitemaps list (a 100,000-URL sitemap does not keep 100,000 here).
         self._listed_now: dict[str, dict[str, str]] = {}
+        #: the size of _listed_now at which the dates of URLs done are written
+        self._flush_at = LISTED_BATCH * 10
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "CrawlState":
@@ -133,31 +137,34 @@ class CrawlState:
         return self._store
 
     def spider_closed(self, spider: object = None) -> None:
-        self._save_late_listed()
+        self._save_late_listed(final=True)
 
-    def _save_late_listed(self) -> None:
+    def _save_late_listed(self, final: bool = False) -> None:
         """Write the listed dates found this run that are not stored yet -- those of a URL
         skipped this run, or listed again after its state was written (here, or by another
-        process on the shared frontier, :mod:`aggregator.frontier`) -- in one transaction.
-        A URL whose fetch failed, or that was not fetched, is not done: it keeps its old
-        dates, so the next run still sees the change."""
-        if not self._listed_now:
-            return
+        process on the shared frontier, :mod:`aggregator.frontier`) -- a batch of
+        :data:`LISTED_BATCH` URLs per transaction, and forget them. At close (``final``),
+        a URL whose fetch failed, or that was not fetched, is not done: it keeps its old
+        dates, so the next run still sees the change; before, its dates are kept here."""
         started = self.crawler.stats.get_value("start_time")
         if started is not None:  # the store keeps whole seconds: a fetch in our first
             started = started.replace(microsecond=0)  # second is this run's too
-        changed = {}
-        for url, dates in self._listed_now.items():
-            state = self.store.url_state(url)
-            if state is None:
-                continue
-            fetched = (started is not None and state.last_seen is not None
-                       and state.last_seen >= started)
-            if (url in self.skipped or fetched) and {**state.listed, **dates} != state.listed:
-                changed[url] = dates
-        self._listed_now.clear()
-        if changed:
-            self.store.save_listed(changed)
+        urls = list(self._listed_now)
+        for at in range(0, len(urls), LISTED_BATCH):
+            changed = {}
+            for url in urls[at:at + LISTED_BATCH]:
+                state = self.store.url_state(url)
+                done = state is not None and (url in self.skipped or (
+                    started is not None and state.last_seen is not None
+                    and state.last_seen >= started))
+                if not done and not final:
+                    continue
+                dates = self._listed_now.pop(url)
+                if done and state is not None and {**state.listed, **dates} != state.listed:
+                    changed[url] = dates
+            if changed:
+                self.store.save_listed(changed)
+        self._flush_at = len(self._listed_now) + LISTED_BATCH * 10
 
     def mark_skipped(self, url: str, state: UrlState) -> None:
         """``url`` (known) is not requested this run."""
@@ -217,6 +224,8 @@ class CrawlState:
             return False
         date = updated.isoformat()
         self._listed_now.setdefault(url, {})[listing] = date
+        if len(self._listed_now) >= self._flush_at:  # URLs listed again after their work:
+            self._save_late_listed()  # their dates are written now, not all kept to the end
         if state is None:
             return False
         before = state.listed.get(listing)

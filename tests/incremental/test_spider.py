@@ -162,3 +162,48 @@ def test_a_304_to_a_page_asked_without_validators_is_a_crawl_error(crawl: Crawl)
     assert drain(_middleware(crawl).process_spider_output_async(
         response, spider.parse_page(response))) == []
     assert crawl.stat("aggregator/errors/http_304") == 1
+
+
+def test_dates_listed_after_a_urls_work_are_written_as_they_pile_up(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sitemap that lists URLs already fetched this run (found first on a section page)
+    gives dates that can't go with their request: they are written in batches as they pile
+    up, not all held to the end of the crawl; a URL not fetched keeps its old dates."""
+    import aggregator.incremental as incremental
+
+    monkeypatch.setattr(incremental, "LISTED_BATCH", 2)  # written once 20 are held
+    made = crawl_of_site(tmp_path)  # the fixture's crawler, built once the batch is set
+    try:
+        _listed_as_they_pile_up(next(made))
+    finally:
+        made.close()
+
+
+def _listed_as_they_pile_up(crawl: Crawl) -> None:
+    import aggregator.incremental as incremental
+
+    state = incremental.CrawlState.of(crawl.crawler)
+    crawl.crawler.stats.set_value("start_time", NOW - timedelta(minutes=5))  # type: ignore[union-attr]
+    listed = published(1)
+    done = [article(i) for i in range(21)]
+    for url in done:  # fetched this run
+        crawl.store.save_url_state(UrlState(url=url, source="gen", kind=ARTICLE, last_seen=NOW))
+    pending = f"{HOST}/story/in-flight/"  # fetched in an earlier run, not yet in this one
+    crawl.store.save_url_state(UrlState(url=pending, source="gen", kind=ARTICLE,
+                                        last_seen=LONG_AGO, listed={SITEMAP_URL: "old"}))
+    state.note_listed(pending, None, SITEMAP_URL, listed)
+    for url in done[:18]:
+        state.note_listed(url, None, SITEMAP_URL, listed)
+    assert crawl.store.url_state(done[0]).listed == {}  # type: ignore[union-attr]
+    state.note_listed(done[18], None, SITEMAP_URL, listed)  # the 20th held: written
+    for url in done[:19]:
+        assert crawl.store.url_state(url).listed == {  # type: ignore[union-attr]
+            SITEMAP_URL: listed.isoformat()}
+    assert crawl.store.url_state(pending).listed == {SITEMAP_URL: "old"}  # type: ignore[union-attr]
+    for url in done[19:]:
+        state.note_listed(url, None, SITEMAP_URL, listed)
+    assert crawl.store.url_state(done[20]).listed == {}  # type: ignore[union-attr]
+    state.spider_closed()
+    assert crawl.store.url_state(done[20]).listed == {  # type: ignore[union-attr]
+        SITEMAP_URL: listed.isoformat()}
+    assert crawl.store.url_state(pending).listed == {SITEMAP_URL: "old"}  # type: ignore[union-attr]
