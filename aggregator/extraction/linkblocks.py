@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -166,25 +167,36 @@ def url_shape(url: str, page: str) -> UrlShape:
     >>> url_shape("https://ex.com/news/politics", "https://ex.com/x").listing
     True
     """
+    host, home, listing, article_like = _path_shape(url)
+    here = registrable_host(page)
+    same = bool(host) and (host == here or host.endswith("." + here) or here.endswith("." + host))
+    return UrlShape(same, home, listing, article_like)
+
+
+@lru_cache(maxsize=8192)
+def _path_shape(url: str) -> tuple[str, bool, bool, bool]:
+    """What :func:`url_shape` reads from ``url`` alone: its host without "www.", and whether
+    it is a home page, a listing and an article's (the same on every page of a site)."""
     # split by hand: urlsplit is the slowest part of reading a page's links
     _, _, rest = url.partition("://")
     netloc, _, tail = rest.partition("/")
     path = "/" + tail.partition("#")[0].partition("?")[0]
     segments = [s for s in path.split("/") if s]
-    last = segments[-1] if segments else ""
-    host = WWW_PREFIX_RE.sub("", netloc.rpartition("@")[2].partition(":")[0].lower())
-    here = registrable_host(page)
-    same = bool(host) and (host == here or host.endswith("." + here) or here.endswith("." + host))
+    host = netloc.rpartition("@")[2].partition(":")[0].lower()
+    if host.startswith("www"):
+        host = WWW_PREFIX_RE.sub("", host)
+    if not segments:
+        return host, True, False, False
+    last = segments[-1]
     stem = _ARTICLE_EXT_RE.sub("", last).lower()
     # a date in the path or a page extension makes an article, whatever the folders say
-    dated = bool(_DATE_PATH_RE.search(path)) or (stem != last.lower() and stem != "index")
-    worded = any(s.lower() in _LISTING_PATH_WORDS for s in segments[:-1]) or \
-        stem in _LISTING_PATH_WORDS
-    section_like = len(segments) <= 2 and not _SLUG_MARK_RE.search(last)
-    listing = bool(segments) and not dated and (worded or section_like)
-    article_like = bool(segments) and not listing and bool(
+    dated = (stem != last.lower() and stem != "index") or bool(_DATE_PATH_RE.search(path))
+    listing = not dated and (
+        stem in _LISTING_PATH_WORDS or (len(segments) <= 2 and not _SLUG_MARK_RE.search(last))
+        or any(s.lower() in _LISTING_PATH_WORDS for s in segments[:-1]))
+    article_like = not listing and bool(
         dated or last.count("-") + last.count("_") >= 2 or _NUMBER_RE.search(path))
-    return UrlShape(same, not segments, listing, article_like)
+    return host, False, listing, article_like
 
 
 def link_title(a: etree._Element, lines: bool = True) -> str:
@@ -418,6 +430,8 @@ class _Stats:
     end: dict[etree._Element, int] = field(default_factory=dict)
     #: the order of the last element of its subtree, hidden or not
     last: dict[etree._Element, int] = field(default_factory=dict)
+    #: per element: the words of its class and id (:func:`_class_words`)
+    class_words: dict[etree._Element, frozenset[str]] = field(default_factory=dict)
 
 
 def _own_text(el: etree._Element) -> int:
@@ -849,8 +863,8 @@ def _mostly_upper(text: str) -> bool:
     >>> _mostly_upper("TAYLOR SWIFT CLEARED TO PERFORM AT AMAs"), _mostly_upper("NHKの調査")
     (True, False)
     """
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) >= _UPPER_SHARE * len(letters)
+    letters = "".join(filter(str.isalpha, text))
+    return bool(letters) and sum(map(str.isupper, letters)) >= _UPPER_SHARE * len(letters)
 
 
 #: an all-caps headline has at least this share of its letters upper case
@@ -905,8 +919,32 @@ def _headline(root: etree._Element) -> str:
 def _topic_words(root: etree._Element, main: etree._Element | None) -> set[str]:
     parts = [_headline(root)]
     if main is not None:
-        parts.append(" ".join(_visible_text(main))[:_TOPIC_CHARS])
+        parts.append(_visible_prefix(main, _TOPIC_CHARS))
     return topic_words(" ".join(parts))
+
+
+def _visible_prefix(el: etree._Element, limit: int) -> str:
+    """``" ".join(_visible_text(el))[:limit]``, reading no more of ``el`` than that needs
+    (the article's first characters, not all of it)."""
+    parts: list[str] = []
+    size = -1  # the length of the parts joined by spaces
+    for part in _iter_visible_text(el):
+        parts.append(part)
+        size += len(part) + 1
+        if size >= limit:
+            break
+    return " ".join(parts)[:limit]
+
+
+def _iter_visible_text(el: etree._Element) -> Iterator[str]:
+    """The parts of :func:`_visible_text` (without ``skip_meta``), one at a time."""
+    if el.tag not in _INVISIBLE:
+        yield el.text or ""
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in _INVISIBLE and \
+                not _SR_ONLY_RE.search(child.get("class") or ""):
+            yield from _iter_visible_text(child)
+        yield child.tail or ""
 
 
 def _block_aggregates(cands: list[LinkCandidate]) -> None:
@@ -1130,7 +1168,7 @@ def _named(block: etree._Element, first: etree._Element, stats: _Stats, page: st
     for _ in range(4):
         if node is None or node.tag in ("body", "html"):
             break
-        tokens |= class_tokens(f"{node.get('class') or ''} {node.get('id') or ''}")
+        tokens |= _class_words(node, stats)
         node = node.getparent()
     _features_of_class(tokens, "", f)
     inner: frozenset[str] = frozenset()
@@ -1138,10 +1176,20 @@ def _named(block: etree._Element, first: etree._Element, stats: _Stats, page: st
     for n, el in enumerate(block.iter()):
         if el is first or n > _MAX_INNER:
             break
-        words = class_tokens(f"{el.get('class') or ''} {el.get('id') or ''}")
+        words = _class_words(el, stats)
         inner |= words
         if el is not block and len(stats.targets.get(el, ())) == everything \
                 and words & _CLASS_GROUPS["class_related"]:
             f["class_related"] = 1.0  # a wrapper of the whole list classed related names it
     _features_of_class(inner - tokens, "inner_", f)
     return heading, f
+
+
+def _class_words(el: etree._Element, stats: _Stats) -> frozenset[str]:
+    """:func:`class_tokens` of ``el``'s class and id, once a page for each element (the
+    blocks and regions of a page share their wrappers and first elements)."""
+    words = stats.class_words.get(el)
+    if words is None:
+        words = stats.class_words[el] = class_tokens(
+            f"{el.get('class') or ''} {el.get('id') or ''}")
+    return words

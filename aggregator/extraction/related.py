@@ -58,62 +58,63 @@ UNNAMED_HEADLINE_SHARE = 0.3
 def link_score(f: dict[str, float]) -> float:
     """The hand-weighted evidence that a candidate link is a related link (related at
     :data:`THRESHOLD` or more)."""
+    get = f.get  # called some 30 times for each of a page's hundreds of links
     score = -3.0
-    named = f.get("named_related", 0.0)
-    callout = f.get("callout", 0.0)
+    named = get("named_related", 0.0)
+    callout = get("callout", 0.0)
     score += 4 * named + 4 * callout
-    if named and (f.get("in_aside") or f.get("class_sidebar")) \
-            and not f.get("block_topical_share") and not f.get("block_headline_overlap"):
+    if named and (get("in_aside") or get("class_sidebar")) \
+            and not get("block_topical_share") and not get("block_headline_overlap"):
         score -= 3  # a sidebar box of links that share no word with the article: site-wide
-    if f.get("heading_popular") or f.get("class_popular") or f.get("region_heading_popular") \
-            or f.get("region_class_popular"):
+    if get("heading_popular") or get("class_popular") or get("region_heading_popular") \
+            or get("region_class_popular"):
         score -= 6  # a site-wide list: most read, trending, latest
-    if f.get("hidden"):
+    if get("hidden"):
         score -= 8
-    if f.get("ad_label"):
+    if get("ad_label"):
         score -= 6
-    if f.get("heading_link"):
+    if get("heading_link"):
         score -= 6  # "More in Markets" over a list links to the section, not an article
-    if f.get("in_nav") or f.get("in_header") or f.get("in_footer"):
+    if get("in_nav") or get("in_header") or get("in_footer"):
         score -= 4
-    if f.get("class_nav"):
+    if get("class_nav"):
         score -= 1
-    if f.get("url_listing") or f.get("url_home"):
+    if get("url_listing") or get("url_home"):
         score -= 4  # a section, tag, author, search or home page is not an article
-    if not f.get("same_site"):
+    if not get("same_site"):
         score -= 1.5
-    words = f.get("title_words", 0.0)
+    words = get("title_words", 0.0)
     if 4 <= words <= 25:
         score += 1  # reads like a headline
-    elif words <= 2 and not f.get("has_img"):
+    elif words <= 2 and not get("has_img"):
         score -= 2  # a label: "More", "Politics"
-    if named and not f.get("block_headline_share") and f.get("block_links", 0.0) >= 2:
+    if named and not get("block_headline_share") and get("block_links", 0.0) >= 2:
         score -= 2  # a named list none of whose links reads like a headline: topics, guides
-    if f.get("block_article_like", 0.0) >= 0.6:
+    if get("block_article_like", 0.0) >= 0.6:
         score += 0.5
-    links = f.get("block_links", 0.0)
+    links = get("block_links", 0.0)
     # an unnamed list of headlines after the article, on its topic: most of its links share
     # words with its headline, or most share words with its text and a third with its headline
     # (on the text alone, a site-wide "latest" list on a page about anything passes too)
-    overlap = f.get("block_headline_overlap", 0.0)
-    if f.get("after_main") and f.get("block_headline_share", 0.0) >= 0.6 and 2 <= links <= 14 \
-            and not f.get("in_aside") and (overlap >= 0.5 or (
-                f.get("block_topical_share", 0.0) >= 0.6 and overlap >= UNNAMED_HEADLINE_SHARE)):
+    overlap = get("block_headline_overlap", 0.0)
+    if get("after_main") and get("block_headline_share", 0.0) >= 0.6 and 2 <= links <= 14 \
+            and not get("in_aside") and (overlap >= 0.5 or (
+                get("block_topical_share", 0.0) >= 0.6 and overlap >= UNNAMED_HEADLINE_SHARE)):
         score += 2
     # an embedded story card between the paragraphs, on the article's topic
-    card = f.get("block_in_main") and links <= 2 and words >= 4 \
-        and f.get("block_link_share", 0.0) >= 0.6 and f.get("headline_overlap") \
-        and (f.get("heading_inside") or f.get("has_img") or f.get("class_card")
-             or f.get("inner_class_card"))
+    card = get("block_in_main") and links <= 2 and words >= 4 \
+        and get("block_link_share", 0.0) >= 0.6 and get("headline_overlap") \
+        and (get("heading_inside") or get("has_img") or get("class_card")
+             or get("inner_class_card"))
     # a list of headlines on the article's topic inside its text, each on its own line
-    listed = f.get("block_in_main") and links >= 2 and f.get("para_all_link") \
-        and f.get("block_headline_share", 0.0) >= 0.8 and f.get("block_article_like", 0.0) >= 0.8 \
-        and f.get("block_headline_overlap", 0.0) >= 0.5
+    listed = get("block_in_main") and links >= 2 and get("para_all_link") \
+        and get("block_headline_share", 0.0) >= 0.8 and get("block_article_like", 0.0) >= 0.8 \
+        and get("block_headline_overlap", 0.0) >= 0.5
     if card or listed:
         score += 4
-    if f.get("in_main") and not named and not callout and not card and not listed:
+    if get("in_main") and not named and not callout and not card and not listed:
         score -= 2  # a link in the running text
-    return score + f.get("block_headline_overlap", 0.0)
+    return score + get("block_headline_overlap", 0.0)
 
 
 class TemplateStats(Protocol):
