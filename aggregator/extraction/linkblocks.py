@@ -92,6 +92,7 @@ _CLASS_GROUPS: dict[str, frozenset[str]] = {
         "card", "cards", "teaser", "tile", "item", "items", "story", "stories", "post", "posts",
         "article", "articles", "list", "listing", "feed", "grid", "carousel", "slider"}),
 }
+_RELATED_CLASS = _CLASS_GROUPS["class_related"]
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 #: path words of pages that list articles rather than being one (URL shape, not a site list)
@@ -1178,8 +1179,8 @@ def _named(block: etree._Element, first: etree._Element, stats: _Stats, page: st
             break
         words = _class_words(el, stats)
         inner |= words
-        if el is not block and len(stats.targets.get(el, ())) == everything \
-                and words & _CLASS_GROUPS["class_related"]:
+        if words and not _RELATED_CLASS.isdisjoint(words) and el is not block \
+                and len(stats.targets.get(el, ())) == everything:
             f["class_related"] = 1.0  # a wrapper of the whole list classed related names it
     _features_of_class(inner - tokens, "inner_", f)
     return heading, f

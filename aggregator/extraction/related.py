@@ -303,8 +303,10 @@ def _has_running_text(block: etree._Element) -> bool:
 def _not_body(cand: LinkCandidate) -> bool:
     """Whether the block of a link that is not related is no part of the article either: a
     site-wide list, or a list of three or more headlines after the article's text."""
+    if cand.block is cand.anchor:  # most links: screened out, or standing alone
+        return False
     f = cand.features
-    if f.get("in_main") or f.get("block_has_main") or cand.block is cand.anchor \
+    if f.get("in_main") or f.get("block_has_main") \
             or f.get("block_link_share", 0.0) < 0.5 or f.get("block_links", 0.0) < 2:
         return False
     return bool(f.get("heading_popular") or f.get("class_popular")
