@@ -429,7 +429,8 @@ class _Stats:
     #: the order of the last element of its subtree, where what an invisible element (script,
     #: svg...) holds is left out
     end: dict[etree._Element, int] = field(default_factory=dict)
-    #: the order of the last element of its subtree, hidden or not
+    #: the order of the last element of its subtree, hidden or not (:func:`_last_of`, read
+    #: only for the elements that need it)
     last: dict[etree._Element, int] = field(default_factory=dict)
     #: per element: the words of its class and id (:func:`_class_words`)
     class_words: dict[etree._Element, frozenset[str]] = field(default_factory=dict)
@@ -473,17 +474,15 @@ def _measure(root: etree._Element) -> _Stats:
     elements = list(root.iter(etree.Element))  # the parser keeps no comments or PIs
     count = len(elements)
     stats.order = dict(zip(elements, range(count)))
-    text, link_text, end, last = stats.text, stats.link_text, stats.end, stats.last
+    text, link_text, end = stats.text, stats.link_text, stats.end
     # per parent, from the children seen so far (all of them once the parent's turn comes)
     child_text: dict[etree._Element, int] = {}
     child_links: dict[etree._Element, int] = {}
     child_end: dict[etree._Element, int] = {}
-    child_last: dict[etree._Element, int] = {}
     index = count
     for el in reversed(elements):  # children before their parents
         index -= 1
         tag = el.tag
-        below = child_last.get(el, index)
         if tag in _INVISIBLE:
             total = linked = 0
             ends = index  # its children count for nothing, nor do they extend it
@@ -492,7 +491,7 @@ def _measure(root: etree._Element) -> _Stats:
             total = (len(own.strip()) if own else 0) + child_text.get(el, 0)
             linked = total if tag == "a" else child_links.get(el, 0)
             ends = child_end.get(el, index)
-        text[el], link_text[el], end[el], last[el] = total, linked, ends, below
+        text[el], link_text[el], end[el] = total, linked, ends
         if not index:
             break  # the root: its parent and its tail are outside
         tail = el.tail
@@ -504,7 +503,7 @@ def _measure(root: etree._Element) -> _Stats:
             child_links[parent] += linked
         else:  # the parent's last child
             child_text[parent], child_links[parent] = total, linked
-            child_end[parent], child_last[parent] = ends, below
+            child_end[parent] = ends
     return stats
 
 
@@ -1091,7 +1090,24 @@ def _holds(outer: etree._Element, inner: etree._Element, stats: _Stats) -> bool:
     start, at = stats.order.get(outer), stats.order.get(inner)
     if start is None or at is None:  # outside the measured tree
         return inner in outer.iterdescendants()
-    return start < at <= stats.last[outer]
+    return start < at <= _last_of(outer, stats)
+
+
+def _last_of(el: etree._Element, stats: _Stats) -> int:
+    """The order of the last element of ``el``'s subtree (down its last children)."""
+    last = stats.last
+    path = []
+    node: etree._Element | None = el
+    while node is not None:
+        found = last.get(node)
+        if found is not None:
+            break
+        path.append(node)
+        found = stats.order[node]
+        node = next(node.iterchildren(etree.Element, reversed=True), None)
+    for node in path:
+        last[node] = found
+    return found
 
 
 def _same_shape_siblings(el: etree._Element, stats: _Stats) -> int:
