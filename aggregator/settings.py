@@ -60,6 +60,9 @@ AGGREGATOR_INCREMENTAL = True
 AGGREGATOR_REFRESH_AGE = 24.0
 #: live progress line on stderr: "auto" (only on a terminal), "always" or "never"
 AGGREGATOR_PROGRESS = "auto"
+#: the objects made before the first request are left out of garbage collection
+#: (aggregator.gcfreeze); False collects them with the rest
+AGGREGATOR_GC_FREEZE = True
 #: worker processes extracting pages (aggregator.workers): 0 extracts in the crawl's own
 #: process; N >= 1 a pool of N; "auto" one per CPU but the reactor's (docs/crawling.md)
 AGGREGATOR_EXTRACT_WORKERS: int | str = 0
@@ -166,6 +169,9 @@ EXTENSIONS = {
     # per-run field coverage and the live progress line (aggregator.health, .progress)
     "aggregator.health.CoverageStats": 500,
     "aggregator.progress.ProgressLine": 510,
+    # the objects made before the first request left out of garbage collection
+    # (aggregator.gcfreeze; AGGREGATOR_GC_FREEZE)
+    "aggregator.gcfreeze.FreezeStartup": 600,
 }
 
 FEED_EXPORTERS = {
