@@ -88,6 +88,8 @@ class CrawlState:
         self.tz = tz
         self.enabled = enabled
         self._store: CrawlStateStore | None = None
+        #: several processes share the run (aggregator.frontier): see hand_over
+        self.shared = False
         #: known URLs not requested this run (skipped articles, sitemaps skipped by date)
         self.skipped: set[str] = set()
         #: listed dates found this run that neither went with a request (its meta
@@ -112,6 +114,7 @@ class CrawlState:
         state = cls(crawler, src.name, refresh_age=timedelta(hours=max(hours, 0.0)),
                     tz=ZoneInfo(src.timezone),
                     enabled=settings.getbool("AGGREGATOR_INCREMENTAL", True))
+        state.shared = bool(settings.get("AGGREGATOR_REDIS_URL"))
         crawler.signals.connect(state.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(state.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(state.spider_closed, signal=signals.spider_closed)
@@ -236,8 +239,11 @@ class CrawlState:
 
     def hand_over(self, url: str) -> dict[str, str]:
         """The listed dates found so far this run for ``url``, for its request's meta (they
-        travel with it, to the disk queue or to the process that fetches it on the shared
-        frontier) and no longer kept here; :meth:`take_carried` takes them back."""
+        travel with it through the disk queue); :meth:`take_carried` takes them back. On the
+        shared frontier a copy stays here until the URL is done: the request may be dropped
+        as one another process already queued, and the dates go with that one's state."""
+        if self.shared:
+            return dict(self._listed_now.get(url, {}))
         return self._listed_now.pop(url, {})
 
     def take_carried(self, url: str, meta: dict[str, Any]) -> None:

@@ -207,3 +207,23 @@ def _listed_as_they_pile_up(crawl: Crawl) -> None:
     assert crawl.store.url_state(done[20]).listed == {  # type: ignore[union-attr]
         SITEMAP_URL: listed.isoformat()}
     assert crawl.store.url_state(pending).listed == {SITEMAP_URL: "old"}  # type: ignore[union-attr]
+
+
+def test_on_the_shared_frontier_dates_handed_on_are_kept_until_the_url_is_done(
+        crawl: Crawl) -> None:
+    """On the shared frontier the request that carries a URL's listed dates may be dropped
+    (another process queued the URL first, from a section page): the dates stay with the
+    process that read the listing and are written once another process fetched the URL."""
+    from aggregator.incremental import CrawlState
+
+    state = CrawlState.of(crawl.crawler)
+    state.shared = True
+    crawl.crawler.stats.set_value("start_time", NOW - timedelta(minutes=5))  # type: ignore[union-attr]
+    url, listed = article(2), published(2)
+    state.note_listed(url, None, SITEMAP_URL, listed)
+    assert state.hand_over(url) == {SITEMAP_URL: listed.isoformat()}  # the dropped request's
+    # another process fetched the URL (from its own request, without the dates)
+    crawl.store.save_url_state(UrlState(url=url, source="gen", kind=ARTICLE, last_seen=NOW))
+    state.spider_closed()
+    assert crawl.store.url_state(url).listed == {  # type: ignore[union-attr]
+        SITEMAP_URL: listed.isoformat()}
