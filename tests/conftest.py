@@ -168,3 +168,14 @@ def store(store_url: str, tmp_path: Path) -> Iterator[Store]:
     opened = open_store(tmp_path, url=store_url)
     yield opened
     opened.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked ``slow`` (real crawls in a subprocess, a browser) run one after the
+    other on one pytest-xdist worker (``--dist loadgroup``, setup.cfg) while the others share
+    the rest: several of them time a crawl against its server (a kill mid-crawl, a browser's
+    restarts, workers of the shared frontier) and are not meant to share the CPU with each
+    other."""
+    for item in items:
+        if item.get_closest_marker("slow") is not None:
+            item.add_marker(pytest.mark.xdist_group("slow"))
