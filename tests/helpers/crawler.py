@@ -31,6 +31,16 @@ def crawler_with_store(data_dir: Any, spidercls: type | None = None, **settings:
     return crawler
 
 
+def _project(data_dir: Any, settings: dict[str, Any]) -> Settings:
+    """The project's settings for a test crawl in ``data_dir``: no feeds published, no
+    progress line, ``settings`` on top (at the command line's priority)."""
+    project = Settings()
+    project.setmodule("aggregator.settings", priority="project")
+    project.setdict({"AGGREGATOR_DATA_DIR": str(data_dir), "AGGREGATOR_PUBLISH_FEEDS": False,
+                     "AGGREGATOR_PROGRESS": "never", **settings}, priority="cmdline")
+    return project
+
+
 def news_crawler(data_dir: Any, config: Any, source: str, **settings: Any) -> Crawler:
     """A crawler of the news spider for ``source`` of the config file ``config``, built as
     ``scrapy crawl news -a source=... -a config=...`` builds one -- the spider, which applies
@@ -38,11 +48,8 @@ def news_crawler(data_dir: Any, config: Any, source: str, **settings: Any) -> Cr
     open. Feeds are not published, no progress line is drawn."""
     from spiders.news import NewsSpider  # the spider package is a sibling of aggregator
 
-    project = Settings()
-    project.setmodule("aggregator.settings", priority="project")
-    project.setdict({"TELNETCONSOLE_ENABLED": False, **get_reactor_settings(),
-                     "AGGREGATOR_DATA_DIR": str(data_dir), "AGGREGATOR_PUBLISH_FEEDS": False,
-                     "AGGREGATOR_PROGRESS": "never", **settings}, priority="cmdline")
+    project = _project(data_dir, {"TELNETCONSOLE_ENABLED": False, **get_reactor_settings(),
+                                  **settings})
     runner = CrawlerRunner(project) if is_reactor_installed() else AsyncCrawlerRunner(project)
     crawler = runner.create_crawler(NewsSpider)
     crawler.spider = crawler._create_spider(source=source, config=str(config))
@@ -76,11 +83,8 @@ def _crawl(data_dir: str, config: str, source: str, routes: dict[str, str],
            settings: dict[str, Any]) -> dict[str, Any]:
     from spiders.news import NewsSpider
 
-    project = Settings()
-    project.setmodule("aggregator.settings", priority="project")
-    project.setdict({"TWISTED_REACTOR_ENABLED": False, "AGGREGATOR_DATA_DIR": data_dir,
-                     "AGGREGATOR_PUBLISH_FEEDS": False, "AGGREGATOR_PROGRESS": "never",
-                     "AGGREGATOR_HOST_ROUTES": routes, **settings}, priority="cmdline")
+    project = _project(data_dir, {"TWISTED_REACTOR_ENABLED": False,
+                                  "AGGREGATOR_HOST_ROUTES": routes, **settings})
     crawler = AsyncCrawlerRunner(project).create_crawler(NewsSpider)
     asyncio.run(crawler.crawl_async(source=source, config=config))
     assert crawler.stats is not None
