@@ -13,8 +13,10 @@ Each reads the site rule first, then structured data, then the visible page.
 
 from __future__ import annotations
 
+import collections
 import copy
 import html
+import itertools
 import logging
 import re
 from typing import Any
@@ -233,6 +235,42 @@ def _kicker_before(text: str, stripped: list[str]) -> str:
     return ""
 
 
+#: how many ``<h2>`` of the page are looked at for the headline when no ``<h1>`` shows it
+_SUBHEADINGS_READ = 8
+
+
+def _shown_in_subheading(tree: etree._Element, declared: list[str]) -> str:
+    """The declared title an ``<h2>`` shows (whole, or after its kicker element), spelled as
+    most declared titles spell it; "" when none does.
+
+    Pages whose only ``<h1>`` is the last step of their breadcrumb show the headline in an
+    ``<h2>``; when the JSON-LD ``headline`` and ``og:title`` differ, the one shown is the
+    headline (the other is an SEO title).
+
+    >>> from lxml import html as lxml_html
+    >>> page = lxml_html.fromstring('<div><h2>More news</h2><h2><span class="kicker">EU</span>'
+    ...     '<span>Chips are back</span></h2></div>')
+    >>> _shown_in_subheading(page, ["Chips: what now", "Chips are back", "Chips are back"])
+    'Chips are back'
+    """
+    if not declared:
+        return ""
+    by_key: dict[str, list[str]] = {}
+    for title in declared:
+        by_key.setdefault(_title_key(title), []).append(title)
+    by_key.pop("", None)
+    for h2 in itertools.islice(tree.iter("h2"), _SUBHEADINGS_READ):
+        if _in_breadcrumb(h2):
+            continue
+        # its parts read apart: a kicker <span> glued to the headline is still two words
+        full = " ".join(h2.itertext())
+        for text in (_visible_headline(h2), full):
+            spellings = by_key.get(_title_key(text))
+            if spellings:
+                return collections.Counter(spellings).most_common(1)[0][0]
+    return ""
+
+
 def find_title(tree: etree._Element, data: StructuredData, rules: SiteRules | None = None) -> str:
     """The headline as the page shows it.
 
@@ -280,6 +318,9 @@ def find_title(tree: etree._Element, data: StructuredData, rules: SiteRules | No
         for text in variants:
             if any(_same_headline(text, d) for d in stripped):
                 return text
+    shown = _shown_in_subheading(tree, stripped)
+    if shown:
+        return shown
     if h1s and len(declared) <= 1:
         # only a <title> to go by: the visible headline is the better one -- unless it shares
         # no word with the <title> (a page label, "Article detail", in an <h1>)
