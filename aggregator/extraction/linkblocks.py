@@ -1199,6 +1199,8 @@ def _named(block: etree._Element, first: etree._Element, stats: _Stats, page: st
                 and len(stats.targets.get(el, ())) == everything:
             f["class_related"] = 1.0  # a wrapper of the whole list classed related names it
     _features_of_class(inner - tokens, "inner_", f)
+    if not any(name.startswith(("class_", "inner_class_")) for name in f):
+        f["plain_block"] = 1.0  # no class or id names it: written by hand, not a template's
     return heading, f
 
 

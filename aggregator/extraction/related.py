@@ -66,9 +66,18 @@ def link_score(f: dict[str, float]) -> float:
     if named and (get("in_aside") or get("class_sidebar")) \
             and not get("block_topical_share") and not get("block_headline_overlap"):
         score -= 3  # a sidebar box of links that share no word with the article: site-wide
-    if get("heading_popular") or get("class_popular") or get("region_heading_popular") \
-            or get("region_class_popular"):
-        score -= 6  # a site-wide list: most read, trending, latest
+    links = get("block_links", 0.0)
+    words = get("title_words", 0.0)
+    # a list of headlines on the article's topic inside its text, each on its own line
+    listed = get("block_in_main") and links >= 2 and get("para_all_link") \
+        and get("block_headline_share", 0.0) >= 0.8 and get("block_article_like", 0.0) >= 0.8 \
+        and get("block_headline_overlap", 0.0) >= 0.5
+    if (get("heading_popular") or get("class_popular") or get("region_heading_popular")
+            or get("region_class_popular")) and not (listed and get("plain_block")):
+        # a site-wide list: most read, trending, latest; not plain lines of links between the
+        # article's paragraphs, on its topic: the editor's ("DON'T MISS" over three link
+        # lines), where a template's list has classes of its own
+        score -= 6
     if get("hidden"):
         score -= 8
     if get("ad_label"):
@@ -83,7 +92,6 @@ def link_score(f: dict[str, float]) -> float:
         score -= 4  # a section, tag, author, search or home page is not an article
     if not get("same_site"):
         score -= 1.5
-    words = get("title_words", 0.0)
     if 4 <= words <= 25:
         score += 1  # reads like a headline
     elif words <= 2 and not get("has_img"):
@@ -92,7 +100,6 @@ def link_score(f: dict[str, float]) -> float:
         score -= 2  # a named list none of whose links reads like a headline: topics, guides
     if get("block_article_like", 0.0) >= 0.6:
         score += 0.5
-    links = get("block_links", 0.0)
     # an unnamed list of headlines after the article, on its topic: most of its links share
     # words with its headline, or most share words with its text and a third with its headline
     # (on the text alone, a site-wide "latest" list on a page about anything passes too)
@@ -106,10 +113,6 @@ def link_score(f: dict[str, float]) -> float:
         and get("block_link_share", 0.0) >= 0.6 and get("headline_overlap") \
         and (get("heading_inside") or get("has_img") or get("class_card")
              or get("inner_class_card"))
-    # a list of headlines on the article's topic inside its text, each on its own line
-    listed = get("block_in_main") and links >= 2 and get("para_all_link") \
-        and get("block_headline_share", 0.0) >= 0.8 and get("block_article_like", 0.0) >= 0.8 \
-        and get("block_headline_overlap", 0.0) >= 0.5
     if card or listed:
         score += 4
     if get("in_main") and not named and not callout and not card and not listed:

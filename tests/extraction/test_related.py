@@ -286,3 +286,20 @@ def test_an_image_link_in_a_row_of_images_keeps_its_alt_as_title() -> None:
     tree = parse_html(html)
     titles = [link.title for link in find_related(tree, URL).links]
     assert titles == [f"Chips story number {p[-1]}" for p in OWN]
+
+
+def test_plain_link_lines_in_the_text_under_a_popular_label_are_the_articles() -> None:
+    """<p><strong>DON'T MISS</strong></p><p><a>..</a> [INSIGHT]<br><a>..</a></p> between the
+    paragraphs, on the article's topic, is the editor's callout; the same list in a classed
+    component ("Latest in Chips" between the paragraphs) is the template's site-wide list."""
+    lines = "".join(f'<a href="{p}">Chips are back as the market recovered, study {p[-1]}</a>'
+                    " [<strong>INSIGHT]</strong><br>" for p in OWN)
+    plain = f"<p><strong>DON'T MISS</strong></p><p>{lines}</p>"
+    html = (f"<html><body><main><article><h1>Chips are back</h1>{BODY}{plain}{BODY}"
+            "</article></main></body></html>")
+    assert _urls(html) == OWN
+    component = (f'<div class="latest-list"><p><strong>Latest in Chips</strong></p>'
+                 f'<p class="teaser-lines">{lines}</p></div>')
+    html = (f"<html><body><main><article><h1>Chips are back</h1>{BODY}{component}{BODY}"
+            "</article></main></body></html>")
+    assert _urls(html) == []
