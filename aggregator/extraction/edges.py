@@ -19,6 +19,7 @@ URLs, e-mail addresses), and the words of :mod:`.words` otherwise.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from lxml import etree
 
@@ -63,8 +64,9 @@ def _kind(el: etree._Element) -> int:
     return _TEXT
 
 
-def _edge_run(kinds: list[int], removable: frozenset[int]) -> list[int]:
-    """Positions of the run at the start of ``kinds`` to remove."""
+def _edge_run(kinds: Iterable[int], removable: frozenset[int]) -> list[int]:
+    """Positions of the run at the start of ``kinds`` to remove (read only as far as the
+    run goes: the kinds of a long body's middle are never worked out)."""
     doomed: list[int] = []
     held: list[int] = []
     after_boiler = False
@@ -90,12 +92,20 @@ def trim_edges(root: etree._Element) -> int:
     blocks = [el for el in root if isinstance(el.tag, str)]
     if len(blocks) < 2:
         return 0
-    kinds = [_kind(el) for el in blocks]
-    leading = _edge_run(kinds, frozenset({_BOILER, _EMPTY}))
-    trailing_rev = _edge_run(kinds[::-1], frozenset({_BOILER, _EMPTY, _HEADING, _LINKS}))
-    trailing = [len(blocks) - 1 - i for i in trailing_rev]
+    kinds: dict[int, int] = {}
+
+    def kind(index: int) -> int:
+        if index not in kinds:
+            kinds[index] = _kind(blocks[index])
+        return kinds[index]
+
+    count = len(blocks)
+    leading = _edge_run(map(kind, range(count)), frozenset({_BOILER, _EMPTY}))
+    trailing_rev = _edge_run(map(kind, reversed(range(count))),
+                             frozenset({_BOILER, _EMPTY, _HEADING, _LINKS}))
+    trailing = [count - 1 - i for i in trailing_rev]
     doomed = sorted(set(leading) | set(trailing))
-    if len(doomed) >= len(blocks) or all(kinds[i] == _EMPTY for i in doomed):
+    if len(doomed) >= count or all(kinds[i] == _EMPTY for i in doomed):
         return 0
     for index in doomed:
         blocks[index].drop_tree()
