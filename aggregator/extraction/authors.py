@@ -106,8 +106,12 @@ def _meta_authors(data: StructuredData) -> list[str]:
 _NOT_ARTICLE_BYLINE_RE = re.compile(r"comment|respond|reply|discussion", re.I)
 
 
-def _shape(el: etree._Element) -> tuple[str | None, ...]:
-    return el.tag, el.get("class"), el.get("rel"), el.get("itemprop")
+def _shape(el: etree._Element) -> tuple[Any, ...]:
+    """What the elements of one list of authors share: tag, class words (without the BEM
+    modifiers a list puts on some of its items: "author-list__item--hide-small-screen"),
+    ``rel`` and ``itemprop``."""
+    words = frozenset(w for w in (el.get("class") or "").split() if "--" not in w)
+    return el.tag, words, el.get("rel"), el.get("itemprop")
 
 
 #: how far up a teaser card may wrap a byline
