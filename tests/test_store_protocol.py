@@ -222,8 +222,12 @@ def test_failures_count_up_and_clear(store: Store) -> None:
     assert [store.note_failure(url, "alpha", "http_500", 10) for _ in range(3)] == [1, 2, 3]
     count, when = store.failure_of(url) or (0, None)
     assert count == 3 and when is not None and when.tzinfo is not None
+    other = "https://alpha.example/also-broken"
+    store.note_failure(other, "alpha", "http_500", 10)
     store.clear_failure(url)
     assert store.failure_of(url) is None
+    store.clear_failure(url)  # nothing to forget
+    assert store.failure_of(url) is None and store.failure_of(other) is not None
 
 
 def test_template_statistics_are_replaced(store: Store) -> None:

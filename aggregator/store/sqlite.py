@@ -549,7 +549,10 @@ class SQLiteStore:
         return int(row[0])
 
     def clear_failure(self, url: str) -> None:
-        """``url`` was fetched: its failures are forgotten."""
+        """``url`` was fetched: its failures are forgotten. Most URLs never failed: they
+        are looked up, not written (a write transaction per fetched page costs a lock)."""
+        if self._conn.execute("SELECT 1 FROM url_failures WHERE url = ?", (url,)).fetchone() is None:
+            return
         with self.transaction() as conn:
             conn.execute("DELETE FROM url_failures WHERE url = ?", (url,))
 
