@@ -562,8 +562,9 @@ def find_authors(
     if found:
         return found
     # no person anywhere: the publication, when the page itself declares it as the author
-    declared = [*_organisations_in(data.resolve(data.article.get("author"))),
-                *(n for n in [*_names_in(data.resolve(data.article.get("author"))), *meta]
+    declared = [*(n for n in meta if is_site_name(clean_text(n), sites)),
+                *_organisations_in(data.resolve(data.article.get("author"))),
+                *(n for n in _names_in(data.resolve(data.article.get("author")))
                   if is_site_name(clean_text(n), sites))]
     found = clean_authors(declared)[:1]
     if not found:
