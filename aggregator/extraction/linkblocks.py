@@ -735,12 +735,18 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
         block = climbed.get(a.getparent())
         if block is None:
             block = climbed[a.getparent()] = _block_of(a, stats, main)
+        own_card = False
         if block.tag in ("body", "html"):
             block = a
+        elif main is not None and (block is main or _holds(block, main, stats)):
+            # the article's text is this link's only group: the card around it, if any
+            card = _card_of(a, block, stats)
+            own_card, block = card is not block, card
         if block not in blocks:
             blocks[block] = _block_signals(block, a, stats, page, main)
         heading, block_features = blocks[block]
         f.update(block_features)
+        f["own_card"] = own_card
         title = link_title(a, lines=False)
         if main_span is not None:
             order = stats.order[a]
@@ -853,6 +859,27 @@ def _block_of(a: etree._Element, stats: _Stats, main: etree._Element | None) -> 
         if len(stats.targets[el]) >= 2 or el.tag in ("body", "html"):
             break
     return _climb(group, stats, main)
+
+
+#: a card is mostly its link: at least this share of its text is the link's
+_CARD_LINK_SHARE = 0.6
+
+
+def _card_of(a: etree._Element, group: etree._Element, stats: _Stats) -> etree._Element:
+    """The card around link ``a`` inside ``group`` (the article's text): its largest
+    ancestor below ``group`` that links only where ``a`` does and whose text is mostly the
+    link's (<aside class="card"><a><img><h3>Headline</h3></a></aside> between the
+    paragraphs); ``group`` when there is none (a link in a paragraph of running text)."""
+    card = None
+    for el in a.iterancestors():
+        if el is group or len(stats.targets.get(el, ())) > 1:
+            break
+        text = stats.text.get(el, 0)
+        if text and stats.link_text.get(el, 0) >= _CARD_LINK_SHARE * text:
+            card = el
+        else:
+            break
+    return card if card is not None and card.tag not in ("p", "li") else group
 
 
 def _mostly_upper(text: str) -> bool:

@@ -111,8 +111,8 @@ def link_score(f: dict[str, float]) -> float:
     # an embedded story card between the paragraphs, on the article's topic
     card = get("block_in_main") and links <= 2 and words >= 4 \
         and get("block_link_share", 0.0) >= 0.6 and get("headline_overlap") \
-        and (get("heading_inside") or get("has_img") or get("class_card")
-             or get("inner_class_card"))
+        and (get("heading_inside") or get("has_img") or (
+            (get("class_card") or get("inner_class_card")) and not get("own_card")))
     if card or listed:
         score += 4
     if get("in_main") and not named and not callout and not card and not listed:

@@ -303,3 +303,27 @@ def test_plain_link_lines_in_the_text_under_a_popular_label_are_the_articles() -
     html = (f"<html><body><main><article><h1>Chips are back</h1>{BODY}{component}{BODY}"
             "</article></main></body></html>")
     assert _urls(html) == []
+
+
+def test_story_cards_scattered_in_the_text_are_each_their_own_block() -> None:
+    """Two story cards between the paragraphs of an article with no other links (<aside
+    class="linkcard"><a><img><h3>Headline</h3></a></aside>): the article's text is their only
+    common container, so each card is its own block, an in-body card and not running text;
+    the cards leave the body. A bare classed line of one link is no card."""
+    def card(path: str) -> str:
+        return (f'<aside class="linkcard"><a href="{path}"><img src="x.jpg" alt="">'
+                f'<div class="flag">More on this</div><h3>Chips are back in the market, '
+                f'study {path[-1]}</h3></a></aside>')
+
+    html = (f"<html><body><main><article><h1>Chips are back</h1><div class='story'>{BODY}"
+            f"{card(OWN[0])}{BODY}{card(OWN[1])}{BODY}</div></article></main></body></html>")
+    tree = parse_html(html)
+    found = find_related(tree, URL)
+    assert [link.url.removeprefix("https://ex.com") for link in found.links] == OWN[:2]
+    assert [block.get("class") for block in found.blocks] == ["linkcard", "linkcard"]
+    line = (f'<div class="embedded article"><a href="{OWN[2]}">Chips are back in the market, '
+            "study 3</a></div>")
+    linked = BODY.replace("analysts", '<a href="/2024/05/01/analyst-notes">analysts</a>', 1)
+    html = (f"<html><body><main><article><h1>Chips are back</h1><div class='story'>{linked}"
+            f"{line}{BODY}</div></article></main></body></html>")
+    assert _urls(html) == []
