@@ -367,7 +367,7 @@ def _card_headline(a: etree._Element) -> str:
         if len({other.get("href") for other in node.iter("a")} - {href, None}) >= 2:
             return ""  # a list of cards, not this link's card (a card may link its section)
         for el in node.iter(*_HEADING_TAGS):
-            text = clean_text("".join(el.itertext()))
+            text = clean_text(" ".join(_visible_text(el)))
             if text:
                 return text
     return ""
@@ -598,7 +598,7 @@ def _heading_inside(block: etree._Element, first_anchor: etree._Element,
         if text and len(text) <= MAX_HEADING and next(el.iterancestors("a"), None) is None:
             if stats is not None and _heads_empty_section(el, block, stats):
                 return ""
-            return clean_text(" ".join(el.itertext()))[:MAX_HEADING]
+            return clean_text(" ".join(_visible_text(el)))[:MAX_HEADING]
     return ""
 
 
@@ -648,7 +648,7 @@ def _heading_of(block: etree._Element, first_anchor: etree._Element, stats: _Sta
             prev = prev.getprevious()
         if prev is not None:
             if stats.text.get(prev, 0) <= MAX_HEADING and stats.link_text.get(prev, 0) == 0:
-                return clean_text(" ".join(prev.itertext()))
+                return clean_text(" ".join(_visible_text(prev)))
             if stats.text.get(prev, 0) <= MAX_HEADING:
                 return linked_label(prev)
             return ""

@@ -327,3 +327,16 @@ def test_story_cards_scattered_in_the_text_are_each_their_own_block() -> None:
     html = (f"<html><body><main><article><h1>Chips are back</h1><div class='story'>{linked}"
             f"{line}{BODY}</div></article></main></body></html>")
     assert _urls(html) == []
+
+
+def test_a_cards_headline_is_read_without_its_styles() -> None:
+    """An empty overlay link on a card whose headline carries its own <style> (CSS-in-JS):
+    the title is the headline, not the CSS."""
+    from lxml import html as lxml_html
+
+    from aggregator.extraction.linkblocks import link_title
+
+    card = lxml_html.fragment_fromstring(
+        '<div class="teaser"><a href="/2024/05/01/petros"></a><div><h3><style>.css-1x{hyphens:'
+        'auto}</style><span>He runs with a lighter heart</span></h3></div></div>')
+    assert link_title(card.find("a")) == "He runs with a lighter heart"
