@@ -511,6 +511,16 @@ def _leaf_most(elements: list[etree._Element]) -> list[etree._Element]:
                        if d is not el)]
 
 
+def _codes_only(names: list[str]) -> bool:
+    """The names of a byline are single words, one of them in lower case: an editor's code
+    ("red", "obe") and credits, not a person's name.
+
+    >>> _codes_only(["red", "Agenturen"]), _codes_only(["Sukarno"]), _codes_only(["Ann Lee", "red"])
+    (True, False, False)
+    """
+    return all(" " not in n for n in names) and any(n[:1].islower() for n in names)
+
+
 def find_authors(
     tree: etree._Element,
     data: StructuredData,
@@ -541,6 +551,12 @@ def find_authors(
     desks = desks or found
     bylines = _leaf_most(_byline_elements(tree)[:40])[:12]
     found = people(_first_byline(bylines, people))
+    if found and _codes_only(found):
+        # "red, ORF.at/Agenturen": an editor's code and a credit, no person; the
+        # organisation the page declares as its author is the credit to give
+        declared_orgs = clean_authors(_organisations_in(data.resolve(data.article.get("author"))))
+        if declared_orgs:
+            return declared_orgs[:1]
     if found or desks:
         # a desk declared ("Science X staff") gives way to the byline the reader sees
         return found or desks
