@@ -340,3 +340,13 @@ def test_a_cards_headline_is_read_without_its_styles() -> None:
         '<div class="teaser"><a href="/2024/05/01/petros"></a><div><h3><style>.css-1x{hyphens:'
         'auto}</style><span>He runs with a lighter heart</span></h3></div></div>')
     assert link_title(card.find("a")) == "He runs with a lighter heart"
+
+
+def test_passend_zum_artikel_names_a_related_box() -> None:
+    """German "Passend zum Artikel" / "Passend dazu" ("to go with the article") heads a box
+    of related stories, as "Mehr zum Thema" does (headlines that share no word with the
+    article: only the heading names the box)."""
+    for heading in ("Passend zum Artikel", "Passend dazu"):
+        html = _page(_box(heading, OWN)).replace("Chips: the market recovered again in",
+                                                 "Why fabs take years to build:")
+        assert _urls(html) == OWN
