@@ -542,7 +542,9 @@ def find_authors(
     for raw in (data.resolve(data.article.get("author")), data.microdata_article.get("author")):
         found = people(_names_in(raw))
         if found and not _all_desks(found):
-            return found
+            # an agency or the publication listed beside the persons is credited with them
+            # ("author": [{"@type": "Person", ...}, {"@type": "Organization", "name": "dpa"}])
+            return clean_authors([*found, *_organisations_in(raw)])
         desks = desks or found
     meta = _meta_authors(data)
     found = people(meta)
