@@ -693,12 +693,19 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
     base_el = root.find(".//base[@href]")
     base = document_base(url, base_el.get("href") if base_el is not None else None)
     anchors: list[tuple[etree._Element, str]] = []
+    #: links to the page itself (with a query, "www." or not): a list holding one is the
+    #: site's list of its stories (latest, most read), which a related block seldom is
+    selves: list[etree._Element] = []
+    itself = page_key(page)
+    path = itself.partition("/")[2]
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue
         target = absolute_url(base, href)
-        if target and target != page and target.startswith(("http:", "https:", "file:")):
+        if target == page or (path and path in target and page_key(target) == itself):
+            selves.append(a)
+        elif target and target.startswith(("http:", "https:", "file:")):
             anchors.append((a, target))
     if not anchors:
         return []
@@ -744,6 +751,8 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
             own_card, block = card is not block, card
         if block not in blocks:
             blocks[block] = _block_signals(block, a, stats, page, main)
+            if selves and block is not a and any(_holds(block, s, stats) for s in selves):
+                blocks[block][1]["block_has_self"] = 1.0
         heading, block_features = blocks[block]
         f.update(block_features)
         f["own_card"] = own_card

@@ -78,6 +78,9 @@ def link_score(f: dict[str, float]) -> float:
         # article's paragraphs, on its topic: the editor's ("DON'T MISS" over three link
         # lines), where a template's list has classes of its own
         score -= 6
+    if get("block_has_self") and not get("block_topical_share") \
+            and not get("block_headline_overlap"):
+        score -= 3  # a list holding the page itself, none of it on its topic: the site's latest
     if get("hidden"):
         score -= 8
     if get("ad_label"):

@@ -350,3 +350,17 @@ def test_passend_zum_artikel_names_a_related_box() -> None:
         html = _page(_box(heading, OWN)).replace("Chips: the market recovered again in",
                                                  "Why fabs take years to build:")
         assert _urls(html) == OWN
+
+
+def test_a_list_holding_the_page_itself_off_its_topic_is_the_sites() -> None:
+    """A box classed related whose stories share no word with the article and which lists
+    the page itself (with a tracking query) is the site's latest list; without the page in
+    it, its class names it related."""
+    off_topic = [f"/2024/04/2{n}/garden-story-{n}" for n in range(1, 4)]
+    items = "".join(f'<li><a href="{p}">Garden party draws crowds to town hall {p[-1]}</a></li>'
+                    for p in off_topic)
+    box = f'<div class="related-items"><ul>{items}</ul></div>'
+    assert _urls(_page(box)) == off_topic
+    itself = (f'<li><a href="{URL.removeprefix("https://ex.com")}?ref=latest">Chips are back'
+              "</a></li>")
+    assert _urls(_page(box.replace("</ul>", itself + "</ul>"))) == []
