@@ -235,6 +235,8 @@ def _kicker_before(text: str, stripped: list[str]) -> str:
     return ""
 
 
+#: this many declared titles giving one title outweigh an ``<h1>`` that differs from it
+_AGREEING_DECLARED = 3
 #: how many ``<h2>`` of the page are looked at for the headline when no ``<h1>`` shows it
 _SUBHEADINGS_READ = 8
 
@@ -277,8 +279,10 @@ def find_title(tree: etree._Element, data: StructuredData, rules: SiteRules | No
     The visible ``<h1>`` (see :func:`_h1_variants`) when the declared titles -- JSON-LD
     ``headline``, ``og:title``/``twitter:title``, microdata, ``<title>``, without the site's
     name -- agree that it is the headline: it is one of them, or most of one of them, or one of them is it but
-    for a word or two. With a kicker inside the ``<h1>``, the variant the metadata confirms.
-    Else the first declared title; else the ``<h1>``.
+    for a word or two -- unless three or more declared titles give one title that no
+    ``<h1>`` shows (an ``<h1>`` only part of it is a shorter display headline). With a
+    kicker inside the ``<h1>``, the variant the metadata confirms. Else a declared title an
+    ``<h2>`` shows; else the first declared title; else the ``<h1>``.
     """
     if rules is not None:
         title = rules.first_value(tree, "title")
@@ -309,6 +313,13 @@ def find_title(tree: etree._Element, data: StructuredData, rules: SiteRules | No
         for text in reversed(variants):
             if _title_key(text) in keys:
                 return _spaced_as_declared(text, stripped)
+    agreed = {_title_key(t) for t in stripped}
+    if len(stripped) >= _AGREEING_DECLARED and len(agreed) == 1:
+        # the JSON-LD headline, og:title and <title> all give one title and no <h1> shows
+        # it: an <h1> that is part of it, or close to it, is a shorter display headline
+        shown = agreed | {_title_key(t) for t in declared}
+        if not any(_title_key(text) in shown for variants in h1s for text in variants):
+            return collections.Counter(stripped).most_common(1)[0][0]
     for variants in h1s:
         for text in variants:
             if any(_part_of(text, d) for d in declared):
