@@ -80,8 +80,13 @@ _CLASS_GROUPS: dict[str, frozenset[str]] = {
         "moreon", "morefrom", "further", "also", "recirc", "recirculation", "outbrain", "taboola",
         "relacionadas", "relacionados", "correlati", "verwandte", "weitere", "lesetipp", "kanren"}),
     "class_popular": frozenset({
-        "popular", "mostpopular", "mostread", "trending", "trends", "latest", "newest", "top",
-        "topstories", "picks", "editors", "ranking", "meistgelesen", "hot", "breaking", "ticker"}),
+        "popular", "mostpopular", "mostread", "trending", "trends", "latest", "newest",
+        "topstories", "topnews", "toplist", "topartikel", "topthemen", "toparticles", "top10",
+        "top5", "topten", "picks", "editors", "ranking", "meistgelesen", "hot", "breaking",
+        "ticker"}),
+    # "top" names a site's top stories, and a position too ("padding-top", "top-bar"): it
+    # says site-wide only where no heading says related
+    "class_top": frozenset({"top"}),
     "class_nav": frozenset({
         "nav", "navbar", "navigation", "menu", "submenu", "megamenu", "breadcrumb", "breadcrumbs",
         "header", "masthead", "footer", "sitemap", "skip", "pagination", "pager", "tabs",
@@ -793,7 +798,8 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
         f["named_related"] = bool(
             f.get("heading_related") or f.get("class_related") or f.get("region_heading_related")
             or f.get("rel_related") or f.get("anchor_class_related")) \
-            and not (f.get("heading_popular") or f.get("class_popular"))
+            and not (f.get("heading_popular") or f.get("class_popular")
+                     or (f.get("class_top") and not f.get("heading_related")))
         # an in-body callout: a line that is one labelled link ("Read more: <a>"), a link line
         # after a label, or an all-caps headline line
         f["callout"] = words >= 4 and not f.get("in_aside") and bool(

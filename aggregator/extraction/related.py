@@ -73,7 +73,9 @@ def link_score(f: dict[str, float]) -> float:
         and get("block_headline_share", 0.0) >= 0.8 and get("block_article_like", 0.0) >= 0.8 \
         and get("block_headline_overlap", 0.0) >= 0.5
     if (get("heading_popular") or get("class_popular") or get("region_heading_popular")
-            or get("region_class_popular")) and not (listed and get("plain_block")):
+            or get("region_class_popular") or (
+                (get("class_top") or get("region_class_top")) and not get("heading_related"))
+            ) and not (listed and get("plain_block")):
         # a site-wide list: most read, trending, latest; not plain lines of links between the
         # article's paragraphs, on its topic: the editor's ("DON'T MISS" over three link
         # lines), where a template's list has classes of its own
@@ -316,6 +318,7 @@ def _not_body(cand: LinkCandidate) -> bool:
             or f.get("block_link_share", 0.0) < 0.5 or f.get("block_links", 0.0) < 2:
         return False
     return bool(f.get("heading_popular") or f.get("class_popular")
+                or (f.get("class_top") and not f.get("heading_related"))
                 or (f.get("after_main") and f.get("block_headline_share", 0.0) >= 0.5))
 
 

@@ -364,3 +364,18 @@ def test_a_list_holding_the_page_itself_off_its_topic_is_the_sites() -> None:
     itself = (f'<li><a href="{URL.removeprefix("https://ex.com")}?ref=latest">Chips are back'
               "</a></li>")
     assert _urls(_page(box.replace("</ul>", itself + "</ul>"))) == []
+
+
+def test_top_in_a_class_is_a_position_under_a_related_heading() -> None:
+    """"top" in a class says "top stories" or only where a box sits ("withThemeTopPadding",
+    "padding-top"): under a heading that says related the box is related; under another
+    heading it is still the site's list, even one of headlines on the article's topic."""
+    off_topic = [f"/2024/04/2{n}/garden-story-{n}" for n in range(1, 4)]
+    items = "".join(f'<li><a href="{p}">Garden party draws crowds to town hall {p[-1]}</a></li>'
+                    for p in off_topic)
+    box = (f'<section class="storyblock withThemeTopPadding"><h3>Das könnte Sie auch '
+           f"interessieren</h3><ul>{items}</ul></section>")
+    assert _urls(_page(box)) == off_topic
+    on_topic = _box("Aus aller Welt", OWN)
+    assert _urls(_page(on_topic)) == OWN
+    assert _urls(_page(on_topic.replace('class="box"', 'class="box withThemeTopPadding"'))) == []
