@@ -32,6 +32,10 @@ AGGREGATOR_DATA_DIR = "data"
 #: the store's URL: "" is the SQLite store in AGGREGATOR_DATA_DIR; postgresql://user@host/db
 #: a PostgreSQL database several crawlers share (aggregator.store.open_store)
 AGGREGATOR_STORE = ""
+#: an SQLite store commits a crawl's writes together this often (seconds; each article stays
+#: atomic, a crash loses at most this much work); 0 commits each on its own. The shared
+#: frontier's processes use 0 (aggregator.crawlstore)
+AGGREGATOR_STORE_COMMIT_SECONDS = 1.0
 #: folder the feeds are written to
 AGGREGATOR_FEEDS_DIR = "feeds"
 #: how many of the newest articles a feed carries

@@ -373,6 +373,9 @@ def frontier_settings(*, redis_url: str, role: str, run: int, worker: str = "",
         "AGGREGATOR_FRONTIER_RUN": run, "AGGREGATOR_WORKER_ID": worker,
         "AGGREGATOR_FRONTIER_LEASE": lease,
         "AGGREGATOR_PUBLISH_FEEDS": role == COORDINATOR,
+        # several processes write one SQLite file: a group held open would keep the others
+        # waiting on its lock (aggregator.crawlstore)
+        "AGGREGATOR_STORE_COMMIT_SECONDS": 0,
         "SCHEDULER": "aggregator.frontier.scheduler.FrontierScheduler",
         "EXTENSIONS": extensions,
         # the last one before the download: after robots.txt and the routes

@@ -170,7 +170,15 @@ class Store(ArticleStore, CrawlStateStore, RunLog, TemplateStore, Protocol):
         """A cheap value that changes whenever the store's articles or runs do (asked per
         served query: ``aggregator serve`` caches computed feeds until it changes)."""
 
-    def close(self) -> None: ...
+    def group_commits(self, seconds: float) -> None:
+        """Let the write transactions of up to ``seconds`` share one commit, each still
+        atomic (0: each commits on its own). A store that can't group ignores it."""
+
+    def flush(self) -> None:
+        """Commit the open group of transactions, if any."""
+
+    def close(self) -> None:
+        """Commit what is grouped, then close the connection."""
 
 
 def open_store(data_dir: str | Path, read_only: bool = False,

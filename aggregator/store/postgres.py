@@ -644,6 +644,13 @@ class PostgresStore:
             self._conn.execute("UPDATE source_templates SET stats = %s, updated = %s"
                                " WHERE source = %s", (update(saved), _now(), source))
 
+    def group_commits(self, seconds: float) -> None:
+        """Ignored: on a server several crawlers write at once, and a transaction held open
+        for ``seconds`` would hold its row locks against them. Each commits on its own."""
+
+    def flush(self) -> None:
+        """Nothing is ever left uncommitted (see :meth:`group_commits`)."""
+
     def close(self) -> None:
         self._conn.close()
 

@@ -6,6 +6,7 @@ import json
 import os
 import logging
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -63,10 +64,16 @@ class SQLiteStore:
     def __init__(self, path: str | Path, read_only: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
+        #: the file as every connection of this process names it (see :data:`_GROUPING`)
+        self._file = os.path.realpath(self.path)
+        #: commit grouped transactions this often (seconds); 0: each one commits
+        self._group_seconds = 0.0
+        #: when the open group began (time.monotonic()), None when no group is open
+        self._group_began: float | None = None
         try:
             if read_only:
                 # never writes, never upgrades: works on a read-only folder or file
-                self._conn = self._open_read_only()
+                self._db = self._open_read_only()
                 version = self.schema_version
                 if version < len(MIGRATIONS):
                     raise StoreError(
@@ -74,8 +81,8 @@ class SQLiteStore:
                         f"{len(MIGRATIONS)}: run `aggregator crawl` once to upgrade it")
                 self._conn.execute("SELECT COUNT(*) FROM articles").fetchone()
             else:
-                self._conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-                self._conn.row_factory = sqlite3.Row
+                self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                self._db.row_factory = sqlite3.Row
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 self._conn.execute("PRAGMA foreign_keys=ON")
                 self._conn.execute("PRAGMA synchronous=NORMAL")
@@ -126,8 +133,40 @@ class SQLiteStore:
                 self._conn.execute("ROLLBACK")
                 raise
 
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        """The connection, once another connection of this process to the same file has
+        committed its open group: what it wrote is then seen here, and this connection's
+        writes don't wait (in the same thread) on a lock that connection holds."""
+        holder = _GROUPING.get(self._file)
+        if holder is not None and holder is not self:
+            holder.flush()
+        return self._db
+
     def transaction(self) -> "_Transaction":
-        return _Transaction(self._conn)
+        return _Transaction(self)
+
+    def group_commits(self, seconds: float) -> None:
+        """Let the write transactions of up to ``seconds`` share one commit (0: each commits
+        on its own, the default). Each stays atomic (a savepoint in the open group), and
+        the group commits once ``seconds`` have passed since it began, on :meth:`flush`,
+        on :meth:`close`, and before another connection of this process uses the file. A
+        crash loses at most the last ``seconds`` of writes, whole: an article and its crawl
+        state are committed together or not at all. For a process that is the file's only
+        writer: another process waits for the lock as long as a group is open."""
+        if seconds < 0:
+            raise ValueError(f"group_commits: seconds must be 0 or more, got {seconds}")
+        self.flush()
+        self._group_seconds = float(seconds)
+
+    def flush(self) -> None:
+        """Commit the open group of transactions, if any (see :meth:`group_commits`)."""
+        if self._group_began is None:
+            return
+        self._group_began = None
+        if _GROUPING.get(self._file) is self:
+            del _GROUPING[self._file]
+        self._db.execute("COMMIT")
 
     # --- articles ---------------------------------------------------------------
     def save_article(self, article: Article, story: StoryPlace | None = None) -> SaveResult:
@@ -626,7 +665,10 @@ class SQLiteStore:
         return {kind: int(n) for kind, n in self._conn.execute(sql + " GROUP BY kind", params)}
 
     def close(self) -> None:
-        self._conn.close()
+        try:
+            self.flush()
+        finally:
+            self._db.close()
 
 
 def _article_values(article: Article) -> dict[str, Any]:
@@ -654,18 +696,46 @@ def _article_values(article: Article) -> dict[str, Any]:
     }
 
 
-class _Transaction:
-    """``with store.transaction() as conn:`` — BEGIN IMMEDIATE ... COMMIT, or ROLLBACK."""
+#: the store of this process whose group of transactions is open, by file (at most one:
+#: SQLite has one writer per file)
+_GROUPING: dict[str, SQLiteStore] = {}
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
+
+class _Transaction:
+    """``with store.transaction() as conn:`` — BEGIN IMMEDIATE ... COMMIT, or ROLLBACK; with
+    :meth:`SQLiteStore.group_commits`, a savepoint in the store's open group instead."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self.store = store
+        self.conn = store._conn  # another connection's open group is committed first
 
     def __enter__(self) -> sqlite3.Connection:
-        self.conn.execute("BEGIN IMMEDIATE")
+        store = self.store
+        if not store._group_seconds:
+            self.conn.execute("BEGIN IMMEDIATE")
+            return self.conn
+        if store._group_began is None:
+            self.conn.execute("BEGIN IMMEDIATE")
+            store._group_began = time.monotonic()
+            _GROUPING[store._file] = store
+        self.conn.execute("SAVEPOINT grouped")
         return self.conn
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        store = self.store
+        if not store._group_seconds:
+            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+            return
+        if not self.conn.in_transaction:  # SQLite ended the group on an error
+            store._group_began = None
+            _GROUPING.pop(store._file, None)
+            return
+        if exc_type:
+            self.conn.execute("ROLLBACK TO grouped")
+        self.conn.execute("RELEASE grouped")
+        began = store._group_began
+        if began is not None and time.monotonic() - began >= store._group_seconds:
+            store.flush()
 
 
 def _split_sql(script: str) -> list[str]:
