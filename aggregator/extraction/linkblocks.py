@@ -111,6 +111,8 @@ _LISTING_PATH_WORDS = frozenset({
 _DOCUMENT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|epub|mp3|mp4)(?:$|[?#])", re.IGNORECASE)
 _ARTICLE_EXT_RE = re.compile(r"\.(?:s?html?|php|aspx?|cms)$", re.IGNORECASE)
 _NUMBER_RE = re.compile(r"\d{3,}")
+#: a query parameter whose value is a long number: the id of one item
+_QUERY_ID_RE = re.compile(r"(?:^|&)[a-z_]*=\d{5,}(?:&|$)", re.IGNORECASE)
 #: what a section's name has not: a word separator, a digit or an extension
 _SLUG_MARK_RE = re.compile(r"[-_.\d,]")
 _DATE_PATH_RE = re.compile(r"/(?:19|20)\d\d/(?:[01]?\d)(?:/|$)|/(?:19|20)\d\d-[01]\d-[0-3]\d")
@@ -186,8 +188,16 @@ def _path_shape(url: str) -> tuple[str, bool, bool, bool]:
     # split by hand: urlsplit is the slowest part of reading a page's links
     _, _, rest = url.partition("://")
     netloc, _, tail = rest.partition("/")
-    path = "/" + tail.partition("#")[0].partition("?")[0]
+    path, _, query = tail.partition("#")[0].partition("?")
+    path = "/" + path
     segments = [s for s in path.split("/") if s]
+    if query and _QUERY_ID_RE.search(query) and not any(
+            s.lower() in _LISTING_PATH_WORDS for s in segments):
+        # an item named by a long number in its query ("/video/?vid=565167712",
+        # "index.php?p=40512"): one story or clip, whatever its folders say
+        host = netloc.rpartition("@")[2].partition(":")[0].lower()
+        return WWW_PREFIX_RE.sub("", host) if host.startswith("www") else host, \
+            False, False, True
     host = netloc.rpartition("@")[2].partition(":")[0].lower()
     if host.startswith("www"):
         host = WWW_PREFIX_RE.sub("", host)

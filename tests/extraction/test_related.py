@@ -379,3 +379,19 @@ def test_top_in_a_class_is_a_position_under_a_related_heading() -> None:
     on_topic = _box("Aus aller Welt", OWN)
     assert _urls(_page(on_topic)) == OWN
     assert _urls(_page(on_topic.replace('class="box"', 'class="box withThemeTopPadding"'))) == []
+
+
+def test_an_item_named_by_a_long_number_in_its_query_is_an_article() -> None:
+    """"/video/?vid=565167712" and "/index.php?p=40512" are one clip or story each, not a
+    section; "?page=2" and a tag page with an id stay listings."""
+    from aggregator.extraction.linkblocks import url_shape
+
+    page = "https://ex.com/2024/05/02/chips-are-back"
+    assert url_shape("https://ex.com/video/?vid=565167712", page).article_like
+    assert url_shape("https://www.ex.com/index.php?p=40512", page).article_like
+    assert url_shape("https://ex.com/news?page=2", page).listing
+    assert url_shape("https://ex.com/tag/chips?id=12345", page).listing
+    clips = [f"/video/?vid=5651677{n}" for n in range(10, 13)]
+    items = "".join(f'<li><a href="{p}">Chips: the market recovered again in clip {p[-1]}</a></li>'
+                    for p in clips)
+    assert _urls(_page(f"<aside><h3>Related</h3><ul>{items}</ul></aside>")) == clips
