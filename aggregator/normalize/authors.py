@@ -4,10 +4,11 @@ Handles "By A and B", "A, B & C", "By Jane Doe, Senior Editor", e-mail forms
 ("jdoe@x.com (Jane Doe)", "Jane Doe <jdoe@x.com>"), all-caps names, duplicates, and drops what
 is not a person name ("and", bare e-mail addresses, URLs, job titles after a name).
 
-A desk byline ("Staff", "Staff Reporter", "Circuit Daily Staff") or a news agency ("Reuters",
-"Associated Press", "PTI") is what the publisher credits when no person is named: it is kept,
-cleaned, but only when the bylines name no person. Account names ("admin", "jdadmin") are
-never kept.
+A desk byline ("Staff", "Staff Reporter", "Circuit Daily Staff") is what the publisher credits
+when no person is named: it is kept, cleaned, but only when the bylines name no person. A news
+agency ("Reuters", "Associated Press", "dpa") is credited as an author beside the persons: it
+took part in writing the article (Fundus' convention too). Account names ("admin", "jdadmin")
+are never kept.
 
 >>> split_authors(["By JANE DOE and John O'BRIEN", "jane doe", "Staff Reporter"])
 ['Jane Doe', "John O'Brien"]
@@ -18,7 +19,7 @@ never kept.
 >>> split_authors(["By Jane Doe, Senior Editor", "jdoe@x.com (Jane Doe)"])
 ['Jane Doe']
 >>> split_authors(["By DANICA KIRKA and JILL LAWLESS", "Associated Press"]), split_authors(["PTI"])
-(['Danica Kirka', 'Jill Lawless'], ['PTI'])
+(['Danica Kirka', 'Jill Lawless', 'Associated Press'], ['PTI'])
 >>> split_authors(["Analysis by Chris Cillizza"]), split_authors(["Text: Ann Lee"]), split_authors(["jdadmin"])
 (['Chris Cillizza'], ['Ann Lee'], [])
 """
@@ -37,7 +38,7 @@ _PREFIX_RE = re.compile(
     r"(?:by|por|von|par|door)[:\s]+", re.IGNORECASE)
 #: a one-word label before the names: "Author:", "Text:", "Autor:", "Текст:"
 _LABEL_RE = re.compile(r"^[^\W\d_]{2,15}\s*:\s*")
-#: news agencies credited in bylines: kept like a desk, only when no person is named
+#: news agencies credited in bylines: authors beside the persons named
 _AGENCIES = frozenset({
     "associated press", "ap", "reuters", "afp", "agence france-presse", "agence france presse",
     "pti", "press trust of india", "ians", "dpa", "efe", "ansa", "xinhua", "upi", "aap", "kyodo",
@@ -124,7 +125,7 @@ def _names_of(byline: str) -> tuple[list[str], list[str]]:
         if part.lower() in ("and", "by", "the", "unknown", "anonymous") or _ACCOUNT_RE.match(part):
             continue
         if part.lower() in _AGENCIES:
-            desks.append(part if part.isupper() else fix_case(part))
+            names.append(part if part.isupper() else fix_case(part))
         elif _is_role(part) or _is_desk(part):
             desks.append(fix_case(part))
         else:

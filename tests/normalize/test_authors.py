@@ -25,6 +25,8 @@ CASES = [
     (["By Staff Reporter"], ["Staff Reporter"]),
     (["By Circuit Daily Staff"], ["Circuit Daily Staff"]),
     (["Staff Reporter", "Jane Doe"], ["Jane Doe"]),  # a person named: the desk goes
+    (["By Jane Doe, dpa"], ["Jane Doe", "Dpa"]),  # ...but an agency is credited beside her
+    (["Reuters", "Jane Doe"], ["Reuters", "Jane Doe"]),
     (["and"], []),
     (["By"], []),
     (["Jane Doe", "jane doe", "JANE DOE", "Jane  Doe"], ["Jane Doe"]),
