@@ -50,6 +50,7 @@ MIN_WORDS = 25
 DEFAULT_THRESHOLD = 0.5
 
 _WORD_RE = re.compile(r"\w+")
+#: the MinHash every signature is computed in (then copied out as a LeanMinHash)
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
 
 
@@ -60,7 +61,10 @@ def words_of(text: str) -> list[str]:
 
 def shingles(text: str, k: int = SHINGLE_WORDS) -> set[bytes]:
     """The set of ``k``-word shingles of ``text``, UTF-8 encoded."""
-    words = words_of(text)
+    return _shingles_of(words_of(text), k)
+
+
+def _shingles_of(words: list[str], k: int = SHINGLE_WORDS) -> set[bytes]:
     if len(words) < k:
         return {" ".join(words).encode("utf-8")} if words else set()
     return {" ".join(words[i:i + k]).encode("utf-8") for i in range(len(words) - k + 1)}
@@ -68,11 +72,12 @@ def shingles(text: str, k: int = SHINGLE_WORDS) -> set[bytes]:
 
 def signature(text: str, *, min_words: int = MIN_WORDS) -> LeanMinHash | None:
     """The MinHash signature of a body; ``None`` when it has fewer than ``min_words`` words."""
-    if len(words_of(text)) < min_words:
+    words = words_of(text)
+    if len(words) < min_words:
         return None
-    mh = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_TEMPLATE.permutations, scheme=SCHEME)
-    mh.update_batch(list(shingles(text)))
-    return LeanMinHash(mh)
+    _TEMPLATE.clear()  # one MinHash, reused
+    _TEMPLATE.update_batch(list(_shingles_of(words)))
+    return LeanMinHash(_TEMPLATE)
 
 
 def to_blob(sig: LeanMinHash) -> bytes:
