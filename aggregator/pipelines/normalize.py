@@ -38,12 +38,16 @@ class NormalizeStepPipeline(ArticlePipeline):
         self.tracking_params = tracking_params(self.settings)
         self.future_tolerance = timedelta(
             seconds=self.settings.getfloat("AGGREGATOR_FUTURE_DATE_TOLERANCE", 900))
+        self._options: NormalizeOptions | None = None
 
     def options(self) -> NormalizeOptions:
-        src = self.source_config
-        return NormalizeOptions(timezone=getattr(src, "timezone", "UTC") or "UTC",
-                                tracking_params=self.tracking_params,
-                                future_tolerance=self.future_tolerance)
+        """The crawl's options, worked out on the first article (the crawler's source)."""
+        if self._options is None:
+            src = self.source_config
+            self._options = NormalizeOptions(timezone=getattr(src, "timezone", "UTC") or "UTC",
+                                             tracking_params=self.tracking_params,
+                                             future_tolerance=self.future_tolerance)
+        return self._options
 
     def process_article(self, article: Article) -> Article:
         try:
