@@ -78,6 +78,11 @@ def _run_crawl(config: Config, *, data_dir: str | Path, feeds_dir: str | Path,
     for handler in logging.getLogger().handlers:  # Scrapy sets its loggers to DEBUG
         handler.setLevel(settings.get("LOG_LEVEL"))
     process = CrawlerProcess(settings)
+    # ... and its "scrapy" logger to DEBUG: a "Crawled (200)" and a "Scraped from" record
+    # would be made for every page, each to be dropped by the handler (~1% of a crawl's CPU)
+    level = logging.getLevelName(settings.get("LOG_LEVEL"))
+    if isinstance(level, int):
+        logging.getLogger("scrapy").setLevel(level)
     crawlers: list[tuple[str, Crawler]] = []
     for src in sources:
         # the same spider and components as `scrapy crawl news -a source=NAME`: the spider
