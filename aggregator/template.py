@@ -54,8 +54,9 @@ MAX_LINKS = 4000
 MAX_BLOCKS = 400
 #: counts (and the page count) halve once this many pages were seen since the last halving
 WINDOW = 400
-#: the crawl saves what it learned every this many pages
-SAVE_EVERY = 50
+#: the crawl saves what it learned every this many pages (a save reads, merges and writes
+#: the source's statistics, ~4 ms: every 50 pages it was 1% of a crawl's CPU)
+SAVE_EVERY = 200
 STATS = "aggregator/template/"
 
 
