@@ -332,6 +332,14 @@ def find_title(tree: etree._Element, data: StructuredData, rules: SiteRules | No
     shown = _shown_in_subheading(tree, stripped)
     if shown:
         return shown
+    if not h1s and len(declared) <= 1:
+        # no <h1> but a breadcrumb's and only a <title>: an <h2> with a kicker element
+        # inside is the page's headline (a subheading or a teaser's title has none)
+        for h2 in itertools.islice(tree.iter("h2"), _SUBHEADINGS_READ):
+            bare = _visible_headline(h2)
+            if bare != clean_text("".join(h2.itertext())) and not _in_breadcrumb(h2) and not any(
+                    a.tag in ("a", "aside") for a in h2.iterancestors()):
+                return bare
     if h1s and len(declared) <= 1:
         # only a <title> to go by: the visible headline is the better one -- unless it shares
         # no word with the <title> (a page label, "Article detail", in an <h1>)
