@@ -1214,11 +1214,34 @@ def _block_signals(
         f["block_in_main"] = 1.0
     if main is not None and (block is main or _holds(block, main, stats)):
         f["block_has_main"] = 1.0  # the article's own text: never a block to remove
+    if _RANKED_LINKS[0] <= n <= _RANKED_LINKS[1] and not f.get("block_has_main") \
+            and _ranked(block):
+        f["block_ranked"] = 1.0  # numbered 1, 2, 3...: a ranking, the site's most read
     region = _region(block, stats, main)
     if region is not block:
         _, around = _named(region, first, stats, page)
         f.update({"region_" + k: v for k, v in around.items() if not k.startswith("inner_")})
     return heading, f
+
+
+#: a ranking lists this many pages (fewer is no ranking, more a whole index)
+_RANKED_LINKS = (3, 30)
+_RANK_RE = re.compile(r"^\W*(\d{1,2})\W*$")
+
+
+def _ranked(block: etree._Element) -> bool:
+    """Whether ``block`` numbers its items 1, 2, 3... (a text of its own that is only the
+    number, as "most read" rankings show them)."""
+    expected = 1
+    for el in block.iter():
+        text = el.text
+        if text and len(text) <= 6 and el.tag not in _INVISIBLE:
+            match = _RANK_RE.match(text)
+            if match and int(match.group(1)) == expected:
+                expected += 1
+                if expected > 3:
+                    return True
+    return False
 
 
 def _named(block: etree._Element, first: etree._Element, stats: _Stats, page: str = ""

@@ -83,6 +83,8 @@ def link_score(f: dict[str, float]) -> float:
     if get("block_has_self") and not get("block_topical_share") \
             and not get("block_headline_overlap"):
         score -= 3  # a list holding the page itself, none of it on its topic: the site's latest
+    if get("block_ranked"):
+        score -= 6  # a ranking (1, 2, 3...): the site's most read
     if get("hidden"):
         score -= 8
     if get("ad_label"):

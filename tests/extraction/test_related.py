@@ -395,3 +395,17 @@ def test_an_item_named_by_a_long_number_in_its_query_is_an_article() -> None:
     items = "".join(f'<li><a href="{p}">Chips: the market recovered again in clip {p[-1]}</a></li>'
                     for p in clips)
     assert _urls(_page(f"<aside><h3>Related</h3><ul>{items}</ul></aside>")) == clips
+
+
+def test_a_numbered_list_is_a_ranking_not_related() -> None:
+    """A box whose items are numbered 1, 2, 3 (<span class="n">1</span><a>...</a>) ranks the
+    site's stories (most read), whatever its heading says; the same box unnumbered is
+    related."""
+    def box(numbered: bool) -> str:
+        items = "".join(f'<li>{f"<span>{n}</span>" if numbered else ""}<a href="{p}">Chips: '
+                        f"the market recovered again in study {n}</a></li>"
+                        for n, p in enumerate(OWN, start=1))
+        return f'<section class="box"><h3>Related</h3><ol>{items}</ol></section>'
+
+    assert _urls(_page(box(numbered=False))) == OWN
+    assert _urls(_page(box(numbered=True))) == []
