@@ -43,6 +43,10 @@ _SPLIT_RE = re.compile(
     re.IGNORECASE)
 _HANDLE_RE = re.compile(r"^@\w+$")
 _TRAILING_BY_RE = re.compile(r"(?:^|\s+)(?:by|por|von|par|door)$", re.IGNORECASE)
+#: a place after a name of two or more words: "in London", "aus Berlin", "à Paris"
+_FROM_PLACE_RE = re.compile(
+    r"^(?P<name>\S+(?:\s+\S+)+?)\s+(?:in|aus|à|from)\s+"
+    r"(?-i:[A-ZÀ-Þ])[\w.'-]*(?:\s+(?-i:[A-ZÀ-Þ])[\w.'-]*)?$")
 _TITLE_ABBREVIATION_RE = re.compile(r"\b(Dr|Prof|Mr|Mrs|Ms|Mag|Dipl|Ing|St|Sr|Jr)\.\s+")
 #: a short code after a name: "Elena Oberholzer (obe)", "Jane Doe (Reuters)"
 _PAREN_RE = re.compile(r"\s*\([^()]{1,20}\)")
@@ -346,6 +350,8 @@ def _one(value: str) -> list[str]:
         part = _BY_RE.sub("", _EMAIL_RE.sub("", part)).strip(" .,;:-–—|()[]")
         # "Kommentar von" / "Analysis by": the label of names held by the next element
         part = _TRAILING_BY_RE.sub("", part)
+        # "Ann Lee in London", "Jan Roth aus Berlin": where the author wrote from
+        part = _FROM_PLACE_RE.sub(r"\g<name>", part)
         if (not part or _HANDLE_RE.match(part) or len(part) > _MAX_NAME_LEN
                 or _CREDIT_RE.search(part) or _BY_WORD_RE.match(part)):
             continue
