@@ -112,7 +112,8 @@ def link_score(f: dict[str, float]) -> float:
     # (on the text alone, a site-wide "latest" list on a page about anything passes too)
     overlap = get("block_headline_overlap", 0.0)
     if get("after_main") and get("block_headline_share", 0.0) >= 0.6 and 2 <= links <= 14 \
-            and not get("in_aside") and (overlap >= 0.5 or (
+            and not get("in_aside") and not get("class_sidebar") \
+            and not get("region_class_sidebar") and (overlap >= 0.5 or (
                 get("block_topical_share", 0.0) >= 0.6 and overlap >= UNNAMED_HEADLINE_SHARE)):
         score += 2
     # an embedded story card between the paragraphs, on the article's topic

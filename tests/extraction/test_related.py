@@ -409,3 +409,13 @@ def test_a_numbered_list_is_a_ranking_not_related() -> None:
 
     assert _urls(_page(box(numbered=False))) == OWN
     assert _urls(_page(box(numbered=True))) == []
+
+
+def test_an_unnamed_list_in_a_sidebar_by_class_is_not_related() -> None:
+    """An unheaded list of headlines on the article's topic after it is related, but not in
+    a sidebar, whether the page marks it with <aside> or with a class ("sidebar", "rail")."""
+    items = "".join(f'<li><a href="{p}">Chips: the market recovered again in study {p[-1]}</a>'
+                    "</li>" for p in OWN)
+    assert _urls(_page(f"<div><ul>{items}</ul></div>")) == OWN
+    assert _urls(_page(f"<aside><ul>{items}</ul></aside>")) == []
+    assert _urls(_page(f'<div class="right-rail"><ul>{items}</ul></div>')) == []
