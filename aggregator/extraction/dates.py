@@ -208,9 +208,14 @@ class Dates:
 
     def offer(self, which: str, value: Any, source: str) -> None:
         """Keep ``value`` for ``which`` unless a date was already found for it -- or the one
-        found is the same wall-clock time without an offset, and ``value`` gives the offset."""
+        found is the same wall-clock time without an offset, and ``value`` gives the offset.
+        A moment kept in UTC ("03:00Z") that ``value`` gives as the site's wall-clock time
+        ("05:00", no offset) is restated in the site's offset (+02:00): same moment, the
+        day and time the site shows."""
         kept = getattr(self, which)
         if kept is not None and kept.tzinfo is not None:
+            if kept.utcoffset() == timedelta(0):
+                self._restate_in_local_offset(which, kept, parse_date(value))
             return
         parsed = parse_date(value)
         if kept is not None and (parsed is None or parsed.tzinfo is None
@@ -219,6 +224,17 @@ class Dates:
         if parsed is not None:
             setattr(self, which, parsed)
             self.sources[which] = source
+
+    def _restate_in_local_offset(self, which: str, kept: datetime,
+                                 local: datetime | None) -> None:
+        """``kept`` (in UTC) in the offset that makes it the naive ``local`` (a time of day,
+        not a day alone), when the two are one moment seen from a whole or half hour away."""
+        if local is None or local.tzinfo is not None or not (
+                local.hour or local.minute or local.second):
+            return
+        offset = _offset_between(local, kept)
+        if offset:
+            setattr(self, which, kept.astimezone(timezone(offset)))
 
 
 _PUBLISHED_META = (
