@@ -900,7 +900,9 @@ def _card_of(a: etree._Element, group: etree._Element, stats: _Stats) -> etree._
         if el is group or len(stats.targets.get(el, ())) > 1:
             break
         text = stats.text.get(el, 0)
-        if text and stats.link_text.get(el, 0) >= _CARD_LINK_SHARE * text:
+        if not text:
+            continue  # the wrapper of a card's image
+        if stats.link_text.get(el, 0) >= _CARD_LINK_SHARE * text:
             card = el
         else:
             break

@@ -116,9 +116,11 @@ def link_score(f: dict[str, float]) -> float:
             and not get("region_class_sidebar") and (overlap >= 0.5 or (
                 get("block_topical_share", 0.0) >= 0.6 and overlap >= UNNAMED_HEADLINE_SHARE)):
         score += 2
-    # an embedded story card between the paragraphs, on the article's topic
+    # an embedded story card between the paragraphs, on the article's topic (one shaped as a
+    # card of its own -- a heading or an image in the link -- whatever its topic)
     card = get("block_in_main") and links <= 2 and words >= 4 \
-        and get("block_link_share", 0.0) >= 0.6 and get("headline_overlap") \
+        and get("block_link_share", 0.0) >= 0.6 \
+        and (get("headline_overlap") or get("own_card")) \
         and (get("heading_inside") or get("has_img") or (
             (get("class_card") or get("inner_class_card")) and not get("own_card")))
     if card or listed:

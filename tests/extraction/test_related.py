@@ -419,3 +419,24 @@ def test_an_unnamed_list_in_a_sidebar_by_class_is_not_related() -> None:
     assert _urls(_page(f"<div><ul>{items}</ul></div>")) == OWN
     assert _urls(_page(f"<aside><ul>{items}</ul></aside>")) == []
     assert _urls(_page(f'<div class="right-rail"><ul>{items}</ul></div>')) == []
+
+
+def test_a_story_card_with_its_image_link_first_is_one_block() -> None:
+    """A card between the paragraphs -- an image link in wrappers of its own, then the title
+    link to the same story, a date -- is one block, the card, and an in-body story card
+    whatever its topic: it is related and leaves the body."""
+    card = (f'<div class="c1"><div class="m"><a href="{OWN[0]}"><div><div><img src="a.jpg">'
+            f'</div></div></a></div><div class="t"><a href="{OWN[0]}"><h3>Garden party draws '
+            "crowds to the town hall</h3></a><span><time>31. 10. 2025 17:46</time></span></div>"
+            "</div>")
+    linked = BODY.replace("analysts", '<a href="/2024/05/01/analyst-notes">analysts</a>', 1)
+    tree = parse_html(f"<html><body><main><article><h1>Chips are back</h1><div class='story'>"
+                      f"{linked}{card}{BODY}</div></article></main></body></html>")
+    found = find_related(tree, URL)
+    assert [link.url.removeprefix("https://ex.com") for link in found.links] == OWN[:1]
+    assert found.links[0].title == "Garden party draws crowds to the town hall"
+    assert [block.get("class") for block in found.blocks] == ["c1"]
+    from aggregator.extraction.linkblocks import link_candidates
+
+    cards = [c.block.get("class") for c in link_candidates(tree, URL) if c.url.endswith(OWN[0])]
+    assert cards == ["c1", "c1"]  # the image link's block is the card too
