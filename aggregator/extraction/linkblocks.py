@@ -613,6 +613,10 @@ def _heading_inside(block: etree._Element, first_anchor: etree._Element,
         if text and len(text) <= MAX_HEADING and next(el.iterancestors("a"), None) is None:
             if stats is not None and _heads_empty_section(el, block, stats):
                 return ""
+            heading = next(el.iterancestors(*_HEADING_TAGS), None) \
+                if el.tag in _INLINE or el.tag == "span" else None
+            if heading is not None and heading is not block and heading.find(".//a") is None:
+                el = heading  # <h2><strong>Today's</strong> Headlines</h2>: the whole heading
             return clean_text(" ".join(_visible_text(el)))[:MAX_HEADING]
     return ""
 

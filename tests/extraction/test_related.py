@@ -440,3 +440,13 @@ def test_a_story_card_with_its_image_link_first_is_one_block() -> None:
 
     cards = [c.block.get("class") for c in link_candidates(tree, URL) if c.url.endswith(OWN[0])]
     assert cards == ["c1", "c1"]  # the image link's block is the card too
+
+
+def test_a_heading_is_read_whole_when_its_first_word_is_set_apart() -> None:
+    """<h3><strong>Further</strong> reading</h3> over a list names it "Further reading", not
+    "Further" (headlines that share no word with the article: only the heading names it)."""
+    off_topic = [f"/2024/04/2{n}/garden-story-{n}" for n in range(1, 4)]
+    items = "".join(f'<li><a href="{p}">Garden party draws crowds to town hall {p[-1]}</a></li>'
+                    for p in off_topic)
+    box = f'<div class="box"><h3><strong>Further</strong> reading</h3><ul>{items}</ul></div>'
+    assert _urls(_page(box)) == off_topic
