@@ -112,6 +112,7 @@ SITE_WIDE_WORDS_RE = re.compile(
     r"(?:^|\b)(?:" + "|".join([
         r"popular|most[ -](?:read|viewed|shared|watched|commented)|trending|latest|newest",
         r"top (?:stories|news|articles)|editor'?s'? picks|breaking|newsticker|news ticker|live",
+        r"(?:today'?s|top|latest) headlines",
         r"populaires?|les plus|derni[eè]res?|à la une|tendances?",
         r"meistgelesen\w*|meist gelesen|häufig gelesen|beliebteste?\w*|neueste\w*|aktuell\w*",
         r"top-?themen|top-?artikel|schlagzeilen",

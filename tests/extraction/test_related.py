@@ -450,3 +450,11 @@ def test_a_heading_is_read_whole_when_its_first_word_is_set_apart() -> None:
                     for p in off_topic)
     box = f'<div class="box"><h3><strong>Further</strong> reading</h3><ul>{items}</ul></div>'
     assert _urls(_page(box)) == off_topic
+
+
+def test_todays_headlines_is_a_site_wide_list() -> None:
+    """"Today's Headlines" (or "Top Headlines") over a box classed related is the site's
+    list of the day, not more on the article's topic."""
+    box = _box("Today's Headlines", OWN).replace('class="box"', 'class="related"')
+    assert _urls(_page(box)) == []
+    assert _urls(_page(_box("Related", OWN).replace('class="box"', 'class="related"'))) == OWN
