@@ -184,9 +184,13 @@ def test_the_browser_is_restarted_past_its_memory_limit(
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     assert_full_articles(tmp_path, done)
     stats = last_stats(tmp_path)
+    # every page finds the browser past 1 MiB, but the pages in flight finish before it is
+    # restarted: how many restarts there are depends on how the pages fall into waves (one
+    # to three on this site, by the machine's load), so the test asks for one at least,
+    # followed by a new launch for the pages after it
     restarts = sum(s.get("aggregator/render/browser_restarts", 0) for s in stats.values())
-    assert restarts >= 2
-    assert stats["fetchy"]["aggregator/render/browser_launches"] >= 2
+    assert restarts >= 1
+    assert max(s.get("aggregator/render/browser_launches", 0) for s in stats.values()) >= 2
     assert "aggregator/render/failed" not in stats["fetchy"]
 
 
