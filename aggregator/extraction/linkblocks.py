@@ -25,6 +25,7 @@ visibility, repetition inside the page and how many of the block's links are the
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -775,6 +776,8 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
         heading, block_features = blocks[block]
         f.update(block_features)
         f["own_card"] = own_card
+        if f.get("heading_section") and _section_words(target) & _section_words(page):
+            f["url_in_section"] = 1.0  # filed under the section the heading names
         title = link_title(a, lines=False)
         if main_span is not None:
             order = stats.order[a]
@@ -1103,6 +1106,48 @@ def _names_site(heading: str, page: str) -> bool:
     return bool(rest) and (rest in _site_names(page) or rest == host)
 
 
+#: folder words of a URL that name no section
+_NO_SECTION = frozenset({"news", "article", "articles", "story", "stories", "content", "index",
+                         "amp", "detail", "details", "post", "posts", "blog", "item", "items",
+                         "nachrichten", "noticias", "actualites", "notizie", "nieuws", "haber"})
+#: a heading that names a section is short: "Superbike news", "More football"
+_MAX_SECTION_HEADING_WORDS = 4
+
+
+def _fold(text: str) -> str:
+    """``text`` in lower case, its letters without accents and nothing but letters and
+    digits, as a URL's folders spell words ("Fußball-News" -> "fussballnews")."""
+    text = text.casefold().replace("ß", "ss").replace("ä", "ae").replace("ö", "oe") \
+        .replace("ü", "ue")
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if ch.isalnum())
+
+
+@lru_cache(maxsize=1024)
+def _section_words(page: str) -> frozenset[str]:
+    """The words of the sections a page's URL files it under: the words of its first two
+    folders that are not a story's slug ("/superbike/news/2024/x" -> {"superbike"})."""
+    path = page.partition("://")[2].partition("/")[2].partition("?")[0].partition("#")[0]
+    words = set()
+    for folder in [s for s in path.split("/") if s][:-1][:2]:
+        parts = [_fold(w) for w in re.split(r"[-_.]", folder) if w]
+        if len(parts) > 2:
+            continue  # a slug of several words, not a section's name
+        words.update(w for w in parts if len(w) >= 4 and w.isalpha() and w not in _NO_SECTION)
+    return frozenset(words)
+
+
+def _names_section(heading: str, page: str) -> bool:
+    """Whether ``heading`` is a short heading naming a section the page is filed under
+    ("SPOR&SKOR HABERLERİ" on /sporskor/...; "Mehr Fußball-News" on /fussball/...)."""
+    if not page or len(heading.split()) > _MAX_SECTION_HEADING_WORDS:
+        return False
+    sections = _section_words(page)
+    if not sections:
+        return False
+    folded = _fold(heading)
+    return any(word in folded for word in sections)
+
+
 def _named_inside(block: etree._Element) -> bool:
     """Whether ``block`` has its own heading before its first link."""
     first = next((a for a in block.iter("a") if a.get("href")), None)
@@ -1209,6 +1254,8 @@ def _block_signals(
 ) -> tuple[str, dict[str, float]]:
     """The heading of ``block`` and its signals, with those of the region around it."""
     heading, f = _named(block, first, stats, page)
+    if heading and _names_section(heading, page):
+        f["heading_section"] = 1.0  # "Superbike news" on /superbike/...: more in its section
     targets = stats.targets.get(block, set())
     n = len(targets)
     f["block_links"] = float(n)  # pages it links to

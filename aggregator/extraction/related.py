@@ -63,6 +63,9 @@ def link_score(f: dict[str, float]) -> float:
     named = get("named_related", 0.0)
     callout = get("callout", 0.0)
     score += 4 * named + 4 * callout
+    if get("url_in_section") and not named and not get("heading_popular") \
+            and get("block_headline_share", 0.0) >= 0.6 and get("block_links", 0.0) >= 2:
+        score += 4  # a list headed by the article's section, of stories filed under it
     if named and (get("in_aside") or get("class_sidebar")) \
             and not get("block_topical_share") and not get("block_headline_overlap"):
         score -= 3  # a sidebar box of links that share no word with the article: site-wide

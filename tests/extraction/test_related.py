@@ -458,3 +458,22 @@ def test_todays_headlines_is_a_site_wide_list() -> None:
     box = _box("Today's Headlines", OWN).replace('class="box"', 'class="related"')
     assert _urls(_page(box)) == []
     assert _urls(_page(_box("Related", OWN).replace('class="box"', 'class="related"'))) == OWN
+
+
+def test_a_list_headed_by_the_articles_section_is_more_in_that_section() -> None:
+    """On /superbike/news/..., a list headed "Superbike WSBK News" of stories filed under
+    /superbike/ is more from the article's section (related, whatever their topic); its
+    stories filed elsewhere, or the same list headed "Superbike: most read", are not."""
+    page = "https://ex.com/superbike/news/rea-wins-in-assen-2024"
+
+    def urls(heading: str, folder: str) -> list[str]:
+        items = "".join(f'<li><a href="/{folder}/news/garden-party-in-town-{n}">Garden party '
+                        f"draws crowds to the town hall {n}</a></li>" for n in range(1, 4))
+        html = _page(f'<aside class="news-box"><h3>{heading}</h3><ul>{items}</ul></aside>')
+        return [link.url.removeprefix("https://ex.com") for link in
+                find_related(parse_html(html), page).links]
+
+    assert urls("Superbike WSBK News", "superbike") == [
+        f"/superbike/news/garden-party-in-town-{n}" for n in range(1, 4)]
+    assert urls("Superbike WSBK News", "formel1") == []
+    assert urls("Superbike: most read", "superbike") == []
