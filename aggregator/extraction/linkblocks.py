@@ -794,8 +794,9 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
         labelled = next(a.iterancestors(*_HEADING_TAGS), None) if (
             RELATED_HEADING_RE.match(title) or POPULAR_HEADING_RE.match(title)) else None
         if (labelled is not None and linked_label(labelled)) or (
-                heading and title.casefold() == heading.casefold()
-                and (f.get("heading_related") or f.get("heading_popular"))):
+                heading and _repeats_heading(title, heading)
+                and (f.get("heading_related") or f.get("heading_popular")
+                     or f.get("heading_section"))):
             # the link of a list's heading, or its "see all" link: the list's own page
             f["heading_link"] = 1.0
         if "related" in (a.get("rel") or "").lower().split() or a.get("itemprop") == "relatedLink":
@@ -829,6 +830,14 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
                                  {k: float(v) for k, v in f.items() if v}))
     _block_aggregates(out)
     return out
+
+
+def _repeats_heading(title: str, heading: str) -> bool:
+    """Whether a link's ``title`` is its list's ``heading``, or the heading and a word or two
+    ("Alle Superbike WSBK News" under "Superbike WSBK News": the list's "see all" link)."""
+    title, heading = title.casefold(), heading.casefold()
+    return title == heading or (len(heading.split()) >= 2 and heading in title
+                                and len(title.split()) <= len(heading.split()) + 2)
 
 
 def _paragraph_signals(paragraph: etree._Element, a: etree._Element, stats: _Stats,

@@ -477,3 +477,16 @@ def test_a_list_headed_by_the_articles_section_is_more_in_that_section() -> None
         f"/superbike/news/garden-party-in-town-{n}" for n in range(1, 4)]
     assert urls("Superbike WSBK News", "formel1") == []
     assert urls("Superbike: most read", "superbike") == []
+
+
+def test_a_see_all_link_repeating_the_lists_heading_is_its_page() -> None:
+    """Under "Superbike WSBK News", the link "Alle Superbike WSBK News" (to the section's
+    page, "/superbike/news.html") is the list's own page, not one of its stories."""
+    page = "https://ex.com/superbike/news/rea-wins-in-assen-2024"
+    stories = [f"/superbike/news/garden-party-in-town-{n}" for n in range(1, 4)]
+    items = "".join(f'<li><a href="{p}">Garden party draws crowds to the town hall {p[-1]}'
+                    "</a></li>" for p in stories)
+    items += '<li><a href="/superbike/news.html">Alle Superbike WSBK News</a></li>'
+    html = _page(f'<aside class="news-box"><h3>Superbike WSBK News</h3><ul>{items}</ul></aside>')
+    assert [link.url.removeprefix("https://ex.com") for link in
+            find_related(parse_html(html), page).links] == stories
