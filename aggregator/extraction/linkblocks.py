@@ -1136,7 +1136,7 @@ def _section_words(page: str) -> frozenset[str]:
     """The words of the sections a page's URL files it under: the words of its first two
     folders that are not a story's slug ("/superbike/news/2024/x" -> {"superbike"})."""
     path = page.partition("://")[2].partition("/")[2].partition("?")[0].partition("#")[0]
-    words = set()
+    words: set[str] = set()
     for folder in [s for s in path.split("/") if s][:-1][:2]:
         parts = [_fold(w) for w in re.split(r"[-_.]", folder) if w]
         if len(parts) > 2:
