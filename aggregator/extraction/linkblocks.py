@@ -1312,6 +1312,7 @@ def _named(block: etree._Element, first: etree._Element, stats: _Stats, page: st
     heading = _heading_of(block, first, stats)
     f: dict[str, float] = {}
     if heading:
+        f["headed"] = 1.0
         if RELATED_HEADING_RE.match(heading):
             f["heading_related"] = 1.0
         if POPULAR_HEADING_RE.match(heading) or SITE_WIDE_WORDS_RE.search(heading) or (

@@ -53,6 +53,9 @@ logger = logging.getLogger(__name__)
 THRESHOLD = 0.5
 #: an unnamed list on the article's text needs this share of its links on its headline too
 UNNAMED_HEADLINE_SHARE = 0.3
+#: a sidebar box that no heading names, called related by a class only, needs this share of
+#: its links on the article's topic ("related-posts" filled with the site's trending stories)
+UNHEADED_SIDEBAR_TOPICAL = 0.3
 
 
 def link_score(f: dict[str, float]) -> float:
@@ -69,6 +72,9 @@ def link_score(f: dict[str, float]) -> float:
     if named and (get("in_aside") or get("class_sidebar")) \
             and not get("block_topical_share") and not get("block_headline_overlap"):
         score -= 3  # a sidebar box of links that share no word with the article: site-wide
+    elif named and (get("in_aside") or get("class_sidebar")) and not get("headed") \
+            and get("block_topical_share", 0.0) < UNHEADED_SIDEBAR_TOPICAL:
+        score -= 3  # a sidebar box no heading names, only a class, mostly off the topic
     links = get("block_links", 0.0)
     words = get("title_words", 0.0)
     # a list of headlines on the article's topic inside its text, each on its own line

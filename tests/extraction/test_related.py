@@ -490,3 +490,22 @@ def test_a_see_all_link_repeating_the_lists_heading_is_its_page() -> None:
     html = _page(f'<aside class="news-box"><h3>Superbike WSBK News</h3><ul>{items}</ul></aside>')
     assert [link.url.removeprefix("https://ex.com") for link in
             find_related(parse_html(html), page).links] == stories
+
+
+def test_an_unheaded_sidebar_box_only_a_class_calls_related_is_the_sites() -> None:
+    """A sidebar grid classed "related-posts" with no heading, three of whose four stories
+    are off the article's topic (the site's trending ones), is site-wide; with a heading of
+    its own, or with its stories on the topic, it stays related."""
+    stories = [f"/2024/04/2{n}/garden-story-{n}" for n in range(1, 4)] + OWN[:1]
+    items = "".join(f'<div class="card"><a href="{p}">Garden party draws crowds to town hall '
+                    f"{p[-1]}</a></div>" for p in stories[:3])
+    items += (f'<div class="card"><a href="{OWN[0]}">Chips: the market recovered again in '
+              "study 1</a></div>")
+    grid = f'<aside><div class="post-grid related-posts">{items}</div></aside>'
+    assert _urls(_page(grid)) == []
+    headed = grid.replace('related-posts">', 'related-posts"><h3>Keep exploring</h3>')
+    assert _urls(_page(headed)) == stories
+    on_topic = "".join(f'<div class="card"><a href="{p}">Chips: the market recovered again in '
+                       f"study {p[-1]}</a></div>" for p in OWN)
+    assert _urls(_page(f'<aside><div class="post-grid related-posts">{on_topic}</div></aside>'
+                       )) == OWN
