@@ -60,8 +60,14 @@ class CrawlStore:
             self._flusher.start(self.commit_seconds, now=False)
 
     def flush(self) -> None:
-        if self._store is not None:
+        """The timer's commit. A failure is logged here, once per failed commit (the
+        timer goes on); the crawl's next write meets the store's state itself."""
+        if self._store is None:
+            return
+        try:
             self._store.flush()
+        except Exception as exc:  # noqa: BLE001 - a timer's error would end the timer
+            logger.error("%s", exc)
 
     def close(self, *_: Any) -> None:
         if self._flusher is not None and self._flusher.running:

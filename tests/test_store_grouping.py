@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.state import UrlState
-from aggregator.store.sqlite import SQLiteStore
+from aggregator.store.sqlite import SQLiteStore, StoreError
 from tests.exporters.synthetic import make_article
 
 
@@ -79,3 +79,17 @@ def test_a_group_commits_once_its_time_is_up(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="group_commits"):
         store.group_commits(-1)
     store.close()
+
+
+def test_a_commit_that_fails_is_an_error_naming_the_store(grouped: SQLiteStore) -> None:
+    grouped.save_article(make_article(0))
+    # a deferred foreign key broken inside the group makes the commit itself fail
+    grouped._db.execute("PRAGMA defer_foreign_keys = ON")
+    grouped._db.execute("INSERT INTO links (article_id, url, title, position)"
+                        " VALUES (999999, 'https://x.example/', '', 1)")
+    with pytest.raises(StoreError, match="aggregator.sqlite3.*could not be committed"):
+        grouped.flush()
+    assert not grouped._db.in_transaction  # rolled back: the store goes on
+    grouped.save_article(make_article(1))
+    grouped.close()
+    assert seen_elsewhere(grouped.path) == 1

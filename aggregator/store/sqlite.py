@@ -166,7 +166,13 @@ class SQLiteStore:
         self._group_began = None
         if _GROUPING.get(self._file) is self:
             del _GROUPING[self._file]
-        self._db.execute("COMMIT")
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self._db.in_transaction:  # nothing half-committed stays open behind it
+                self._db.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: the last grouped writes could not be committed "
+                             f"({exc}); they are lost and will be crawled again") from exc
 
     # --- articles ---------------------------------------------------------------
     def save_article(self, article: Article, story: StoryPlace | None = None) -> SaveResult:
