@@ -51,6 +51,8 @@ class StoryGrouper:
         self.threshold = settings.getfloat("AGGREGATOR_STORY_THRESHOLD", dedup.DEFAULT_THRESHOLD)
         self.stats = stats
         self.store: Store | None = None
+        #: the store's lock token when the last article's look-up began (Store.lock_token)
+        self._looked_up_under: int | None = None
 
     def count(self, event: str, n: int = 1) -> None:
         if self.stats is not None:
@@ -98,6 +100,7 @@ class StoryGrouper:
 
     def _place(self, article: Article) -> tuple[StoryPlace | None, str]:
         assert self.store is not None
+        self._looked_up_under = self.store.lock_token()
         key = article.canonical_url or article.url
         current_story, current_blob = self.store.story_state(key) or (None, None)
         sig = dedup.signature(article.body_text)
@@ -125,7 +128,10 @@ class StoryGrouper:
         assert self.store is not None
         started = time.perf_counter()
         try:
-            if place is not None and event == "new" and place.signature is not None:
+            token, self._looked_up_under = self._looked_up_under, None
+            if token is not None and self.store.lock_token() == token:
+                pass  # the look-up and the write held the lock throughout: no copy came late
+            elif place is not None and event == "new" and place.signature is not None:
                 event = self.join_late_copy(article.canonical_url or article.url, article, place)
             self.count(event)
         finally:

@@ -174,6 +174,11 @@ class Store(ArticleStore, CrawlStateStore, RunLog, TemplateStore, Protocol):
         """Let the write transactions of up to ``seconds`` share one commit, each still
         atomic (0: each commits on its own). A store that can't group ignores it."""
 
+    def lock_token(self) -> int | None:
+        """A number that stays the same while this connection holds the store's write lock
+        without a break (an SQLite group of transactions), None when it does not hold it:
+        two equal tokens mean no other writer wrote in between."""
+
     def flush(self) -> None:
         """Commit the open group of transactions, if any."""
 

@@ -648,6 +648,10 @@ class PostgresStore:
         """Ignored: on a server several crawlers write at once, and a transaction held open
         for ``seconds`` would hold its row locks against them. Each commits on its own."""
 
+    def lock_token(self) -> int | None:
+        """None: other crawlers may write between any two statements."""
+        return None
+
     def flush(self) -> None:
         """Nothing is ever left uncommitted (see :meth:`group_commits`)."""
 

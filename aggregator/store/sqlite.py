@@ -70,6 +70,8 @@ class SQLiteStore:
         self._group_seconds = 0.0
         #: when the open group began (time.monotonic()), None when no group is open
         self._group_began: float | None = None
+        #: groups opened so far (see :meth:`lock_token`)
+        self._groups = 0
         try:
             if read_only:
                 # never writes, never upgrades: works on a read-only folder or file
@@ -158,6 +160,11 @@ class SQLiteStore:
             raise ValueError(f"group_commits: seconds must be 0 or more, got {seconds}")
         self.flush()
         self._group_seconds = float(seconds)
+
+    def lock_token(self) -> int | None:
+        """The open group's number while it holds the file's write lock, else None: two
+        equal tokens mean no other writer can have written in between."""
+        return self._groups if self._group_began is not None else None
 
     def flush(self) -> None:
         """Commit the open group of transactions, if any (see :meth:`group_commits`)."""
@@ -461,9 +468,12 @@ class SQLiteStore:
     @staticmethod
     def _put_bands(conn: sqlite3.Connection, article_id: int, bands: Sequence[int]) -> None:
         conn.execute("DELETE FROM story_bands WHERE article_id = ?", (article_id,))
-        conn.executemany("INSERT INTO story_bands (key, source, article_id)"
-                         " SELECT ?, source, id FROM articles WHERE id = ?",
-                         [(key, article_id) for key in dict.fromkeys(bands)])
+        row = conn.execute("SELECT source FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None or not bands:
+            return
+        # the source read once, not once per band (25 of them)
+        conn.executemany("INSERT INTO story_bands (key, source, article_id) VALUES (?, ?, ?)",
+                         [(key, row[0], article_id) for key in dict.fromkeys(bands)])
 
     def set_paragraphs(self, canonical_url: str, keys: list[int]) -> None:
         with self.transaction() as conn:
@@ -723,6 +733,7 @@ class _Transaction:
         if store._group_began is None:
             self.conn.execute("BEGIN IMMEDIATE")
             store._group_began = time.monotonic()
+            store._groups += 1
             _GROUPING[store._file] = store
         self.conn.execute("SAVEPOINT grouped")
         return self.conn

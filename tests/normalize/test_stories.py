@@ -313,3 +313,37 @@ def test_two_crawlers_storing_copies_at_once_agree_on_one_story(data_dir: Path,
         assert set(store.story_members(store.story_of(first) or 0)) == {first, copy}
     finally:
         store.close()
+
+
+def test_a_copy_another_connection_stores_meanwhile_is_joined(tmp_path: Path) -> None:
+    """With grouped commits, a look-up and the write after it that held the write lock
+    throughout skip the late-copy check; one that another writer interrupted does not."""
+    from scrapy.settings import Settings
+
+    from aggregator.store.sqlite import SQLiteStore
+
+    path = tmp_path / "aggregator.sqlite3"
+    mine, other = SQLiteStore(path), SQLiteStore(path)
+    mine.group_commits(3600)
+    here, there = StoryGrouper(Settings(), None), StoryGrouper(Settings(), None)
+    here.open(mine)
+    there.open(other)
+
+    def store(grouper: StoryGrouper, store: Store, item: Article) -> str:
+        place, event = grouper.place(item)
+        store.save_article(item, place)
+        grouper.settle(item, place, event)
+        return event
+
+    assert store(here, mine, article("https://a.example/first", OTHER)) == "new"
+    copy = article("https://a.example/copy", BODY)
+    place, event = here.place(copy)  # under the open group's lock: nothing to join yet
+    assert event == "new"
+    # another crawler stores the original meanwhile (committing our group first)
+    original = article("https://b.example/original", edited_copy(BODY), source="b")
+    assert store(there, other, original) == "new"
+    mine.save_article(copy, place)
+    here.settle(copy, place, event)
+    assert mine.story_of(copy.url) == mine.story_of(original.url) is not None
+    mine.close()
+    other.close()
