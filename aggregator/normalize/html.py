@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
+from functools import cache
 
 import nh3
 from lxml import etree
@@ -158,8 +159,14 @@ def sanitize_html(fragment: str | None, page_url: str) -> str:
         # unparseable markup still goes through the sanitiser; only URL fixing is lost
         logger.warning("%s: can't parse the body HTML (%s); sanitising it as is", page_url, exc)
         prepared = text
-    cleaned = nh3.clean(
-        prepared,
+    return _cleaner().clean(prepared).strip()
+
+
+@cache
+def _cleaner() -> nh3.Cleaner:
+    """The allow-list as one nh3 cleaner, built on first use (not once per article:
+    ~20 us of 100)."""
+    return nh3.Cleaner(
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROPPED_WITH_CONTENT),
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
@@ -167,4 +174,3 @@ def sanitize_html(fragment: str | None, page_url: str) -> str:
         set_tag_attribute_values={"img": {"referrerpolicy": "no-referrer"}},
         strip_comments=True,
     )
-    return cleaned.strip()
