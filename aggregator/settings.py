@@ -114,6 +114,11 @@ RETRY_TIMES = 2
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+#: Scrapy's remote control (2.19+: an HTTP server in every crawl that runs the Python code it
+#: is sent, its token written to ~/.local/state/scrapy/job_files) is off, like the telnet
+#: console: a crawl run every 30 minutes by cron has no one to talk to it. ``true`` in a
+#: source's or the config's settings turns it on.
+REMOTE_CONTROL_ENABLED = False
 
 # --- Components -------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {

@@ -38,8 +38,11 @@ def test_a_second_run_fetches_only_what_changed(tmp_path: Path) -> None:
     with served(tmp_path / "site") as server:
         routes = {spec.host: f"127.0.0.1:{server.server_port}"}
 
-        first = crawl_in_process(data, config, "gen", routes)
+        jobs = tmp_path / "remote-control-jobs"
+        first = crawl_in_process(data, config, "gen", routes, REMOTE_CONTROL_JOBS_DIR=str(jobs))
         assert stat(first, "aggregator/store/new") == ARTICLES
+        # Scrapy's remote control is off: no code-running HTTP server, no token file
+        assert not jobs.exists()
         assert stat(first, "log_count/ERROR") == 0
         # the pending requests waited on disk (aggregator.queues), none kept in memory
         assert stat(first, "scheduler/enqueued/disk") > ARTICLES
