@@ -129,9 +129,10 @@ class StoryGrouper:
         started = time.perf_counter()
         try:
             token, self._looked_up_under = self._looked_up_under, None
-            if token is not None and self.store.lock_token() == token:
-                pass  # the look-up and the write held the lock throughout: no copy came late
-            elif place is not None and event == "new" and place.signature is not None:
+            # a look-up and a write that held the lock throughout let no copy in between
+            late_possible = token is None or self.store.lock_token() != token
+            if late_possible and place is not None and event == "new" \
+                    and place.signature is not None:
                 event = self.join_late_copy(article.canonical_url or article.url, article, place)
             self.count(event)
         finally:

@@ -170,9 +170,7 @@ class SQLiteStore:
         """Commit the open group of transactions, if any (see :meth:`group_commits`)."""
         if self._group_began is None:
             return
-        self._group_began = None
-        if _GROUPING.get(self._file) is self:
-            del _GROUPING[self._file]
+        self._group_ended()
         try:
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -180,6 +178,12 @@ class SQLiteStore:
                 self._db.execute("ROLLBACK")
             raise StoreError(f"{self.path}: the last grouped writes could not be committed "
                              f"({exc}); they are lost and will be crawled again") from exc
+
+    def _group_ended(self) -> None:
+        """Forget the open group (committed, or ended by SQLite on an error)."""
+        self._group_began = None
+        if _GROUPING.get(self._file) is self:
+            del _GROUPING[self._file]
 
     # --- articles ---------------------------------------------------------------
     def save_article(self, article: Article, story: StoryPlace | None = None) -> SaveResult:
@@ -606,7 +610,8 @@ class SQLiteStore:
     def clear_failure(self, url: str) -> None:
         """``url`` was fetched: its failures are forgotten. Most URLs never failed: they
         are looked up, not written (a write transaction per fetched page costs a lock)."""
-        if self._conn.execute("SELECT 1 FROM url_failures WHERE url = ?", (url,)).fetchone() is None:
+        known = self._conn.execute("SELECT 1 FROM url_failures WHERE url = ?", (url,))
+        if known.fetchone() is None:
             return
         with self.transaction() as conn:
             conn.execute("DELETE FROM url_failures WHERE url = ?", (url,))
@@ -744,8 +749,7 @@ class _Transaction:
             self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
             return
         if not self.conn.in_transaction:  # SQLite ended the group on an error
-            store._group_began = None
-            _GROUPING.pop(store._file, None)
+            store._group_ended()
             return
         if exc_type:
             self.conn.execute("ROLLBACK TO grouped")
