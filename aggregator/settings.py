@@ -119,6 +119,9 @@ TELNETCONSOLE_ENABLED = False
 #: console: a crawl run every 30 minutes by cron has no one to talk to it. ``true`` in a
 #: source's or the config's settings turns it on.
 REMOTE_CONTROL_ENABLED = False
+#: Scrapy's in-memory stats without the deprecation shim that made every ``inc_value`` 16x
+#: slower (aggregator.stats)
+STATS_CLASS = "aggregator.stats.StatsCollector"
 
 # --- Components -------------------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
