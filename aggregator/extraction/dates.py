@@ -49,16 +49,20 @@ _MONTHS = (
     "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july"
     "|august|september|october|november|december"
 )
-#: a date written in running text: "April 12, 2023", "12 April 2023", "2023-04-12", "12.04.2023"
+#: a date written in running text: "April 12, 2023", "12 April 2023", "2023-04-12", "12.04.2023",
+#: with its time when given ("April 12, 2023 at 9:30 am", "12.04.2023 - 09:30")
 _TEXT_DATE_RE = re.compile(
     rf"\b(?:(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\.?,?\s+(?:19|20)\d\d"
     r"|(?:19|20)\d\d-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d)?(?:\s*[+-]\d\d:?\d\d|Z)?)?"
     r"|(?:19|20)\d\d([/.])\d\d\1\d\d)"
-    rf"(?:,?\s+(?:at\s+)?\d{{1,2}}[:.]\d\d(?:\s*[ap]\.?m\.?)?"
+    # the time after a comma, "at", or a dash or bar set apart ("30.04.2024 - 16:48")
+    rf"(?:(?:,?\s+(?:at\s+)?|\s+[-–|•·]\s+)\d{{1,2}}[:.]\d\d(?:\s*[ap]\.?m\.?)?"
     rf"(?:\s+(?:{_ZONE_NAMES}|[+-]\d\d:\d\d))?)?",
     re.IGNORECASE,
 )
+#: the dash or bar between a written date and its time, read as a space
+_TIME_SEPARATOR_RE = re.compile(r"\s+[-–|•·]\s+(?=\d{1,2}[:.]\d\d)")
 _PAGE_TYPES = frozenset({"webpage", "itempage"})
 #: month names of other languages, read as the English ones (dateutil knows English only)
 _FOREIGN_MONTHS = {
@@ -126,7 +130,7 @@ def _parse_text(text: str) -> datetime | None:
     parsed = _parse_complete(text)
     if parsed is None:
         match = _TEXT_DATE_RE.search(text)
-        parsed = _parse_complete(match.group(0)) if match else None
+        parsed = _parse_complete(_TIME_SEPARATOR_RE.sub(" ", match.group(0))) if match else None
     if parsed is None or not _MIN_YEAR <= parsed.year <= _MAX_YEAR:
         return None
     if parsed.tzinfo is not None:
@@ -323,11 +327,18 @@ _PUBLISHED_LABEL_RE = re.compile(r"\b(?:published|posted|publi\w*|veröffentlich
 _AROUND_MAX = 30
 
 
+#: a class naming an element that holds the date of the last change ("update" holds "date")
+_UPDATE_CLASS_RE = re.compile(r"updat|modif", re.IGNORECASE)
+
+
 def _from_text(dates: Dates, tree: etree._Element) -> None:
     """The first byline-like date: one labelled "Published"/"Posted" first, else one that
     fills its element, else any."""
     found: list[tuple[int, int, str]] = []
     for position, el in enumerate(_DATELINE(tree)[:20]):
+        if _UPDATE_CLASS_RE.search(el.get("class") or ""):
+            # "news-info-update", "date-modified": the last change, not the publication
+            continue
         text = clean_text(" ".join(el.itertext()))
         if len(text) > 200:
             continue
