@@ -465,6 +465,54 @@ def _shown_offset(dates: Dates, tree: etree._Element) -> None:
         return
 
 
+#: an ISO 8601 moment with its offset, as scripts and attributes write them
+_ISO_MOMENT_RE = re.compile(
+    r"((?:19|20)\d\d-\d\d-\d\d)[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(Z|[+-]\d\d:?\d\d)\b")
+#: values of the page that may date it with an offset: its scripts and its attributes
+#: (``datetime``, ``content``, ``title``, ``data-*``)
+_DATED_VALUES = etree.XPath("//script/text() | //@*")
+
+
+def _site_offset(dates: Dates, tree: etree._Element) -> None:
+    """A published time of day given without an offset ("2025-06-30 15:59", written on the
+    page) put in the offset the page's other moments of that day or the day beside it carry
+    ("2025-06-30T15:59:30+0200" in a script): the site's own time zone. Nothing changes when
+    those moments are mostly in UTC (the site's zone is then unknown: the source's configured
+    time zone applies), or when the page has none.
+
+    >>> from aggregator.extraction.dom import parse_html
+    >>> dates = Dates(published=datetime(2025, 6, 30, 15, 59))
+    >>> _site_offset(dates, parse_html('<p><time datetime="2025-06-30 15:59">30. Juni</time>'
+    ...     '<script>var page = {"modified": "2025-06-30T17:02:11+02:00"}</script>'
+    ...     '<span title="2025-06-29T08:00:00+0200"></span></p>'))
+    >>> dates.published.isoformat()
+    '2025-06-30T15:59:00+02:00'
+    """
+    value = dates.published
+    if value is None or value.tzinfo is not None or not (value.hour or value.minute):
+        return
+    days = {(value.date() + timedelta(days=d)).isoformat() for d in (-1, 0, 1)}
+    offsets: dict[str, int] = {}
+    for text in _DATED_VALUES(tree):
+        if len(text) < 16 or len(text) > _SCRIPT_READ_MAX or not _HAS_YEAR_RE.search(text):
+            continue
+        for match in _ISO_MOMENT_RE.finditer(text):
+            if match.group(1) in days:
+                zone = "+00:00" if match.group(2) == "Z" else match.group(2)
+                zone = zone if ":" in zone else f"{zone[:3]}:{zone[3:]}"
+                offsets[zone] = offsets.get(zone, 0) + 1
+    if not offsets:
+        return
+    zone = max(offsets, key=lambda z: offsets[z])
+    offset = datetime.fromisoformat(f"2000-01-01T00:00:00{zone}").utcoffset()
+    if offset:
+        dates.published = value.replace(tzinfo=timezone(offset))
+
+
+#: a script longer than this is not searched for the site's offset
+_SCRIPT_READ_MAX = 2_000_000
+
+
 def find_dates(
     tree: etree._Element,
     data: StructuredData,
@@ -495,4 +543,5 @@ def find_dates(
         _from_header(dates, tree)
     else:
         _shown_offset(dates, tree)
+    _site_offset(dates, tree)
     return dates
