@@ -347,3 +347,34 @@ def test_a_copy_another_connection_stores_meanwhile_is_joined(tmp_path: Path) ->
     assert mine.story_of(copy.url) == mine.story_of(original.url) is not None
     mine.close()
     other.close()
+
+
+def test_a_new_articles_row_is_written_once_with_its_story(tmp_path: Path) -> None:
+    """The INSERT carries the story, signature and sequence number: no UPDATE after it
+    rewrites the row (its body and HTML) to add them."""
+    from aggregator.items import StoryPlace
+    from aggregator.store.sqlite import SQLiteStore
+
+    store = SQLiteStore(tmp_path / "store.sqlite3")
+    statements: list[str] = []
+    store._db.set_trace_callback(statements.append)
+    try:
+        sig = dedup.signature(BODY)
+        assert sig is not None
+        bands = tuple(dedup.band_keys(sig))
+        place = StoryPlace(None, dedup.to_blob(sig), bands, tuple(dedup.paragraph_keys(BODY)))
+        assert store.save_article(article("https://a.example/one", BODY), place) == "new"
+        assert store.save_article(article("https://a.example/two", OTHER), place) == "new"
+        writes = [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE"))
+                  and " articles " in f"{s} ".replace("(", " ")]
+        assert len(writes) == 2 and all(w.lstrip().upper().startswith("INSERT") for w in writes)
+        rows = store._db.execute("SELECT canonical_url, story_id, minhash, banded, minhash_seq"
+                                 " FROM articles ORDER BY id").fetchall()
+        assert [tuple(r)[3:] for r in rows] == [(1, 1), (1, 2)]
+        assert rows[0][1] != rows[1][1] and all(r[2] == place.signature for r in rows)
+        assert tuple(store._db.execute("SELECT COUNT(*), MIN(source), MAX(source)"
+                                       " FROM story_bands").fetchone()) == (2 * len(set(bands)),
+                                                                           "a", "a")
+        assert store.story_members(rows[0][1]) == ["https://a.example/one"]
+    finally:
+        store.close()
