@@ -610,6 +610,10 @@ def _heading_inside(block: etree._Element, first_anchor: etree._Element,
             break
         if not isinstance(el.tag, str) or el.tag in _INVISIBLE or el.tag == "a":
             continue
+        if el.tag in _HEADING_TAGS and not (el.text or "").strip():
+            label = linked_label(el)
+            if label:
+                return label  # <h2><a href="/markets/">More in Markets</a></h2> over the list
         text = clean_text(el.text)
         if text and len(text) <= MAX_HEADING and next(el.iterancestors("a"), None) is None:
             if stats is not None and _heads_empty_section(el, block, stats):
@@ -754,6 +758,7 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
         shape = url_shape(target, page)
         f: dict[str, float] = dict.fromkeys(context, 1.0)
         f["same_site"], f["url_home"], f["url_listing"] = shape.same_site, shape.home, shape.listing
+        f["url_article"] = shape.article_like
         if context & _NEVER_RELATED or shape.home or shape.listing:
             # hidden, navigation, header, footer, or a home/section/tag/author page: no
             # related link, whatever its block says (see related.link_score)

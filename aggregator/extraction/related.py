@@ -112,6 +112,8 @@ def link_score(f: dict[str, float]) -> float:
         score += 1  # reads like a headline
     elif words <= 2 and not get("has_img"):
         score -= 2  # a label: "More", "Politics"
+    if words <= 3 and not get("url_article") and not get("has_img"):
+        score -= 4  # a name to a page no article's URL: an author's, a product's, a service's
     if named and not get("block_headline_share") and get("block_links", 0.0) >= 2:
         score -= 2  # a named list none of whose links reads like a headline: topics, guides
     if get("block_article_like", 0.0) >= 0.6:

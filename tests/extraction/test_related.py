@@ -133,6 +133,24 @@ def test_a_list_headed_by_a_link_to_its_section() -> None:
     assert OWN[0] in found and section not in found
 
 
+def test_a_linked_heading_names_every_column_of_its_list_but_not_the_bylines() -> None:
+    """<h2><a href="/markets/">More in Markets</a></h2> over a lead column and a column of two
+    more cards names the cards of both columns (the heading is the region's, not only the
+    lead's); each card's byline ("Ann Lee, CFA" to /ann-lee/: a short name to a page whose
+    URL is no article's) is not a related article."""
+    def card(path: str) -> str:
+        return (f'<div class="card"><a href="{path}"><img src="x.jpg" alt="Chips"></a>'
+                f'<a href="{path}">Chips: the market recovered again in study {path[-1]}</a>'
+                '<a href="/ann-lee/">Ann Lee, CFA</a></div>')
+
+    section = "/markets-and-economy/"
+    html = _page(f'<section><header><h2><a href="{section}">More in Markets</a></h2></header>'
+                 f'<div class="content"><div class="layout"><div class="lead">{card(OWN[0])}'
+                 f'</div><div class="rest">{card(OWN[1])}{card(OWN[2])}</div></div></div>'
+                 f'<a href="{section}">More in Markets</a></section>')
+    assert _urls(html) == OWN
+
+
 def test_a_heading_is_read_with_its_parts_apart() -> None:
     """A heading with a close button in it (<h3>Read next<a>x</a></h3>) says "Read next x",
     not "Read nextx"."""
