@@ -124,6 +124,27 @@ def clean_text(value: str | None, *, decode_entities: bool = False) -> str:
     return _SPACE_RE.sub(" ", strip_markup(_prepare(value, decode_entities))).strip()
 
 
+#: an ASCII letter or digit: every cleaning step keeps one (NFC composes it at most, the
+#: mojibake repair and the markup stripping never touch it outside a tag)
+_ASCII_ALNUM_RE = re.compile(r"[A-Za-z0-9]")
+
+
+def has_text(value: str | None) -> bool:
+    """Whether :func:`clean_text` would leave anything of ``value``, without cleaning a long
+    text that plainly has some: an ASCII letter or digit before the first ``<`` survives
+    every step (markup is only ever stripped from a ``<`` on). Other texts are cleaned.
+
+    >>> has_text("Chips <b>"), has_text("<b>Chips</b>"), has_text("\u200b <!-- x -->")
+    (True, True, False)
+    """
+    if not value:
+        return False
+    end = value.find("<")
+    if _ASCII_ALNUM_RE.search(value, 0, end if end >= 0 else len(value)):
+        return True
+    return bool(clean_text(value))
+
+
 def cap(text: str, limit: int) -> tuple[str, bool]:
     """``text`` cut to at most ``limit`` characters at a word boundary (with "…"), and
     whether it was cut.

@@ -11,7 +11,7 @@ import logging
 
 from aggregator.urls import split
 from aggregator.items import Article
-from aggregator.normalize.text import clean_text
+from aggregator.normalize.text import has_text
 from aggregator.pipelines import ArticlePipeline
 
 logger = logging.getLogger(__name__)
@@ -28,9 +28,9 @@ def invalid_reason(article: Article) -> str | None:
         return "bad_url"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "bad_url"
-    if not clean_text(article.title):
+    if not has_text(article.title):
         return "no_title"
-    if not clean_text(article.body_text):
+    if not has_text(article.body_text):
         return "no_body"
     return None
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aggregator.items import Article
 from aggregator.normalize import normalize_article
 from aggregator.normalize.text import (clean_body_text, clean_text, decode_entities, fix_mojibake,
-                                       remove_forbidden)
+                                       has_text, remove_forbidden)
 from tests.conftest import FIXTURES
 
 CLEAN = [
@@ -108,3 +110,23 @@ def test_text_fields_of_an_article() -> None:
     assert (out.image.caption, out.image.credit) == ("Cap tion", "(Image X)")
     # the input is not changed: normalize_article works on a copy
     assert article.title == " Chips&#8217; \u200bcomeback "
+
+
+#: the pieces cleaning treats specially: markup openers and closers, comments, zero-width and
+#: control characters, combining marks, mojibake sequences, spaces, letters
+_PIECES = st.sampled_from(["<", ">", "<!--", "-->", "<b", "</", "a", "Z", "7", "é", " ", "\n",
+                           "\u200b", "\x00", "\u0301", "\u0338", "â€", "™", "Ã©", "&amp;", "x>"])
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(st.lists(_PIECES, max_size=12).map("".join) | st.text(max_size=60))
+def test_has_text_says_whether_clean_text_leaves_anything(value: str) -> None:
+    assert has_text(value) == bool(clean_text(value))
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("A long body <b>with markup</b> later", True), ("\u200b<!-- all a comment", False),
+    ("<img src=x onerror=alert(1)>", False), ("\u00ad \u2060", False), ("中文", True), ("", False),
+])
+def test_has_text_on_bodies(value: str, expected: bool) -> None:
+    assert has_text(value) is expected is bool(clean_text(value))
