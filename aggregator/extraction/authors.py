@@ -209,6 +209,43 @@ def _signature(tree: etree._Element) -> list[str]:
     return []
 
 
+#: the article's first date below its headline: the byline is written beside it
+_DATE_AFTER_HEADLINE = etree.XPath("(//h1)[1]/following::time[position() <= 3]")
+#: the texts read back from that date for the name: labels and separators are passed over
+_BEFORE_DATE = etree.XPath("preceding::text()[normalize-space()][position() <= 4]")
+#: a name shown without a label or class: two to four words, each capitalised but for a
+#: particle, letters only ("Abdul Adhim Kamouss", "Fouzia Van Der Fort")
+_BARE_NAME_RE = re.compile(r"^[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){1,3}$")
+_NOT_BYLINE_ANCESTORS = frozenset({"h1", "h2", "h3", "nav", "figcaption", "figure", "button",
+                                   "label", "script", "style", "title"})
+
+
+def _name_beside_date(tree: etree._Element) -> list[str]:
+    """The name written just before the article's date, below its headline, where no class,
+    label or link says it is the byline ("<span>Abdul Adhim Kamouss</span><time>17.05.2026,
+    19:06 Uhr</time>", "Fouzia Van Der Fort | Published <time>...</time>"): read back from the
+    first ``<time>`` after the first ``<h1>``, one-word texts (a label, a separator) passed
+    over, the first text of several words is the name when it is shaped as one."""
+    for time_el in _DATE_AFTER_HEADLINE(tree)[:1]:
+        for node in reversed(_BEFORE_DATE(time_el)):
+            text = clean_text(str(node))
+            parent = node.getparent()
+            if parent is None or any(a.tag in _NOT_BYLINE_ANCESTORS or _BREADCRUMB_CLASS_RE.search(
+                    a.get("class") or "") for a in (parent, *parent.iterancestors())):
+                return []
+            if " " not in text:
+                continue  # "Published", "|", "Von": a label or a separator
+            if len(text) <= _MAX_BARE_NAME and _BARE_NAME_RE.match(text) and all(
+                    w[0].isupper() or w.casefold() in _NAME_PARTICLES for w in text.split()):
+                return [text]
+            return []
+    return []
+
+
+_MAX_BARE_NAME = 40
+_BREADCRUMB_CLASS_RE = re.compile(r"breadcrumb|caption|credit|copyright", re.I)
+
+
 def _first_byline(elements: list[etree._Element], people: Any) -> list[str]:
     """The texts of the article's byline: the first of ``elements`` (byline elements in page
     order, innermost) that names a person, with the elements of its shape (tag, class, rel,
@@ -596,4 +633,5 @@ def find_authors(
         site_keys = {_key(site) for site in sites}
         found = [n for n in clean_authors(_first_byline(bylines, clean_authors))
                  if _key(n) in site_keys][:1]
-    return found
+    # last, a name shaped as one right before the article's date, with no byline markup
+    return found or people(_name_beside_date(tree))
