@@ -465,6 +465,43 @@ def _shown_offset(dates: Dates, tree: etree._Element) -> None:
         return
 
 
+#: a publication date given by key in a script's object literal or JSON:
+#: "publishTime": "2024-09-04T16:20:35+05:30", 'date_published': '2025-10-25T12:10:35'
+_SCRIPT_PUBLISHED_RE = re.compile(
+    r"""["']((?:date_?)?(?:first_?)?publi(?:shed|sh|cation)?_?(?:at|date|time|on|datetime)?)["']"""
+    r"""\s*:\s*["']((?:19|20)\d\d-\d\d-\d\d[T ]\d\d:\d\d[^"']{0,20})["']""", re.IGNORECASE)
+_SCRIPTS = etree.XPath("//script[not(@type) or contains(@type, 'javascript') or contains(@type, 'json')]"
+                       "/text()")
+
+
+def _from_scripts(dates: Dates, tree: etree._Element) -> None:
+    """The publication moment a page's scripts give by key, when the page shows none, or
+    only its day (a header's "Published Jun 05, 2026" beside a data object's
+    ``"pub": ...``): the first such value, of that day when a day is known.
+
+    >>> from aggregator.extraction.dom import parse_html
+    >>> dates = Dates(published=datetime(2025, 10, 25))
+    >>> _from_scripts(dates, parse_html("<script>var page = {'article': {'title': 'Chips',"
+    ...     " 'date_published': '2025-10-25T12:10:35', 'date_modified': '2025-10-25T15:26:09'}}"
+    ...     "</script>"))
+    >>> dates.published.isoformat(), dates.sources
+    ('2025-10-25T12:10:35', {'published': 'script'})
+    """
+    day = dates.published
+    if day is not None and (day.tzinfo is not None or day.hour or day.minute or day.second):
+        return
+    for text in _SCRIPTS(tree):
+        if len(text) > _SCRIPT_READ_MAX or "publi" not in text.casefold():
+            continue
+        for match in _SCRIPT_PUBLISHED_RE.finditer(text):
+            when = parse_date(match.group(2))
+            if when is None or (day is not None and when.date() != day.date()):
+                continue
+            dates.published = when
+            dates.sources["published"] = "script"
+            return
+
+
 #: an ISO 8601 moment with its offset, as scripts and attributes write them
 _ISO_MOMENT_RE = re.compile(
     r"((?:19|20)\d\d-\d\d-\d\d)[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(Z|[+-]\d\d:?\d\d)\b")
@@ -543,5 +580,6 @@ def find_dates(
         _from_header(dates, tree)
     else:
         _shown_offset(dates, tree)
+    _from_scripts(dates, tree)
     _site_offset(dates, tree)
     return dates
