@@ -46,7 +46,6 @@ _RELATED_LATIN = "|".join([
     r"(?:ähnliche|verwandte|weitere) (?:artikel|beiträge|themen|nachrichten)|mehr zum thema",
     r"mehr (?:aus|von|zu)|das könnte sie (?:auch )?interessieren|auch interessant",
     r"lesen sie (?:auch|mehr)|weiterlesen|empfohlen|empfehlungen|zum weiterlesen",
-    r"passend (?:zum (?:artikel|thema)|dazu)|dazu passend",
     # Spanish
     r"(?:noticias|art[íi]culos|contenidos?) relacionad[oa]s|relacionad[oa]s",
     r"(?:tambi[ée]n )?te puede interesar|quiz[áa]s? te interese|le puede interesar|leer m[áa]s",

@@ -360,16 +360,6 @@ def test_a_cards_headline_is_read_without_its_styles() -> None:
     assert link_title(card.find("a")) == "He runs with a lighter heart"
 
 
-def test_passend_zum_artikel_names_a_related_box() -> None:
-    """German "Passend zum Artikel" / "Passend dazu" ("to go with the article") heads a box
-    of related stories, as "Mehr zum Thema" does (headlines that share no word with the
-    article: only the heading names the box)."""
-    for heading in ("Passend zum Artikel", "Passend dazu"):
-        html = _page(_box(heading, OWN)).replace("Chips: the market recovered again in",
-                                                 "Why fabs take years to build:")
-        assert _urls(html) == OWN
-
-
 def test_a_list_holding_the_page_itself_off_its_topic_is_the_sites() -> None:
     """A box classed related whose stories share no word with the article and which lists
     the page itself (with a tracking query) is the site's latest list; without the page in
