@@ -72,7 +72,33 @@ def _shingles_of(words: list[str], k: int = SHINGLE_WORDS) -> set[bytes]:
 
 def signature(text: str, *, min_words: int = MIN_WORDS) -> LeanMinHash | None:
     """The MinHash signature of a body; ``None`` when it has fewer than ``min_words`` words."""
-    words = words_of(text)
+    return _signature_of(words_of(text), min_words)
+
+
+def signature_and_keys(text: str, *, min_words: int = MIN_WORDS
+                       ) -> tuple[LeanMinHash | None, list[int]]:
+    """``(signature(text), paragraph_keys(text))`` from one reading of the body's words: a
+    paragraph's words are never joined to the next one's ("\\n\\n" is no word), so the
+    body's words are its paragraphs' words, one after the other.
+
+    >>> body = "The chip maker said on Tuesday that it would build a new plant. " * 3
+    >>> sig, keys = signature_and_keys(body + "\\n\\n" + body)
+    >>> keys == paragraph_keys(body + "\\n\\n" + body), sig == signature(body + "\\n\\n" + body)
+    (True, True)
+    """
+    keys: list[int] = []
+    words: list[str] = []
+    for paragraph in text.split("\n\n"):
+        own = words_of(paragraph)
+        words += own
+        if len(own) >= PARAGRAPH_MIN_WORDS:
+            key = _key_of(own)
+            if key not in keys:
+                keys.append(key)
+    return _signature_of(words, min_words), keys
+
+
+def _signature_of(words: list[str], min_words: int) -> LeanMinHash | None:
     if len(words) < min_words:
         return None
     _TEMPLATE.clear()  # one MinHash, reused
@@ -106,6 +132,10 @@ def _paragraph_key(paragraph: str) -> int | None:
     words = words_of(paragraph)
     if len(words) < PARAGRAPH_MIN_WORDS:
         return None
+    return _key_of(words)
+
+
+def _key_of(words: list[str]) -> int:
     digest = hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True)  # fits an SQL INTEGER
 

@@ -103,12 +103,12 @@ class StoryGrouper:
         self._looked_up_under = self.store.lock_token()
         key = article.canonical_url or article.url
         current_story, current_blob = self.store.story_state(key) or (None, None)
-        sig = dedup.signature(article.body_text)
+        sig, paragraph_keys = dedup.signature_and_keys(article.body_text)
         blob = dedup.to_blob(sig) if sig is not None else None
         if current_story is not None and blob == current_blob:
             return None, "unchanged"
         # boilerplate evidence for later comparisons, short bodies included
-        keys = tuple(dedup.paragraph_keys(article.body_text))
+        keys = tuple(paragraph_keys)
         self.recheck(key, keys)
         if sig is None:
             return StoryPlace(current_story, None, (), keys), "too_short"

@@ -378,3 +378,15 @@ def test_a_new_articles_row_is_written_once_with_its_story(tmp_path: Path) -> No
         assert store.story_members(rows[0][1]) == ["https://a.example/one"]
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("text", [
+    BODY, OTHER, edited_copy(BODY), "", "Too short.", BODY.replace("\n\n", "\n\n\n"),
+    "ﬁrst Ⅻ café\n\n\u0301accent Straße ΣΊΣΥΦΟΣ " * 20, "one\r\n\r\ntwo " * 40,
+])
+def test_signature_and_paragraph_keys_read_together_are_those_read_apart(text: str) -> None:
+    sig, keys = dedup.signature_and_keys(text)
+    apart = dedup.signature(text)
+    assert keys == dedup.paragraph_keys(text)
+    assert (sig is None and apart is None) or (
+        sig is not None and apart is not None and dedup.to_blob(sig) == dedup.to_blob(apart))
