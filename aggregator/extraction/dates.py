@@ -471,7 +471,7 @@ _SCRIPT_PUBLISHED_RE = re.compile(
     r"""["']((?:date_?)?(?:first_?)?publi(?:shed|sh|cation)?_?(?:at|date|time|on|datetime)?)["']"""
     r"""\s*:\s*["']((?:19|20)\d\d-\d\d-\d\d[T ]\d\d:\d\d[^"']{0,20})["']""", re.IGNORECASE)
 _SCRIPTS = etree.XPath("//script[not(@type) or contains(@type, 'javascript') or contains(@type, 'json')]"
-                       "/text()")
+                       "/text()", smart_strings=False)
 
 
 def _from_scripts(dates: Dates, tree: etree._Element) -> None:
@@ -507,7 +507,7 @@ _ISO_MOMENT_RE = re.compile(
     r"((?:19|20)\d\d-\d\d-\d\d)[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(Z|[+-]\d\d:?\d\d)\b")
 #: values of the page that may date it with an offset: its scripts and its attributes
 #: (``datetime``, ``content``, ``title``, ``data-*``)
-_DATED_VALUES = etree.XPath("//script/text() | //@*")
+_DATED_VALUES = etree.XPath("//script/text() | //@*", smart_strings=False)
 
 
 def _site_offset(dates: Dates, tree: etree._Element) -> None:
@@ -531,7 +531,8 @@ def _site_offset(dates: Dates, tree: etree._Element) -> None:
     days = {(value.date() + timedelta(days=d)).isoformat() for d in (-1, 0, 1)}
     offsets: dict[str, int] = {}
     for text in _DATED_VALUES(tree):
-        if len(text) < 16 or len(text) > _SCRIPT_READ_MAX or not _HAS_YEAR_RE.search(text):
+        if len(text) < 16 or len(text) > _SCRIPT_READ_MAX or ":" not in text \
+                or not _HAS_YEAR_RE.search(text):
             continue
         for match in _ISO_MOMENT_RE.finditer(text):
             if match.group(1) in days:
