@@ -164,9 +164,17 @@ class PostgresStore:
         with conn.transaction():
             if story is not None:  # stories change one at a time (see set_story)
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (STORY_LOCK,))
+            # a new article's row is written once, its story with it (not updated after)
+            seq, made = "", None
+            if story is not None:
+                made = self._story_id(None, story)
+                values.update(story_id=made, minhash=story.signature,
+                              banded=int(story.signature is not None))
+                seq = f", {_NEXT_MINHASH_SEQ}"
             row = conn.execute(
                 f"INSERT INTO articles (canonical_url, {', '.join(values)}, first_seen,"
-                f" updated_at, version) VALUES (%s, {', '.join(['%s'] * len(values))}, %s, %s, 1)"
+                f" updated_at, version{', minhash_seq' if seq else ''}) VALUES"
+                f" (%s, {', '.join(['%s'] * len(values))}, %s, %s, 1{seq})"
                 " ON CONFLICT (canonical_url) DO NOTHING RETURNING id",
                 (key, *values.values(), fetched, fetched),
             ).fetchone()
@@ -175,8 +183,10 @@ class PostgresStore:
                 self._add_version(article_id, 1, article, fetched)
                 self._replace_links(article_id, article.related)
                 if story is not None:
-                    self._place_story(article_id, None, story)
+                    self._put_story_keys(article_id, story)
                 return "new"
+            if story is not None and story.story_id is None:  # the new story goes unused
+                conn.execute("DELETE FROM stories WHERE id = %s", (made,))
             # stored already (perhaps a moment ago, by another crawler): hold the row from
             # reading its version to writing the next
             row = conn.execute(
@@ -206,29 +216,37 @@ class PostgresStore:
         with its signature, bands and paragraph keys; returns the story id. Inside the
         caller's transaction, which holds :data:`STORY_LOCK`."""
         conn = self._conn
-        now = _now()
-        story_id = place.story_id if place.story_id is not None else old
-        if story_id is None:
-            created = conn.execute(
-                "INSERT INTO stories (created, updated) VALUES (%s, %s) RETURNING id",
-                (now, now)).fetchone()
-            assert created is not None
-            story_id = int(created["id"])
-        else:
-            conn.execute("UPDATE stories SET updated = %s WHERE id = %s", (now, story_id))
+        story_id = self._story_id(old, place)
         if article_id is not None:
             conn.execute("UPDATE articles SET story_id = %s, minhash = %s, banded = %s,"
-                         " minhash_seq = (SELECT COALESCE(MAX(minhash_seq), 0) + 1 FROM articles)"
-                         " WHERE id = %s",
+                         f" minhash_seq = {_NEXT_MINHASH_SEQ} WHERE id = %s",
                          (story_id, place.signature, int(place.signature is not None),
                           article_id))
-            self._put_bands(article_id, place.bands if place.signature is not None else ())
-            if place.paragraphs:
-                self._put_paragraphs(article_id, place.paragraphs)
+            self._put_story_keys(article_id, place)
         if old is not None and old != story_id:
             conn.execute("DELETE FROM stories WHERE id = %s AND NOT EXISTS"
                          " (SELECT 1 FROM articles WHERE story_id = %s)", (old, old))
         return story_id
+
+    def _story_id(self, old: int | None, place: StoryPlace) -> int:
+        """The story the article goes in: ``place.story_id``, else its ``old`` story (either
+        marked updated), else a new one."""
+        now = _now()
+        story_id = place.story_id if place.story_id is not None else old
+        if story_id is None:
+            created = self._conn.execute(
+                "INSERT INTO stories (created, updated) VALUES (%s, %s) RETURNING id",
+                (now, now)).fetchone()
+            assert created is not None
+            return int(created["id"])
+        self._conn.execute("UPDATE stories SET updated = %s WHERE id = %s", (now, story_id))
+        return story_id
+
+    def _put_story_keys(self, article_id: int, place: StoryPlace) -> None:
+        """The article's LSH bands (none without a signature) and paragraph keys."""
+        self._put_bands(article_id, place.bands if place.signature is not None else ())
+        if place.paragraphs:
+            self._put_paragraphs(article_id, place.paragraphs)
 
     def _put_paragraphs(self, article_id: int, keys: Sequence[int]) -> None:
         self._conn.execute("DELETE FROM paragraphs WHERE article_id = %s", (article_id,))
@@ -657,6 +675,10 @@ class PostgresStore:
 
     def close(self) -> None:
         self._conn.close()
+
+
+#: the next value of ``articles.minhash_seq`` (one ordered counter of signature changes)
+_NEXT_MINHASH_SEQ = "(SELECT COALESCE(MAX(minhash_seq), 0) + 1 FROM articles)"
 
 
 def _article_values(article: Article) -> dict[str, Any]:

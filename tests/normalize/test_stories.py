@@ -349,15 +349,17 @@ def test_a_copy_another_connection_stores_meanwhile_is_joined(tmp_path: Path) ->
     other.close()
 
 
-def test_a_new_articles_row_is_written_once_with_its_story(tmp_path: Path) -> None:
+def test_a_new_articles_row_is_written_once_with_its_story(data_dir: Path) -> None:
     """The INSERT carries the story, signature and sequence number: no UPDATE after it
-    rewrites the row (its body and HTML) to add them."""
+    rewrites the row (its body and HTML) to add them. SQLite: no statement but the INSERT
+    writes to the table; PostgreSQL: each row is still the first version of itself."""
     from aggregator.items import StoryPlace
     from aggregator.store.sqlite import SQLiteStore
 
-    store = SQLiteStore(tmp_path / "store.sqlite3")
+    store = open_test_store(data_dir)
     statements: list[str] = []
-    store._db.set_trace_callback(statements.append)
+    if isinstance(store, SQLiteStore):
+        store._db.set_trace_callback(statements.append)
     try:
         sig = dedup.signature(BODY)
         assert sig is not None
@@ -365,17 +367,31 @@ def test_a_new_articles_row_is_written_once_with_its_story(tmp_path: Path) -> No
         place = StoryPlace(None, dedup.to_blob(sig), bands, tuple(dedup.paragraph_keys(BODY)))
         assert store.save_article(article("https://a.example/one", BODY), place) == "new"
         assert store.save_article(article("https://a.example/two", OTHER), place) == "new"
-        writes = [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE"))
-                  and " articles " in f"{s} ".replace("(", " ")]
-        assert len(writes) == 2 and all(w.lstrip().upper().startswith("INSERT") for w in writes)
-        rows = store._db.execute("SELECT canonical_url, story_id, minhash, banded, minhash_seq"
-                                 " FROM articles ORDER BY id").fetchall()
-        assert [tuple(r)[3:] for r in rows] == [(1, 1), (1, 2)]
-        assert rows[0][1] != rows[1][1] and all(r[2] == place.signature for r in rows)
-        assert tuple(store._db.execute("SELECT COUNT(*), MIN(source), MAX(source)"
-                                       " FROM story_bands").fetchone()) == (2 * len(set(bands)),
-                                                                           "a", "a")
+        if isinstance(store, SQLiteStore):
+            writes = [s for s in statements
+                      if s.lstrip().upper().startswith(("INSERT", "UPDATE"))
+                      and " articles " in f"{s} ".replace("(", " ")]
+            assert len(writes) == 2
+            assert all(w.lstrip().upper().startswith("INSERT") for w in writes)
+            conn: Any = store._db
+        else:
+            conn = store._conn  # type: ignore[attr-defined]
+            versions = conn.execute("SELECT ctid::text AS c FROM articles ORDER BY id").fetchall()
+            assert [r["c"] for r in versions] == ["(0,1)", "(0,2)"]
+        rows = [tuple(r.values()) if isinstance(r, dict) else tuple(r) for r in conn.execute(
+            "SELECT canonical_url, story_id, minhash, banded, minhash_seq"
+            " FROM articles ORDER BY id").fetchall()]
+        assert [(int(r[3]), r[4]) for r in rows] == [(1, 1), (1, 2)]
+        assert rows[0][1] != rows[1][1] and all(bytes(r[2]) == place.signature for r in rows)
+        counted = conn.execute("SELECT COUNT(*) AS n, MIN(source) AS lo, MAX(source) AS hi"
+                               " FROM story_bands").fetchone()
+        counted = tuple(counted.values()) if isinstance(counted, dict) else tuple(counted)
+        assert counted == (2 * len(set(bands)), "a", "a")
         assert store.story_members(rows[0][1]) == ["https://a.example/one"]
+        # stored again (PostgreSQL: its INSERT meets the row): no story is left over
+        assert store.save_article(article("https://a.example/one", BODY), place) == "unchanged"
+        stories = conn.execute("SELECT COUNT(*) AS n FROM stories").fetchone()
+        assert (stories["n"] if isinstance(stories, dict) else stories[0]) == 2
     finally:
         store.close()
 
