@@ -248,6 +248,22 @@ def _teaser_layout(s: Signals, body_text: str) -> tuple[int, int]:
     return teasers, outside
 
 
+#: a URL's last segment naming one story: four words or more ("-" or "_" between them)
+_STORY_SLUG_RE = re.compile(r"(?:[^\W_]+[-_]){3,}[^\W_]+")
+
+
+def _story_slug(url: str) -> bool:
+    """The URL's last path segment is a headline written as a slug, of four words or more.
+
+    >>> _story_slug("https://ex.com/news/Friday-State-Swim-Results-474349633.html")
+    True
+    >>> _story_slug("https://ex.com/news/local/"), _story_slug("https://ex.com/tag/ai-and-ml/")
+    (False, False)
+    """
+    last = split(url).path.rstrip("/").rsplit("/", 1)[-1]
+    return bool(_STORY_SLUG_RE.match(last))
+
+
 def classify_body(s: Signals, url: str, body_text: str) -> PageInfo | None:
     """After body extraction: a page that does not declare itself an article must read like one.
 
@@ -268,6 +284,10 @@ def classify_body(s: Signals, url: str, body_text: str) -> PageInfo | None:
     if len(body_text) < MIN_UNDECLARED_TEXT:
         return PageInfo(url, "empty", f"{url}: not declared an article and only "
                                       f"{len(body_text)} chars of text")
+    if _story_slug(url):
+        # "/2019/11/18/13-inch-macbook-pro-scissor-keyboard-2020/": the URL names one story;
+        # a short news item among many links around it is still an article
+        return None
     if len(body_text) < MIN_ARTICLE_PROSE and s.teasers >= MIN_LIST_TEASERS:
         return PageInfo(url, "index", f"{url}: not declared an article and only "
                                       f"{len(body_text)} chars of text ({s.teasers} teaser links)")
