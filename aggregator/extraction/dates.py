@@ -477,7 +477,8 @@ _SCRIPTS = etree.XPath("//script[not(@type) or contains(@type, 'javascript') or 
 def _from_scripts(dates: Dates, tree: etree._Element) -> None:
     """The publication moment a page's scripts give by key, when the page shows none, or
     only its day (a header's "Published Jun 05, 2026" beside a data object's
-    ``"pub": ...``): the first such value, of that day when a day is known.
+    ``"publishedAt": "2026-06-05T20:43:49+00:00"``): the first such value, of that day when
+    a day is known (a related story's of another day is passed over).
 
     >>> from aggregator.extraction.dom import parse_html
     >>> dates = Dates(published=datetime(2025, 10, 25))
@@ -547,7 +548,7 @@ def _site_offset(dates: Dates, tree: etree._Element) -> None:
         dates.published = value.replace(tzinfo=timezone(offset))
 
 
-#: a script longer than this is not searched for the site's offset
+#: a script longer than this is not searched for a publication date or the site's offset
 _SCRIPT_READ_MAX = 2_000_000
 
 
