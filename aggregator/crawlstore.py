@@ -10,6 +10,10 @@ An SQLite store groups the crawl's write transactions into one commit per
 ``AGGREGATOR_STORE_COMMIT_SECONDS`` (a commit per article was the largest single cost of
 storing it): each stays atomic, and a crash loses at most that many seconds of work, which
 the next run does again. The shared frontier sets it to 0 (several processes write the file).
+Its page cache is ``AGGREGATOR_STORE_CACHE_MB`` (8): each stored article adds some 50 keys
+at random places of the story indexes, and with SQLite's 2 MB those pages are read again
+from the file once the store holds a few thousand articles (saving an article then took 430
+µs at 10,000, 370 with 8 MB).
 """
 
 from __future__ import annotations
@@ -36,6 +40,9 @@ class CrawlStore:
         if self.commit_seconds < 0:
             raise ValueError("AGGREGATOR_STORE_COMMIT_SECONDS must be 0 or more, got "
                              f"{self.commit_seconds}")
+        self.cache_mb = crawler.settings.getint("AGGREGATOR_STORE_CACHE_MB")
+        if self.cache_mb < 0:
+            raise ValueError(f"AGGREGATOR_STORE_CACHE_MB must be 0 or more, got {self.cache_mb}")
         self._store: Store | None = None
         self._flusher: LoopingCall | None = None
 
@@ -49,7 +56,7 @@ class CrawlStore:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = open_store(self.data_dir, url=self.url)
+            self._store = open_store(self.data_dir, url=self.url, cache_mb=self.cache_mb)
             self._store.group_commits(self.commit_seconds)
         return self._store
 

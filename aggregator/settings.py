@@ -36,6 +36,10 @@ AGGREGATOR_STORE = ""
 #: atomic, a crash loses at most this much work); 0 commits each on its own. The shared
 #: frontier's processes use 0 (aggregator.crawlstore)
 AGGREGATOR_STORE_COMMIT_SECONDS = 1.0
+#: a crawl's SQLite connection keeps this many MB of the store's pages in memory (SQLite's own
+#: default is 2): storing an article updates random pages of the story indexes, which a 2 MB
+#: cache reads again from the file once the store holds a few thousand articles
+AGGREGATOR_STORE_CACHE_MB = 8
 #: folder the feeds are written to
 AGGREGATOR_FEEDS_DIR = "feeds"
 #: how many of the newest articles a feed carries

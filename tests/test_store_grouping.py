@@ -93,3 +93,32 @@ def test_a_commit_that_fails_is_an_error_naming_the_store(grouped: SQLiteStore) 
     grouped.save_article(make_article(1))
     grouped.close()
     assert seen_elsewhere(grouped.path) == 1
+
+
+def test_a_crawls_connection_keeps_a_larger_page_cache(tmp_path: Path) -> None:
+    """``AGGREGATOR_STORE_CACHE_MB`` sizes the crawl's connection's page cache; 0 keeps
+    SQLite's 2 MB; other connections (the commands') keep SQLite's."""
+    from scrapy.utils.test import get_crawler
+
+    from aggregator.crawlstore import CrawlStore
+
+    def cache_of(**settings: object) -> int:
+        holder = CrawlStore(get_crawler(settings_dict={
+            "AGGREGATOR_DATA_DIR": str(tmp_path), **settings}))
+        try:
+            store = holder.store
+            assert isinstance(store, SQLiteStore)
+            return int(store._db.execute("PRAGMA cache_size").fetchone()[0])
+        finally:
+            holder.close()
+
+    from aggregator import settings as project
+
+    assert cache_of(AGGREGATOR_STORE_CACHE_MB=project.AGGREGATOR_STORE_CACHE_MB) == -8 * 1024
+    assert cache_of(AGGREGATOR_STORE_CACHE_MB=32) == -32 * 1024
+    assert cache_of(AGGREGATOR_STORE_CACHE_MB=0) == -2000
+    plain = SQLiteStore(tmp_path / "aggregator.sqlite3")
+    assert int(plain._db.execute("PRAGMA cache_size").fetchone()[0]) == -2000
+    plain.close()
+    with pytest.raises(ValueError, match="AGGREGATOR_STORE_CACHE_MB"):
+        CrawlStore(get_crawler(settings_dict={"AGGREGATOR_STORE_CACHE_MB": -1}))

@@ -187,7 +187,7 @@ class Store(ArticleStore, CrawlStateStore, RunLog, TemplateStore, Protocol):
 
 
 def open_store(data_dir: str | Path, read_only: bool = False,
-               url: str | None = None) -> "Store":
+               url: str | None = None, cache_mb: int = 0) -> "Store":
     """Open (creating or upgrading) the store: the one ``url`` names, else the SQLite store
     in ``data_dir``; ``read_only`` opens an existing one without ever writing (``status``,
     ``export``, ``feeds``).
@@ -195,6 +195,7 @@ def open_store(data_dir: str | Path, read_only: bool = False,
     ``url`` is ``postgresql://user:password@host:port/database`` (also ``postgres://``) for
     PostgreSQL, ``sqlite:///relative/file.sqlite3`` or ``sqlite:////absolute/file.sqlite3``
     for an SQLite file elsewhere than ``data_dir``; None or ``""`` is the embedded default.
+    ``cache_mb`` sizes an SQLite connection's page cache (0: SQLite's 2 MB).
     Raises :class:`aggregator.store.sqlite.StoreError` naming a URL it can't use."""
     from aggregator.store.sqlite import SQLiteStore, StoreError
 
@@ -208,14 +209,14 @@ def open_store(data_dir: str | Path, read_only: bool = False,
             file = Path(url[len("sqlite:///"):])  # sqlite:///relative, sqlite:////absolute
             if not read_only:
                 file.parent.mkdir(parents=True, exist_ok=True)
-            return SQLiteStore(file, read_only=read_only)
+            return SQLiteStore(file, read_only=read_only, cache_mb=cache_mb)
         raise StoreError(f"{store_label(url)}: not a store URL: use postgresql://user@host/"
                          f"database or sqlite:///path/to/file (or leave it out for the "
                          f"SQLite store in the data folder)")
     path = Path(data_dir)
     if not read_only:
         path.mkdir(parents=True, exist_ok=True)
-    return SQLiteStore(path / DB_FILENAME, read_only=read_only)
+    return SQLiteStore(path / DB_FILENAME, read_only=read_only, cache_mb=cache_mb)
 
 
 def store_label(url: str | None, data_dir: str | Path = ".") -> str:

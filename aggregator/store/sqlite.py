@@ -61,7 +61,9 @@ def unreadable(path: Path, exc: Exception) -> str:
 class SQLiteStore:
     """:class:`aggregator.store.Store` on one SQLite file."""
 
-    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+    def __init__(self, path: str | Path, read_only: bool = False, cache_mb: int = 0) -> None:
+        """``cache_mb``: the connection's page cache (SQLite's ``cache_size``); 0 keeps
+        SQLite's 2 MB."""
         self.path = Path(path)
         self.read_only = read_only
         #: the file as every connection of this process names it (see :data:`_GROUPING`)
@@ -88,6 +90,8 @@ class SQLiteStore:
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 self._conn.execute("PRAGMA foreign_keys=ON")
                 self._conn.execute("PRAGMA synchronous=NORMAL")
+                if cache_mb > 0:
+                    self._conn.execute(f"PRAGMA cache_size = -{int(cache_mb) * 1024}")
                 self.migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(unreadable(self.path, exc)) from exc
