@@ -31,6 +31,7 @@ recurs with links that change from page to page is confirmed as the source's rel
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -366,7 +367,7 @@ def find_related(
         return Related(_links_from(blocks, url), blocks, [], observed_links, observed_blocks)
     scores = _template_adjusted(cands, [link_score(c.features) for c in cands], signatures,
                                 template)
-    by_url: dict[str, RelatedLink] = {}
+    by_url: dict[str, RelatedLink] = {}  # by _target_key
     #: URL -> its title is an image's alt text (a card's title link says it better)
     image_only: dict[str, bool] = {}
     blocks: list[etree._Element] = []
@@ -379,13 +380,14 @@ def find_related(
             continue
         title = link_title(cand.anchor)
         texted = bool(clean_text(cand.anchor.text_content()))
-        known = by_url.get(cand.url)
+        key = _target_key(cand.url)  # one article suggested by two widgets is one link
+        known = by_url.get(key)
         if known is None:
-            by_url[cand.url] = RelatedLink(url=cand.url, title=title, position=len(by_url) + 1)
-            image_only[cand.url] = not texted
-        elif title and ((image_only[cand.url] and texted) or _better_title(title, known.title)):
+            by_url[key] = RelatedLink(url=cand.url, title=title, position=len(by_url) + 1)
+            image_only[key] = not texted
+        elif title and ((image_only[key] and texted) or _better_title(title, known.title)):
             known.title = title
-            image_only[cand.url] = not texted
+            image_only[key] = not texted
         removable = _removable(cand)
         if removable is not None:
             blocks.append(removable)
@@ -397,6 +399,29 @@ def find_related(
     other = [b for b in _outermost(other)
              if b not in chosen and not any(a in chosen for a in b.iterancestors())]
     return Related(links, blocks, other, observed_links, observed_blocks)
+
+
+#: query parameters that name the page a link goes to, whatever their value
+_PAGE_PARAMS = frozenset({"id", "p", "page_id", "article", "story", "v", "vid", "title"})
+_NUMBER_VALUE_RE = re.compile(r"^\d+$")
+
+
+def _target_key(url: str) -> str:
+    """The page a related link goes to: its :func:`.linkblocks.page_key` and, of its query,
+    only the parameters that name a page (a number, or an id's name). The others say where
+    the link was -- "?iref=pc_rellink_02" in one box, "?iref=com_7_list_01" in the next --
+    not where it goes.
+
+    >>> _target_key("https://www.ex.com/a/A1.html?iref=rel_02")
+    'ex.com/a/A1.html'
+    >>> _target_key("https://ex.com/read.php?id=7&ref=box"), _target_key("https://ex.com/r?n=8")
+    ('ex.com/read.php?id=7', 'ex.com/r?n=8')
+    """
+    path, _, query = url.partition("#")[0].partition("?")
+    kept = sorted(part for part in query.split("&") if part and (
+        part.partition("=")[0].lower() in _PAGE_PARAMS
+        or _NUMBER_VALUE_RE.match(part.partition("=")[2])))
+    return page_key(path) + ("?" + "&".join(kept) if kept else "")
 
 
 def _better_title(new: str, old: str) -> bool:

@@ -208,6 +208,16 @@ def test_the_page_itself_is_never_related_whatever_its_query() -> None:
     assert _urls(html) == OWN
 
 
+def test_one_article_suggested_by_two_boxes_with_their_own_queries_is_one_link() -> None:
+    """Two related boxes suggesting the same story, each link with the tag its box adds
+    ("?iref=rel_01", "?iref=list_01"), give one related link, at its first place; a query that
+    names the page ("/read.php?id=7") keeps two pages apart."""
+    first = [f"{p}?iref=rel_0{n}" for n, p in enumerate(OWN)]
+    again = [f"{OWN[0]}?iref=list_01", "/read.php?id=7", "/read.php?id=8"]
+    html = _page(_box("Related", first) + _box("Related articles", again))
+    assert _urls(html) == [*first, "/read.php?id=7", "/read.php?id=8"]
+
+
 def test_a_callout_label_is_read_through_wrappers_and_icons() -> None:
     """<p><i class="icon"></i><span>MORE: <a>...</a></span></p> between the paragraphs is a
     "More:" callout."""
