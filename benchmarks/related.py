@@ -4,6 +4,7 @@ Run by hand (never a timed test)::
 
     .venv/bin/python benchmarks/related.py [--shared DIR] [--half A|B|all] [--verbose]
     .venv/bin/python benchmarks/related.py --loso   # the threshold, one site left out at a time
+    .venv/bin/python benchmarks/related.py --half A --without-related [--verbose]
 
 Each page goes through :func:`aggregator.extraction.extract` and the normalisation the crawl
 applies (exactly what ``aggregator extract`` prints); the predicted ``related`` links are then
@@ -12,6 +13,15 @@ into halves by *site* (the page URL's host for article-extraction-dev, the publi
 fundus-dev) with a stable hash, so that no site is in both halves: the weights of
 :func:`aggregator.extraction.related.link_score` were set looking at half A only; half B is
 the check.
+
+``--without-related`` measures links *invented* on pages without a related block, on far more
+pages than the few of each half that have none: every page with labelled related links is
+scored again with those links' blocks taken out of its HTML (:func:`without_related`), and
+each link still predicted there is invented. A labelled link's block is the largest element
+around it whose links are mostly labelled ones and whose other text is short next to theirs
+(a list and its heading, a callout line, an embedded card; never the running text, where a
+labelled link is unwrapped and its words kept), with a heading just before it. It prints
+the pages with an invented link, the most on one page and the total (``--verbose``: which).
 """
 
 from __future__ import annotations
@@ -28,8 +38,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from lxml import etree, html
+
 from aggregator.commands.extract import to_json
 from aggregator.extraction import extract
+from aggregator.extraction.decode import decode_body
+from aggregator.extraction.dom import parse_html
+from aggregator.extraction.linkblocks import absolute_url
 from aggregator.items import Article
 from aggregator.normalize import normalize_article
 
@@ -71,12 +86,15 @@ def load_pages(dataset: str, folder: Path) -> list[Page]:
     return pages
 
 
-def predict(pages: list[Page]) -> tuple[list[dict], float]:
-    """One prediction line a page, and the CPU seconds extraction took."""
+def predict(pages: list[Page], bodies: dict[str, str] | None = None) -> tuple[list[dict], float]:
+    """One prediction line a page, and the CPU seconds extraction took (``bodies``: a page's
+    HTML by id, instead of its file)."""
     lines = []
     started = time.process_time()
     for page in pages:
-        result = extract(gzip.decompress(page.path.read_bytes()), page.url)
+        body = bodies[page.id] if bodies is not None and page.id in bodies \
+            else gzip.decompress(page.path.read_bytes())
+        result = extract(body, page.url)
         if isinstance(result, Article):
             result = normalize_article(result)
         record = to_json(result)
@@ -111,6 +129,141 @@ def page_results(scorer: Path, truth: Path, lines: list[dict]) -> list[dict]:
                         "--only-predicted", "--json", str(per_page)],
                        capture_output=True, text=True, check=False)
         return json.loads(per_page.read_text())["pages"] if per_page.exists() else []
+
+
+def _scorer_module(scorer: Path):
+    """The dataset's scorer as a module (for its URL normalisation)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("related_score", scorer)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_UNSEEN = ("script", "style", "noscript", "template")
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+
+def _word_count(el: etree._Element) -> int:
+    """Visible words of ``el`` (scripts and styles left out)."""
+    count = 0
+    for node in el.iter():
+        if node is not el and node.tag in _UNSEEN:
+            continue
+        if node.text and (node is el or node.getparent().tag not in _UNSEEN) \
+                and node.tag not in _UNSEEN:
+            count += len(node.text.split())
+        if node is not el and node.tail:
+            count += len(node.tail.split())
+    return count
+
+
+def without_related(text: str, url: str, labelled: set[str], norm) -> tuple[str, int]:
+    """``text`` without the blocks of its labelled related links, and how many of ``labelled``
+    (normalised URLs) have no link in it.
+
+    From each link to a labelled URL, the block climbs to its parent while the parent's links
+    are mostly labelled ones (other links' words at most a quarter of the labelled links') and its text
+    besides links is at most 20 words more than three times theirs or 40 a labelled URL: a list
+    with its heading and its cards' summaries, a callout line, an embedded card, but never the
+    article's text. A heading
+    just before the block goes with it. A link that could not climb (in running text) is
+    unwrapped: its words stay.
+    """
+    tree = parse_html(text)
+    if tree is None:
+        return text, len(labelled)
+    base_el = tree.find(".//base[@href]")
+    base = absolute_url(url, base_el.get("href").strip()) if base_el is not None else url
+    anchors: dict[etree._Element, bool] = {}  # an <a> -> whether it goes to a labelled URL
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href and not href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            anchors[a] = norm(absolute_url(base, href) or href) in labelled
+    found = {norm(absolute_url(base, a.get("href").strip())) for a, ok in anchors.items() if ok}
+
+    def counts(el: etree._Element) -> tuple[int, int, int, int]:
+        """Words of its labelled links, of its other links, of the rest; labelled URLs."""
+        mine = other = 0
+        urls = set()
+        for a in el.iter("a"):
+            if a in anchors:
+                words = max(_word_count(a), 1)
+                if anchors[a]:
+                    mine += words
+                    urls.add(a.get("href"))
+                else:
+                    other += words
+        return mine, other, _word_count(el) - mine - other, len(urls)
+
+    tops: list[etree._Element] = []
+    for a, ok in anchors.items():
+        if not ok:
+            continue
+        el = a
+        while True:
+            parent = el.getparent()
+            if parent is None or parent.tag in ("body", "html"):
+                break
+            mine, other, rest, urls = counts(parent)
+            if other > 0.25 * mine or rest > min(3 * mine, 40 * urls) + 20:
+                break
+            el = parent
+        tops.append(el)
+    known = set(tops)
+    for el in dict.fromkeys(tops):
+        if any(anc in known for anc in el.iterancestors()):
+            continue
+        if el.tag == "a" and (el.getparent() is not None and _word_count(el.getparent())
+                              > 3 * max(_word_count(el), 1) + 20):
+            el.drop_tag()  # a link in running text: its words are the article's
+            continue
+        before = el.getprevious()
+        if before is not None and not isinstance(before, etree._Comment) and (
+                before.tag in _HEADINGS or (
+                    _word_count(before) <= 8 and before.find(".//a") is None
+                    and any(h.tag in _HEADINGS for h in before.iter()))):
+            before.drop_tree()
+        el.drop_tree()
+    return html.tostring(tree, encoding="unicode"), len(labelled - found)
+
+
+def invented_without_related(scorer: Path, truth_path: Path, pages: list[Page],
+                             verbose: bool) -> str:
+    """Links predicted on the pages with labelled related links once those links' blocks are
+    taken out of them (every one is invented): the pages with any, the most on one page."""
+    norm = _scorer_module(scorer).norm_url
+    truth = json.loads(truth_path.read_text())
+    bodies: dict[str, str] = {}
+    missing = labelled_count = 0
+    for page in pages:
+        entry = truth.get(page.id) or {}
+        labelled = {norm(item["url"]) for item in entry.get("related", []) + entry.get("inline", [])}
+        labelled.discard(norm(page.url))
+        if not labelled:
+            continue
+        text = decode_body(gzip.decompress(page.path.read_bytes())).text
+        bodies[page.id], lost = without_related(text, page.url, labelled, norm)
+        missing += lost
+        labelled_count += len(labelled)
+    chosen = [page for page in pages if page.id in bodies]
+    lines, seconds = predict(chosen, bodies)
+    invented = []
+    for page, line in zip(chosen, lines):
+        links = {norm(link["url"]): link for link in line["related"]}
+        links.pop(norm(page.url), None)
+        if links:
+            invented.append((page, list(links.values())))
+    out = [f"{len(chosen)} pages with related links ({labelled_count} links, {missing} not "
+           f"found in the HTML), their blocks taken out: links invented on {len(invented)} "
+           f"pages, most on one page {max((len(x[1]) for x in invented), default=0)}, "
+           f"{sum(len(x[1]) for x in invented)} in all"]
+    if verbose:
+        for page, links in invented:
+            out.append(f"  {page.id} {page.url}")
+            out.extend(f"     + {link['url']}  {link.get('title', '')!r}" for link in links)
+    return "\n".join(out) + "\n"
 
 
 #: the thresholds of :func:`leave_one_site_out`
@@ -175,6 +328,8 @@ def main() -> int:
     parser.add_argument("--half", choices=("A", "B", "all"), default="all")
     parser.add_argument("--dataset", choices=sorted(DATASETS), action="append")
     parser.add_argument("--verbose", "-v", action="store_true")
+    parser.add_argument("--without-related", action="store_true",
+                        help="links invented once the labelled related blocks are taken out")
     parser.add_argument("--loso", action="store_true",
                         help="leave-one-site-out cross validation of the score threshold")
     args = parser.parse_args()
@@ -188,6 +343,11 @@ def main() -> int:
         pages = load_pages(name, folder)
         for half in halves:
             chosen = [p for p in pages if site_half(p.site) == half]
+            if args.without_related:
+                print(f"== {name} half {half}, related blocks taken out:")
+                print(invented_without_related(scorer, folder / "related.json", chosen,
+                                               args.verbose))
+                continue
             lines, seconds = predict(chosen)
             print(f"== {name} half {half}: {len(chosen)} pages of "
                   f"{len({p.site for p in chosen})} sites, "
