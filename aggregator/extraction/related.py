@@ -76,6 +76,11 @@ def link_score(f: dict[str, float]) -> float:
     elif named and (get("in_aside") or get("class_sidebar")) and not get("headed") \
             and get("block_topical_share", 0.0) < UNHEADED_SIDEBAR_TOPICAL:
         score -= 3  # a sidebar box no heading names, only a class, mostly off the topic
+    elif named and not get("headed") and not callout and get("block_links", 0.0) >= 2 \
+            and not get("block_topical_share") and not get("block_headline_overlap"):
+        # a box no heading names, only a class ("related"), none of whose links shares a word
+        # with the article's text or headline: the site's feature box, wherever it stands
+        score -= 3
     links = get("block_links", 0.0)
     words = get("title_words", 0.0)
     # a list of headlines on the article's topic inside its text, each on its own line

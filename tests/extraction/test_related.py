@@ -371,13 +371,15 @@ def test_a_cards_headline_is_read_without_its_styles() -> None:
 
 
 def test_a_list_holding_the_page_itself_off_its_topic_is_the_sites() -> None:
-    """A box classed related whose stories share no word with the article and which lists
-    the page itself (with a tracking query) is the site's latest list; without the page in
-    it, its class names it related."""
+    """A box classed related and headed whose stories share no word with the article and
+    which lists the page itself (with a tracking query) is the site's latest list; without
+    the page in it, its class and heading name it related. (Without a heading, such a box is
+    the site's whatever it holds:
+    test_an_unheaded_box_only_a_class_calls_related_off_the_topic_is_the_sites.)"""
     off_topic = [f"/2024/04/2{n}/garden-story-{n}" for n in range(1, 4)]
     items = "".join(f'<li><a href="{p}">Garden party draws crowds to town hall {p[-1]}</a></li>'
                     for p in off_topic)
-    box = f'<div class="related-items"><ul>{items}</ul></div>'
+    box = f'<div class="related-items"><h3>Keep exploring</h3><ul>{items}</ul></div>'
     assert _urls(_page(box)) == off_topic
     itself = (f'<li><a href="{URL.removeprefix("https://ex.com")}?ref=latest">Chips are back'
               "</a></li>")
@@ -527,3 +529,19 @@ def test_an_unheaded_sidebar_box_only_a_class_calls_related_is_the_sites() -> No
                        f"study {p[-1]}</a></div>" for p in OWN)
     assert _urls(_page(f'<aside><div class="post-grid related-posts">{on_topic}</div></aside>'
                        )) == OWN
+
+
+def test_an_unheaded_box_only_a_class_calls_related_off_the_topic_is_the_sites() -> None:
+    """A box classed "related" with no heading, none of whose stories shares a word with the
+    article, is the site's feature box wherever it stands (after the article, not only in a
+    sidebar); one story of it on the topic, or a heading of its own, keeps it related."""
+    stories = [f"/2024/04/2{n}/garden-story-{n}" for n in range(1, 4)]
+    cards = "".join(f'<div class="card"><a href="{p}">Garden party draws crowds to town hall '
+                    f"{p[-1]}</a></div>" for p in stories)
+    box = f'<div class="related-box">{cards}</div>'
+    assert _urls(_page(box)) == []
+    headed = box.replace('related-box">', 'related-box"><h3>Keep exploring</h3>')
+    assert _urls(_page(headed)) == stories
+    topical = box.replace("Garden party draws crowds to town hall 1",
+                          "Chips: the market recovered again in study 1")
+    assert _urls(_page(topical)) == stories
