@@ -42,7 +42,7 @@ from aggregator.urls import join
 from ..items import RelatedLink
 from .linkblocks import LinkCandidate, block_signature, link_candidates, link_title, page_key
 from .rules import SiteRules
-from .structured import StructuredData
+from .structured import StructuredData, types_of
 from .text import clean_text
 
 logger = logging.getLogger(__name__)
@@ -378,8 +378,10 @@ def find_related(
     blocks: list[etree._Element] = []
     other: list[etree._Element] = []
     itself = page_key(url)
+    played = _media_pages(data) if data is not None else frozenset()
     for cand, score in zip(cands, scores):
-        if score < THRESHOLD or page_key(cand.url) == itself:
+        if score < THRESHOLD or page_key(cand.url) == itself or (
+                played and page_key(cand.url) in played):
             if _not_body(cand):
                 other.append(cand.block)
             continue
@@ -404,6 +406,28 @@ def find_related(
     other = [b for b in _outermost(other)
              if b not in chosen and not any(a in chosen for a in b.iterancestors())]
     return Related(links, blocks, other, observed_links, observed_blocks)
+
+
+#: structured-data types of a clip the page plays in itself
+_MEDIA_TYPES = frozenset({"videoobject", "audioobject"})
+
+
+def _media_pages(data: StructuredData) -> frozenset[str]:
+    """The pages (:func:`.linkblocks.page_key`) of the clips the page declares it plays: a
+    player between the paragraphs links to its clip's page, which is no suggested article
+    (the page's JSON-LD gives a ``VideoObject`` with that page as its ``url`` or
+    ``mainEntityOfPage``)."""
+    pages = set()
+    for node in data.jsonld:
+        if not types_of(node) & _MEDIA_TYPES:
+            continue
+        for key in ("url", "mainEntityOfPage"):
+            value = node.get(key)
+            if isinstance(value, dict):
+                value = value.get("@id") or value.get("url")
+            if isinstance(value, str) and value.startswith(("http://", "https://")):
+                pages.add(page_key(value))
+    return frozenset(pages)
 
 
 #: query parameters that name the page a link goes to, whatever their value

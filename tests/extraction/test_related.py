@@ -545,3 +545,29 @@ def test_an_unheaded_box_only_a_class_calls_related_off_the_topic_is_the_sites()
     topical = box.replace("Garden party draws crowds to town hall 1",
                           "Chips: the market recovered again in study 1")
     assert _urls(_page(topical)) == stories
+
+
+def test_a_player_linking_to_its_clips_page_is_no_suggested_article() -> None:
+    """A video player between the paragraphs shaped as a story card (a heading in the link)
+    links to its clip's page; the page's JSON-LD declares that clip (a VideoObject whose
+    mainEntityOfPage is that page): the link is not related. Without that declaration the
+    card is an embedded story card, related."""
+    from aggregator.extraction.structured import read_structured
+
+    clip = "/2024/05/01/chips-clip,video-100.html"
+    player = (f'<div class="copytext__video"><a href="{clip}"><h3>Chips: the market recovered '
+              "again, the video</h3></a></div>")
+    declared = ('<script type="application/ld+json">{"@context": "https://schema.org", '
+                f'"@type": "VideoObject", "mainEntityOfPage": "https://ex.com{clip}"}}'
+                "</script>")
+
+    def related(html: str) -> list[str]:
+        tree = parse_html(html)
+        assert tree is not None
+        return [link.url.removeprefix("https://ex.com") for link in
+                find_related(tree, URL, read_structured(tree, URL)).links]
+
+    page = (f"<html><body><main><article><h1>Chips are back</h1>{BODY}{{player}}{BODY}"
+            "</article></main></body></html>")
+    assert related(page.format(player=player)) == [clip]
+    assert related(page.format(player=declared + player)) == []
