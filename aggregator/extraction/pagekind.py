@@ -264,6 +264,23 @@ def _story_slug(url: str) -> bool:
     return bool(_STORY_SLUG_RE.match(last))
 
 
+#: a story-slug URL keeps a short text an article only while less than this share of the
+#: text is the page's own teaser headlines
+MAX_SLUG_HEADLINE_SHARE = 0.5
+
+
+def _headline_share(s: Signals, body_text: str) -> float:
+    """The share of ``body_text`` that is the page's teaser headlines.
+
+    >>> page = Signals(False, False, False, "", 8, 0, False,
+    ...                headlines=frozenset({"Chip makers report record demand"}))
+    >>> _headline_share(page, "Story 3 Chip makers report record demand")
+    0.8
+    """
+    covered = sum(len(h) for h in s.headlines if h in body_text)
+    return covered / max(len(body_text), 1)
+
+
 def classify_body(s: Signals, url: str, body_text: str) -> PageInfo | None:
     """After body extraction: a page that does not declare itself an article must read like one.
 
@@ -284,9 +301,10 @@ def classify_body(s: Signals, url: str, body_text: str) -> PageInfo | None:
     if len(body_text) < MIN_UNDECLARED_TEXT:
         return PageInfo(url, "empty", f"{url}: not declared an article and only "
                                       f"{len(body_text)} chars of text")
-    if _story_slug(url):
+    if _story_slug(url) and _headline_share(s, body_text) < MAX_SLUG_HEADLINE_SHARE:
         # "/2019/11/18/13-inch-macbook-pro-scissor-keyboard-2020/": the URL names one story;
-        # a short news item among many links around it is still an article
+        # a short news item among many links around it is still an article -- unless its
+        # text is those links' headlines (a list served where a story was)
         return None
     if len(body_text) < MIN_ARTICLE_PROSE and s.teasers >= MIN_LIST_TEASERS:
         return PageInfo(url, "index", f"{url}: not declared an article and only "
