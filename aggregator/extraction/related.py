@@ -126,12 +126,15 @@ def link_score(f: dict[str, float]) -> float:
         score += 0.5
     # an unnamed list of headlines after the article, on its topic: most of its links share
     # words with its headline, or most share words with its text and a third with its headline
-    # (on the text alone, a site-wide "latest" list on a page about anything passes too)
+    # (on the text alone, a site-wide "latest" list on a page about anything passes too); the
+    # weaker of the two only when no heading calls it something else ("Main points": the
+    # site's top stories, which a news day's article shares words with)
     overlap = get("block_headline_overlap", 0.0)
     if get("after_main") and get("block_headline_share", 0.0) >= 0.6 and 2 <= links <= 14 \
             and not get("in_aside") and not get("class_sidebar") \
             and not get("region_class_sidebar") and (overlap >= 0.5 or (
-                get("block_topical_share", 0.0) >= 0.6 and overlap >= UNNAMED_HEADLINE_SHARE)):
+                get("block_topical_share", 0.0) >= 0.6 and overlap >= UNNAMED_HEADLINE_SHARE
+                and not (get("headed") and not get("heading_related")))):
         score += 2
     # an embedded story card between the paragraphs, on the article's topic (one shaped as a
     # card of its own -- a heading or an image in the link -- whatever its topic)

@@ -441,6 +441,24 @@ def test_an_unnamed_list_in_a_sidebar_by_class_is_not_related() -> None:
     assert _urls(_page(f'<div class="right-rail"><ul>{items}</ul></div>')) == []
 
 
+def test_a_list_a_heading_names_otherwise_needs_most_of_it_on_the_headline() -> None:
+    """An unnamed list after the article with most of its links on its text and a third on
+    its headline is related; under a heading that names it otherwise ("Main points": the
+    site's top stories of the day) it needs most of them on the headline."""
+    titles = ["Chips lift the market as the quarter closes strong",
+              "Analysts see the market recovered after a slow quarter",
+              "Quarter results: analysts said the market is strong"]
+
+    def box(heading: str, headlines: list[str]) -> str:
+        items = "".join(f'<li><a href="{p}">{t}</a></li>' for p, t in zip(OWN, headlines))
+        return f'<section class="box">{heading}<ul>{items}</ul></section>'
+
+    assert _urls(_page(box("", titles))) == OWN
+    assert _urls(_page(box("<h3>Main points</h3>", titles))) == []
+    on_headline = [titles[0], "Chips: analysts said the quarter was strong", titles[2]]
+    assert _urls(_page(box("<h3>Main points</h3>", on_headline))) == OWN
+
+
 def test_a_story_card_with_its_image_link_first_is_one_block() -> None:
     """A card between the paragraphs -- an image link in wrappers of its own, then the title
     link to the same story, a date -- is one block, the card, and an in-body story card
