@@ -42,7 +42,7 @@ from aggregator.urls import join
 from ..items import RelatedLink
 from .linkblocks import LinkCandidate, block_signature, link_candidates, link_title, page_key
 from .rules import SiteRules
-from .structured import StructuredData, types_of
+from .structured import StructuredData
 from .text import clean_text
 
 logger = logging.getLogger(__name__)
@@ -126,15 +126,12 @@ def link_score(f: dict[str, float]) -> float:
         score += 0.5
     # an unnamed list of headlines after the article, on its topic: most of its links share
     # words with its headline, or most share words with its text and a third with its headline
-    # (on the text alone, a site-wide "latest" list on a page about anything passes too); the
-    # weaker of the two only when no heading calls it something else ("Main points": the
-    # site's top stories, which a news day's article shares words with)
+    # (on the text alone, a site-wide "latest" list on a page about anything passes too)
     overlap = get("block_headline_overlap", 0.0)
     if get("after_main") and get("block_headline_share", 0.0) >= 0.6 and 2 <= links <= 14 \
             and not get("in_aside") and not get("class_sidebar") \
             and not get("region_class_sidebar") and (overlap >= 0.5 or (
-                get("block_topical_share", 0.0) >= 0.6 and overlap >= UNNAMED_HEADLINE_SHARE
-                and not (get("headed") and not get("heading_related")))):
+                get("block_topical_share", 0.0) >= 0.6 and overlap >= UNNAMED_HEADLINE_SHARE)):
         score += 2
     # an embedded story card between the paragraphs, on the article's topic (one shaped as a
     # card of its own -- a heading or an image in the link -- whatever its topic)
@@ -381,10 +378,8 @@ def find_related(
     blocks: list[etree._Element] = []
     other: list[etree._Element] = []
     itself = page_key(url)
-    played = _media_pages(data) if data is not None else frozenset()
     for cand, score in zip(cands, scores):
-        if score < THRESHOLD or page_key(cand.url) == itself or (
-                played and page_key(cand.url) in played):
+        if score < THRESHOLD or page_key(cand.url) == itself:
             if _not_body(cand):
                 other.append(cand.block)
             continue
@@ -409,28 +404,6 @@ def find_related(
     other = [b for b in _outermost(other)
              if b not in chosen and not any(a in chosen for a in b.iterancestors())]
     return Related(links, blocks, other, observed_links, observed_blocks)
-
-
-#: structured-data types of a clip the page plays in itself
-_MEDIA_TYPES = frozenset({"videoobject", "audioobject"})
-
-
-def _media_pages(data: StructuredData) -> frozenset[str]:
-    """The pages (:func:`.linkblocks.page_key`) of the clips the page declares it plays: a
-    player between the paragraphs links to its clip's page, which is no suggested article
-    (the page's JSON-LD gives a ``VideoObject`` with that page as its ``url`` or
-    ``mainEntityOfPage``)."""
-    pages = set()
-    for node in data.jsonld:
-        if not types_of(node) & _MEDIA_TYPES:
-            continue
-        for key in ("url", "mainEntityOfPage"):
-            value = node.get(key)
-            if isinstance(value, dict):
-                value = value.get("@id") or value.get("url")
-            if isinstance(value, str) and value.startswith(("http://", "https://")):
-                pages.add(page_key(value))
-    return frozenset(pages)
 
 
 #: query parameters that name the page a link goes to, whatever their value

@@ -441,24 +441,6 @@ def test_an_unnamed_list_in_a_sidebar_by_class_is_not_related() -> None:
     assert _urls(_page(f'<div class="right-rail"><ul>{items}</ul></div>')) == []
 
 
-def test_a_list_a_heading_names_otherwise_needs_most_of_it_on_the_headline() -> None:
-    """An unnamed list after the article with most of its links on its text and a third on
-    its headline is related; under a heading that names it otherwise ("Main points": the
-    site's top stories of the day) it needs most of them on the headline."""
-    titles = ["Chips lift the market as the quarter closes strong",
-              "Analysts see the market recovered after a slow quarter",
-              "Quarter results: analysts said the market is strong"]
-
-    def box(heading: str, headlines: list[str]) -> str:
-        items = "".join(f'<li><a href="{p}">{t}</a></li>' for p, t in zip(OWN, headlines))
-        return f'<section class="box">{heading}<ul>{items}</ul></section>'
-
-    assert _urls(_page(box("", titles))) == OWN
-    assert _urls(_page(box("<h3>Main points</h3>", titles))) == []
-    on_headline = [titles[0], "Chips: analysts said the quarter was strong", titles[2]]
-    assert _urls(_page(box("<h3>Main points</h3>", on_headline))) == OWN
-
-
 def test_a_story_card_with_its_image_link_first_is_one_block() -> None:
     """A card between the paragraphs -- an image link in wrappers of its own, then the title
     link to the same story, a date -- is one block, the card, and an in-body story card
@@ -563,29 +545,3 @@ def test_an_unheaded_box_only_a_class_calls_related_off_the_topic_is_the_sites()
     topical = box.replace("Garden party draws crowds to town hall 1",
                           "Chips: the market recovered again in study 1")
     assert _urls(_page(topical)) == stories
-
-
-def test_a_player_linking_to_its_clips_page_is_no_suggested_article() -> None:
-    """A video player between the paragraphs shaped as a story card (a heading in the link)
-    links to its clip's page; the page's JSON-LD declares that clip (a VideoObject whose
-    mainEntityOfPage is that page): the link is not related. Without that declaration the
-    card is an embedded story card, related."""
-    from aggregator.extraction.structured import read_structured
-
-    clip = "/2024/05/01/chips-clip,video-100.html"
-    player = (f'<div class="copytext__video"><a href="{clip}"><h3>Chips: the market recovered '
-              "again, the video</h3></a></div>")
-    declared = ('<script type="application/ld+json">{"@context": "https://schema.org", '
-                f'"@type": "VideoObject", "mainEntityOfPage": "https://ex.com{clip}"}}'
-                "</script>")
-
-    def related(html: str) -> list[str]:
-        tree = parse_html(html)
-        assert tree is not None
-        return [link.url.removeprefix("https://ex.com") for link in
-                find_related(tree, URL, read_structured(tree, URL)).links]
-
-    page = (f"<html><body><main><article><h1>Chips are back</h1>{BODY}{{player}}{BODY}"
-            "</article></main></body></html>")
-    assert related(page.format(player=player)) == [clip]
-    assert related(page.format(player=declared + player)) == []
