@@ -530,20 +530,18 @@ def _site_offset(dates: Dates, tree: etree._Element) -> None:
     if value is None or value.tzinfo is not None or not (value.hour or value.minute):
         return
     days = {(value.date() + timedelta(days=d)).isoformat() for d in (-1, 0, 1)}
-    offsets: dict[str, int] = {}
+    offsets: dict[timedelta, int] = {}
     for text in _DATED_VALUES(tree):
         if len(text) < 16 or len(text) > _SCRIPT_READ_MAX or ":" not in text \
                 or not _HAS_YEAR_RE.search(text):
             continue
         for match in _ISO_MOMENT_RE.finditer(text):
-            if match.group(1) in days:
-                zone = "+00:00" if match.group(2) == "Z" else match.group(2)
-                zone = zone if ":" in zone else f"{zone[:3]}:{zone[3:]}"
-                offsets[zone] = offsets.get(zone, 0) + 1
+            moment = parse_date(match.group(0)) if match.group(1) in days else None
+            if moment is not None and (offset := moment.utcoffset()) is not None:
+                offsets[offset] = offsets.get(offset, 0) + 1
     if not offsets:
         return
-    zone = max(offsets, key=lambda z: offsets[z])
-    offset = datetime.fromisoformat(f"2000-01-01T00:00:00{zone}").utcoffset()
+    offset = max(offsets, key=lambda o: offsets[o])
     if offset:
         dates.published = value.replace(tzinfo=timezone(offset))
 

@@ -86,16 +86,9 @@ def signature_and_keys(text: str, *, min_words: int = MIN_WORDS
     >>> keys == paragraph_keys(body + "\\n\\n" + body), sig == signature(body + "\\n\\n" + body)
     (True, True)
     """
-    keys: list[int] = []
-    words: list[str] = []
-    for paragraph in text.split("\n\n"):
-        own = words_of(paragraph)
-        words += own
-        if len(own) >= PARAGRAPH_MIN_WORDS:
-            key = _key_of(own)
-            if key not in keys:
-                keys.append(key)
-    return _signature_of(words, min_words), keys
+    paragraphs = [words_of(paragraph) for paragraph in text.split("\n\n")]
+    words = [word for own in paragraphs for word in own]
+    return _signature_of(words, min_words), _keys_of(paragraphs)
 
 
 def _signature_of(words: list[str], min_words: int) -> LeanMinHash | None:
@@ -144,11 +137,17 @@ def paragraph_keys(text: str) -> list[int]:
     """A 64-bit key for each paragraph of a body (paragraphs are separated by blank lines)
     of at least :data:`PARAGRAPH_MIN_WORDS` words, in order and without repeats; case,
     punctuation and spacing do not change a key."""
+    return _keys_of(words_of(paragraph) for paragraph in text.split("\n\n"))
+
+
+def _keys_of(paragraphs: Iterable[list[str]]) -> list[int]:
+    """The keys of the paragraphs (their words) long enough to have one, in order, once."""
     keys: list[int] = []
-    for paragraph in text.split("\n\n"):
-        key = _paragraph_key(paragraph)
-        if key is not None and key not in keys:
-            keys.append(key)
+    for words in paragraphs:
+        if len(words) >= PARAGRAPH_MIN_WORDS:
+            key = _key_of(words)
+            if key not in keys:
+                keys.append(key)
     return keys
 
 

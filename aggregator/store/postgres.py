@@ -33,7 +33,8 @@ from aggregator.items import Article, LeadImage, RelatedLink, StoryPlace
 from aggregator.state import UrlState
 from aggregator.store import SaveResult, Store, StoredArticle, StoryCopy
 from aggregator.store.migrations import POSTGRES_MIGRATIONS
-from aggregator.store.sqlite import EPOCH, StoreError, to_db_time
+from aggregator.store.sqlite import (EPOCH, NEXT_MINHASH_SEQ, StoreError, story_columns,
+                                     to_db_time)
 
 try:
     import psycopg
@@ -168,9 +169,8 @@ class PostgresStore:
             seq, made = "", None
             if story is not None:
                 made = self._story_id(None, story)
-                values.update(story_id=made, minhash=story.signature,
-                              banded=int(story.signature is not None))
-                seq = f", {_NEXT_MINHASH_SEQ}"
+                values.update(story_columns(story, made))
+                seq = f", {NEXT_MINHASH_SEQ}"
             row = conn.execute(
                 f"INSERT INTO articles (canonical_url, {', '.join(values)}, first_seen,"
                 f" updated_at, version{', minhash_seq' if seq else ''}) VALUES"
@@ -218,10 +218,10 @@ class PostgresStore:
         conn = self._conn
         story_id = self._story_id(old, place)
         if article_id is not None:
-            conn.execute("UPDATE articles SET story_id = %s, minhash = %s, banded = %s,"
-                         f" minhash_seq = {_NEXT_MINHASH_SEQ} WHERE id = %s",
-                         (story_id, place.signature, int(place.signature is not None),
-                          article_id))
+            columns = story_columns(place, story_id)
+            conn.execute(f"UPDATE articles SET {', '.join(f'{c} = %s' for c in columns)},"
+                         f" minhash_seq = {NEXT_MINHASH_SEQ} WHERE id = %s",
+                         (*columns.values(), article_id))
             self._put_story_keys(article_id, place)
         if old is not None and old != story_id:
             conn.execute("DELETE FROM stories WHERE id = %s AND NOT EXISTS"
@@ -675,10 +675,6 @@ class PostgresStore:
 
     def close(self) -> None:
         self._conn.close()
-
-
-#: the next value of ``articles.minhash_seq`` (one ordered counter of signature changes)
-_NEXT_MINHASH_SEQ = "(SELECT COALESCE(MAX(minhash_seq), 0) + 1 FROM articles)"
 
 
 def _article_values(article: Article) -> dict[str, Any]:

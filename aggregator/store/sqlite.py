@@ -204,9 +204,8 @@ class SQLiteStore:
                 # the INSERT rewrote the whole row, body and HTML (2% of a crawl's CPU)
                 seq = ""
                 if story is not None:
-                    values.update(story_id=self._story_id(conn, None, story),
-                                  minhash=story.signature, banded=int(story.signature is not None))
-                    seq = f", {_NEXT_MINHASH_SEQ}"
+                    values.update(story_columns(story, self._story_id(conn, None, story)))
+                    seq = f", {NEXT_MINHASH_SEQ}"
                 cur = conn.execute(
                     f"INSERT INTO articles (canonical_url, {', '.join(values)}, first_seen,"
                     f" updated_at, version{', minhash_seq' if seq else ''}) VALUES"
@@ -244,10 +243,10 @@ class SQLiteStore:
         signature: a bare :meth:`set_story`); returns the story id."""
         story_id = SQLiteStore._story_id(conn, old, place)
         if article_id is not None:
-            conn.execute(f"UPDATE articles SET story_id = ?, minhash = ?, banded = ?, minhash_seq ="
-                         f" {_NEXT_MINHASH_SEQ} WHERE id = ?",
-                         (story_id, place.signature, int(place.signature is not None),
-                          article_id))
+            columns = story_columns(place, story_id)
+            conn.execute(f"UPDATE articles SET {', '.join(f'{c} = ?' for c in columns)},"
+                         f" minhash_seq = {NEXT_MINHASH_SEQ} WHERE id = ?",
+                         (*columns.values(), article_id))
             SQLiteStore._put_story_keys(conn, article_id, place)
         if old is not None and old != story_id:
             # a story left without copies (its article joined another one) goes
@@ -723,8 +722,16 @@ class SQLiteStore:
             self._db.close()
 
 
-#: the next value of ``articles.minhash_seq`` (one ordered counter of signature changes)
-_NEXT_MINHASH_SEQ = "(SELECT COALESCE(MAX(minhash_seq), 0) + 1 FROM articles)"
+#: the next value of ``articles.minhash_seq`` (one ordered counter of signature changes), as
+#: SQL both stores write in the statement that sets an article's story
+NEXT_MINHASH_SEQ = "(SELECT COALESCE(MAX(minhash_seq), 0) + 1 FROM articles)"
+
+
+def story_columns(place: StoryPlace, story_id: int) -> dict[str, Any]:
+    """An article row's story columns (with ``minhash_seq``: :data:`NEXT_MINHASH_SEQ`) for
+    ``place`` in the story ``story_id``."""
+    return {"story_id": story_id, "minhash": place.signature,
+            "banded": int(place.signature is not None)}
 
 
 def _article_values(article: Article) -> dict[str, Any]:
