@@ -8,6 +8,7 @@ import pytest
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -33,6 +34,14 @@ def _wait_for(predicate, timeout: float = 60.0) -> None:
         time.sleep(0.02)
 
 
+def _committed(site) -> int:
+    """Articles another connection sees committed (0 while the store is being created)."""
+    try:
+        return int(site.query("SELECT COUNT(*) FROM articles")[0][0])
+    except sqlite3.Error:
+        return 0
+
+
 def test_sigkill_mid_crawl_then_resume(tmp_path: Path) -> None:
     site = make_site(tmp_path, SiteSpec(articles=ARTICLES), delay=0.25)
     server = site.server
@@ -42,7 +51,10 @@ def test_sigkill_mid_crawl_then_resume(tmp_path: Path) -> None:
                                  cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                                  stderr=subprocess.PIPE)
         try:
-            _wait_for(lambda: len(server.requests()) >= KILL_AFTER)
+            # killed once some articles are committed (a crawl commits its writes together
+            # every AGGREGATOR_STORE_COMMIT_SECONDS: under load the first commit can come
+            # after the KILL_AFTER-th answer)
+            _wait_for(lambda: len(server.requests()) >= KILL_AFTER and _committed(site) > 0)
             # a second crawl on the same data folder is refused while the first runs
             second = run_aggregator(*site.crawl_args(), cwd=tmp_path)
             assert second.returncode == 3, second.stdout + second.stderr
