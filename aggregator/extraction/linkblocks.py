@@ -1033,10 +1033,12 @@ def _block_aggregates(cands: list[LinkCandidate]) -> None:
         topical = sum(1.0 for c in members if c.features.get("topic_overlap", 0) >= 0.2) / n
         on_headline = sum(c.features.get("headline_overlap", 0.0) for c in members) / n
         headlines = sum(c.features.get("title_headline", 0.0) for c in members) / n
+        own = sum(c.features.get("same_site", 0.0) for c in members) / n
         for cand in members:
             cand.features["block_topical_share"] = topical
             cand.features["block_headline_overlap"] = on_headline
             cand.features["block_headline_share"] = headlines
+            cand.features["block_same_site_share"] = own
 
 
 _DIGITS_RE = re.compile(r"\d+")

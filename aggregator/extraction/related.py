@@ -61,12 +61,26 @@ UNHEADED_SIDEBAR_TOPICAL = 0.3
 
 def link_score(f: dict[str, float]) -> float:
     """The hand-weighted evidence that a candidate link is a related link (related at
-    :data:`THRESHOLD` or more)."""
+    :data:`THRESHOLD` or more).
+
+    A box a class calls related, under a heading of its own, after the article: related when
+    its links are the site's, not when every one of them goes to another site (a partner's
+    feed beside the article, "Wilkes-Barre News" on a news agency's page).
+
+    >>> box = {"named_related": 1.0, "headed": 1.0, "after_main": 1.0, "block_links": 3.0,
+    ...        "title_words": 8.0, "url_article": 1.0, "block_article_like": 1.0,
+    ...        "block_topical_share": 0.3, "same_site": 1.0, "block_same_site_share": 1.0}
+    >>> link_score(box) >= THRESHOLD
+    True
+    >>> link_score({**box, "same_site": 0.0, "block_same_site_share": 0.0}) >= THRESHOLD
+    False
+    """
     get = f.get  # called some 30 times for each of a page's hundreds of links
     score = -3.0
     named = get("named_related", 0.0)
     callout = get("callout", 0.0)
     score += 4 * named + 4 * callout
+    links = get("block_links", 0.0)
     if get("url_in_section") and not named and not get("heading_popular") \
             and get("block_headline_share", 0.0) >= 0.6 and get("block_links", 0.0) >= 2:
         score += 4  # a list headed by the article's section, of stories filed under it
@@ -81,7 +95,6 @@ def link_score(f: dict[str, float]) -> float:
         # a box no heading names, only a class ("related"), none of whose links shares a word
         # with the article's text or headline: the site's feature box, wherever it stands
         score -= 3
-    links = get("block_links", 0.0)
     words = get("title_words", 0.0)
     # a list of headlines on the article's topic inside its text, each on its own line
     listed = get("block_in_main") and links >= 2 and get("para_all_link") \
@@ -114,6 +127,8 @@ def link_score(f: dict[str, float]) -> float:
         score -= 4  # a section, tag, author, search or home page is not an article
     if not get("same_site"):
         score -= 1.5
+        if links >= 2 and not get("block_same_site_share") and not get("heading_related"):
+            score -= 2  # a box of links all to another site: a partner's feed, sponsored links
     if 4 <= words <= 25:
         score += 1  # reads like a headline
     elif words <= 2 and not get("has_img"):
