@@ -318,8 +318,15 @@ def _names_texts(el: etree._Element, people: Any) -> list[str]:
 
 
 def _byline_elements(tree: etree._Element) -> list[etree._Element]:
-    """Elements that hold a byline, in page order: by ``rel``/``itemprop``/class, or a custom
-    element named for it (``<author-name>``)."""
+    """Elements that hold a byline, in page order: by ``rel``/``itemprop`` (one of its
+    words), class or ``id``, or an element named for it (``<author>``, ``<author-name>``).
+
+    >>> from lxml import html as lxml_html
+    >>> page = lxml_html.fromstring('<div><span id="author-name">Ann Lee</span><span id="author-bio">'
+    ...     'Writes</span><span itemprop="author name">Bo Chan</span><author>Cy Wu</author></div>')
+    >>> [el.text for el in _byline_elements(page)]
+    ['Ann Lee', 'Bo Chan', 'Cy Wu']
+    """
     ordered = []
     for el in tree.iter(etree.Element):  # one walk, in page order
         value = el.get("class")
@@ -332,8 +339,10 @@ def _byline_elements(tree: etree._Element) -> list[etree._Element]:
             if byline:
                 ordered.append(el)
                 continue
-        if el.get("rel") == "author" or el.get("itemprop") == "author" or (
-                "-" in el.tag and ("author" in el.tag or "byline" in el.tag)):
+        tag, id_ = el.tag, el.get("id")
+        if el.get("rel") == "author" or "author" in (el.get("itemprop") or "").split() or (
+                tag == "author" or ("-" in tag and ("author" in tag or "byline" in tag))) or (
+                id_ and _byline_class(id_)):
             ordered.append(el)
     return ordered
 
