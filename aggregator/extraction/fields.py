@@ -347,10 +347,39 @@ def find_title(tree: etree._Element, data: StructuredData, rules: SiteRules | No
         for variants in h1s:
             if not title_words or title_words & set(_words(variants[-1])):
                 return variants[-1]
+    shown = _visible_over_seo_title(h1s, stripped)
+    if shown:
+        return shown
     for title in stripped:
         if title:
             return title
     return h1s[0][-1] if h1s else ""
+
+
+#: the share of an ``<h1>``'s words a declared title must have for the two to be one story
+_MIN_SHARED_WITH_DECLARED = 0.3
+
+
+def _visible_over_seo_title(h1s: list[tuple[str, ...]], stripped: list[str]) -> str:
+    """The page's first ``<h1>`` when the declared titles neither confirm it nor agree three
+    times on another, and it tells the same story as they do (a third of its words in
+    them): the headline the reader sees over an SEO title. "" otherwise (an ``<h1>`` of a
+    live ticker's latest entry or a page label shares few words with the declared title).
+
+    >>> _visible_over_seo_title([("The law that's helping fuel Delhi's deadly air pollution",)],
+    ...     ["Delhi air pollution: the law that's helping fuel the city's poor air quality"])
+    "The law that's helping fuel Delhi's deadly air pollution"
+    >>> _visible_over_seo_title([("Live: rates rise again",)], ["Markets and economy news today"])
+    ''
+    """
+    if not h1s:
+        return ""
+    text = h1s[0][-1]
+    words = set(_words(text))
+    declared = {w for title in stripped for w in _words(title)}
+    if words and len(words & declared) >= _MIN_SHARED_WITH_DECLARED * len(words):
+        return text
+    return ""
 
 
 def find_summary(data: StructuredData, body_text: str = "") -> str:
