@@ -556,20 +556,41 @@ _CONTEXT_ATTRIBUTES = frozenset({"role", "hidden", "style", "aria-hidden", "clas
 
 
 def _main_container(root: etree._Element, stats: _Stats) -> etree._Element | None:
-    """The element that holds the most article paragraphs directly (readability's idea)."""
+    """The element that holds the most article paragraphs directly (readability's idea), or,
+    when that one holds less than half of the page's paragraph text (each paragraph wrapped
+    in containers of its own), its nearest ancestor that holds half.
+
+    >>> from aggregator.extraction.dom import parse_html
+    >>> text = "A paragraph of the story, long enough to count as running text. " * 2
+    >>> wrapped = "<section><div><p>" + text + "</p></div></section>"
+    >>> page = parse_html("<body><div id='story'>" + wrapped * 4 + "</div></body>")
+    >>> _main_container(page, _measure(page)).get("id")
+    'story'
+    """
     credit: Counter[etree._Element] = Counter()
+    paragraphs: list[tuple[etree._Element, int]] = []
     for p in root.iter("p", "div", "li", "blockquote"):
         own = stats.text.get(p, 0) - stats.link_text.get(p, 0)
         if own >= LONG_PARAGRAPH and (p.tag == "p" or _own_text(p) >= LONG_PARAGRAPH):
             parent = p.getparent()
             if parent is not None:
+                paragraphs.append((p, own))
                 credit[parent] += own
                 grand = parent.getparent()
                 if grand is not None:
                     credit[grand] += own // 2
     if not credit:
         return None
-    return credit.most_common(1)[0][0]
+    best = credit.most_common(1)[0][0]
+    # paragraphs each wrapped in containers of their own ("<section><div><p>" per paragraph):
+    # the element holding one of them is not the article's text; the one holding half is
+    total = sum(own for _, own in paragraphs)
+    while best.getparent() is not None and best.getparent().tag not in ("body", "html"):
+        held = sum(own for p, own in paragraphs if _holds(best, p, stats))
+        if 2 * held >= total:
+            break
+        best = best.getparent()
+    return best
 
 
 #: class names that hide an element on every screen ("hidden", "d-none", "u-js-hide",

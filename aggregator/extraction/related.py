@@ -116,7 +116,7 @@ def link_score(f: dict[str, float]) -> float:
     if get("hidden"):
         score -= 8
     if get("ad_label"):
-        score -= 6
+        score -= 12  # "Sponsored" on the card: an ad, even as a card between the paragraphs
     if get("heading_link"):
         score -= 6  # "More in Markets" over a list links to the section, not an article
     if get("in_nav") or get("in_header") or get("in_footer"):
@@ -325,6 +325,9 @@ def _outermost(blocks: Iterable[etree._Element]) -> list[etree._Element]:
 def _removable(cand: LinkCandidate) -> etree._Element | None:
     """What of a related link's surroundings leaves the body: its callout line or its block."""
     f = cand.features
+    if f.get("block_in_main") and not f.get("block_has_main") and f.get("block_links", 0.0) >= 2 \
+            and f.get("block_link_share", 0.0) >= 0.5:
+        return cand.block  # a box of links between the paragraphs: with its heading, its ads
     if cand.paragraph is not None and (f.get("callout") or (
             f.get("in_main") and f.get("para_all_link"))):
         return cand.paragraph
