@@ -55,10 +55,11 @@ _CREDIT_RE = re.compile(r"©|\(c\)|[*=<>{}\[\]]|^(?:photos?|fotos?|bild|image|cr
 #: the label of a byline on its own ("Von", "By"), left when the names are in other nodes
 _BY_WORD_RE = re.compile(r"^(?:by|por|von|par|door|di|de|av|af|od|tekst|text)$", re.I)
 #: a class naming an author or byline element, as a word of its own or a BEM / camelCase part
-#: ("article__author", "authors__list-item", "AuthorList", "c-byline"); custom elements too
+#: ("article__author", "authors__list-item", "AuthorList", "c-byline", "article__writer");
+#: custom elements too
 _BYLINE_CLASS_RE = re.compile(
     r"(?:^|[\s_-]|(?<=[a-z]))"
-    r"(?:[Aa]uthors?(?:name)?|AUTHORS?|[Bb]yline|[Aa]utor(?:en)?|[Aa]uteurs?)"
+    r"(?:[Aa]uthors?(?:name)?|AUTHORS?|[Bb]yline|[Aa]utor(?:en)?|[Aa]uteurs?|(?<![a-z])writer|Writer)"
     r"(?:$|[\s_-]|(?=[A-Z]))")
 #: parts of an author element that hold something else than the names
 _NOT_NAMES_CLASS_RE = re.compile(
@@ -326,6 +327,10 @@ def _byline_elements(tree: etree._Element) -> list[etree._Element]:
     ...     'Writes</span><span itemprop="author name">Bo Chan</span><author>Cy Wu</author></div>')
     >>> [el.text for el in _byline_elements(page)]
     ['Ann Lee', 'Bo Chan', 'Cy Wu']
+    >>> page = lxml_html.fromstring('<div><p class="article__writer">Di Ng</p><div id="writerProfile">'
+    ...     '<a class="author-profile" href="/p/ed">Ed Fox</a> Desk <button>Follow</button></div></div>')
+    >>> [el.text for el in _byline_elements(page)]
+    ['Di Ng', 'Ed Fox']
     """
     ordered = []
     for el in tree.iter(etree.Element):  # one walk, in page order
@@ -336,13 +341,15 @@ def _byline_elements(tree: etree._Element) -> list[etree._Element]:
                 if len(_BYLINE_CLASSES) > _BYLINE_CLASSES_MAX:
                     _BYLINE_CLASSES.clear()
                 byline = _BYLINE_CLASSES[value] = _byline_class(value)
-            if byline:
+            if byline and (el.tag == "a" or not _PROFILE_RE.search(value)):
+                # an author's profile block (photo, name, desk, bio, a follow button) is no
+                # byline; a link to the profile is
                 ordered.append(el)
                 continue
         tag, id_ = el.tag, el.get("id")
         if el.get("rel") == "author" or "author" in (el.get("itemprop") or "").split() or (
                 tag == "author" or ("-" in tag and ("author" in tag or "byline" in tag))) or (
-                id_ and _byline_class(id_)):
+                id_ and _byline_class(id_) and (tag == "a" or not _PROFILE_RE.search(id_))):
             ordered.append(el)
     return ordered
 
@@ -355,6 +362,10 @@ def _byline_class(value: str) -> bool:
             or "author" in value.split()
             or "author-name" in value or "author-link" in value
             or bool(_BYLINE_CLASS_RE.search(value) and not _NOT_NAMES_CLASS_RE.search(value)))
+
+
+#: an author's profile block ("writerProfile", "author-profile"): its link holds the name
+_PROFILE_RE = re.compile(r"profile", re.I)
 
 
 #: whether a class value names a byline element (pages of a site repeat their class names)
