@@ -809,6 +809,8 @@ def link_candidates(root: etree._Element, url: str) -> list[LinkCandidate]:
             order = stats.order[a]
             f["in_main"] = main_span[0] <= order <= main_span[1]
             f["after_main"] = order > main_span[1]
+            if f["in_main"] and f.get("in_aside"):
+                del f["in_aside"]  # an <aside> in the article's text is its box, not a sidebar
         words = word_count(title)
         f["title_words"] = float(words)
         f["title_headline"] = 4 <= words <= 25
