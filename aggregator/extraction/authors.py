@@ -654,4 +654,48 @@ def find_authors(
         found = [n for n in clean_authors(_first_byline(bylines, clean_authors))
                  if _key(n) in site_keys][:1]
     # last, a name shaped as one right before the article's date, with no byline markup
-    return found or people(_name_beside_date(tree))
+    return found or people(_name_beside_date(tree)) or people(_script_author(tree))
+
+
+#: an author given by key in a script's object literal or JSON (an analytics data layer):
+#: "author": "Ann Lee", 'author_name': 'Ann Lee', "authors": ["Ann Lee", "Bo Chan"]
+_SCRIPT_AUTHOR_RE = re.compile(
+    r"""["'](?:author(?:_?name)?|authors)["']\s*:\s*(\[[^\]\[{}]{0,600}\]|["'][^"'\\<>{}]{3,60}["'])""",
+    re.IGNORECASE)
+_SCRIPT_STRING_RE = re.compile(r"""["']([^"'\\<>{}]{3,60})["']""")
+_SCRIPTS = etree.XPath("//script[not(@type) or contains(@type, 'javascript') or contains(@type, 'json')]"
+                       "/text()", smart_strings=False)
+_SCRIPT_READ_MAX = 200_000
+
+
+def _script_author(tree: etree._Element) -> list[str]:
+    """The names a page's scripts give by an author key (a data layer's ``"author"``), for a
+    page that names its author nowhere else: the longest such list, when every other value
+    shaped as a name (two to four words of letters) is in it -- scripts that name other
+    authors too hold other articles (a related-stories list), and which is the page's is
+    unknown.
+
+    >>> from aggregator.extraction.dom import parse_html
+    >>> _script_author(parse_html('<script>dataLayer.push({"pageType": "article", '
+    ...     '"author": "Ann Lee", "authors": ["Ann Lee", "Bo Chan"]})</script>'))
+    ['Ann Lee', 'Bo Chan']
+    >>> _script_author(parse_html('<script>var page = {"author": "Ann Lee", "related": '
+    ...     '[{"authorName": "Cy Wu"}]}</script>'))
+    []
+    """
+    lists: list[list[str]] = []
+    for text in _SCRIPTS(tree):
+        if len(text) > _SCRIPT_READ_MAX or "author" not in text.casefold():
+            continue
+        for match in _SCRIPT_AUTHOR_RE.finditer(text):
+            names = [clean_text(v) for v in _SCRIPT_STRING_RE.findall(match.group(1))]
+            names = [n for n in names if _BARE_NAME_RE.match(n) and len(n) <= _MAX_BARE_NAME]
+            if names:
+                lists.append(names)
+    if not lists:
+        return []
+    longest = max(lists, key=len)
+    keys = {n.casefold() for n in longest}
+    if all(n.casefold() in keys for names in lists for n in names):
+        return longest
+    return []
