@@ -36,7 +36,7 @@ from urllib.parse import urldefrag
 from lxml import etree
 
 from ..urls import WWW_PREFIX_RE, document_base, join, registrable_host, split
-from .text import clean_text
+from .text import LONG_WORD_RE, WORD_RE, clean_text
 from .words import POPULAR_HEADING_RE, RELATED_HEADING_RE, SITE_WIDE_WORDS_RE
 
 #: elements whose text is never visible
@@ -117,7 +117,6 @@ _QUERY_ID_RE = re.compile(r"(?:^|&)[a-z_]*=\d{5,}(?:&|$)", re.IGNORECASE)
 #: what a section's name has not: a word separator, a digit or an extension
 _SLUG_MARK_RE = re.compile(r"[-_.\d,]")
 _DATE_PATH_RE = re.compile(r"/(?:19|20)\d\d/(?:[01]?\d)(?:/|$)|/(?:19|20)\d\d-[01]\d-[0-3]\d")
-_WORD_RE = re.compile(r"\w+")
 
 
 @lru_cache(maxsize=8192)
@@ -974,13 +973,14 @@ def word_count(text: str) -> int:
 
     >>> word_count("Chip prices fall again"), word_count("メモリー価格が再び上昇")
     (4, 6)
+    >>> word_count("भारत में नई चिप फैक्ट्री")  # vowel signs are marks, inside the word
+    5
     """
     cjk = len(_CJK_RE.findall(text))
-    return len(_WORD_RE.findall(_CJK_RE.sub(" ", text))) + (cjk + 1) // 2
+    return len(WORD_RE.findall(_CJK_RE.sub(" ", text))) + (cjk + 1) // 2
 
 
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_LONG_WORD_RE = re.compile(r"[^\W\d_]{4,}")
 #: words compared by their first letters only: a crude stem for every language
 _STEM = 6
 
@@ -992,9 +992,11 @@ def topic_words(text: str) -> set[str]:
     ['chips', 'faster']
     >>> sorted(topic_words("新しい半導体"))
     ['い半', 'しい', '半導', '導体', '新し']
+    >>> sorted(topic_words("नई चिप फैक्ट्री का उद्घाटन"))
+    ['उद्घाट', 'फैक्ट्']
     """
     text = text.casefold()
-    words = {w[:_STEM] for w in _LONG_WORD_RE.findall(text)}
+    words = {w[:_STEM] for w in LONG_WORD_RE.findall(text)}
     cjk = "".join(_CJK_RE.findall(text))
     if cjk:
         words = {w for w in words if not _CJK_RE.search(w)}

@@ -15,6 +15,38 @@ import unicodedata
 _SPACE_RE = re.compile(r"\s+")
 
 
+def _mark_ranges() -> str:
+    """The combining marks of the Basic Multilingual Plane (Unicode categories Mn, Mc, Me) as
+    the ranges of a regex character class."""
+    marks = [c for c in range(0x10000) if unicodedata.category(chr(c))[0] == "M"]
+    ranges, start, last = [], marks[0], marks[0]
+    for code in marks[1:]:
+        if code != last + 1:
+            ranges.append((start, last))
+            start = code
+        last = code
+    ranges.append((start, last))
+    return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges)
+
+
+#: combining marks: Python's ``\w`` leaves them out, so a Devanagari, Bengali or Thai word,
+#: whose vowel signs are marks, falls apart at each sign ("भारत" into "भ" and "रत")
+_MARKS = _mark_ranges()
+#: a word, its combining marks included
+WORD_RE = re.compile(rf"[\w{_MARKS}]+")
+#: a word of four or more letters (marks included, digits and "_" not)
+LONG_WORD_RE = re.compile(rf"(?:[^\W\d_]|[{_MARKS}]){{4,}}")
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, a word's combining marks kept inside it.
+
+    >>> words("भारत में नई चिप"), words("naïve café, 2024")
+    (['भारत', 'में', 'नई', 'चिप'], ['naïve', 'café', '2024'])
+    """
+    return WORD_RE.findall(text)
+
+
 def clean_text(value: str | None) -> str:
     """Collapse runs of whitespace (including no-break spaces) into one space and strip."""
     if not value:
