@@ -22,6 +22,8 @@ are never kept.
 (['Danica Kirka', 'Jill Lawless', 'Associated Press'], ['PTI'])
 >>> split_authors(["Analysis by Chris Cillizza"]), split_authors(["Text: Ann Lee"]), split_authors(["jdadmin"])
 (['Chris Cillizza'], ['Ann Lee'], [])
+>>> split_authors(["sportschau.de"]), split_authors(["SID"]), split_authors(["Ann Lee, dpa"])
+(['sportschau.de'], ['SID'], ['Ann Lee', 'dpa'])
 """
 
 from __future__ import annotations
@@ -77,6 +79,11 @@ def _is_role(part: str) -> bool:
             and words[-1] in _ROLE_WORDS))
 
 
+#: a publication named by its domain, and a one-word acronym: kept as written
+_DOMAIN_RE = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}$")
+_ACRONYM_RE = re.compile(r"^[A-Z]{2,4}$")
+
+
 def _fix_case_word(word: str) -> str:
     if len(word) <= 1 or not word.isupper() or word.lower() in _SUFFIXES:
         return word
@@ -88,9 +95,10 @@ def _fix_case_word(word: str) -> str:
 
 def fix_case(name: str) -> str:
     """An all-caps or all-lower-case name in title case; in a mixed-case name, only words of
-    three or more capitals ("John O'BRIEN" -> "John O'Brien")."""
+    three or more capitals ("John O'BRIEN" -> "John O'Brien"). A domain ("sportschau.de")
+    and a one-word acronym ("SID", "NTV") stay as written."""
     letters = [c for c in name if c.isalpha()]
-    if not letters:
+    if not letters or _DOMAIN_RE.match(name) or _ACRONYM_RE.match(name):
         return name
     if all(c.isupper() for c in letters):
         return " ".join(_fix_case_word(w) for w in name.split())
@@ -125,7 +133,8 @@ def _names_of(byline: str) -> tuple[list[str], list[str]]:
         if part.lower() in ("and", "by", "the", "unknown", "anonymous") or _ACCOUNT_RE.match(part):
             continue
         if part.lower() in _AGENCIES:
-            names.append(part if part.isupper() else fix_case(part))
+            # "dpa" is written in lower case by the agency itself; "reuters" is a slip
+            names.append(part if part.isupper() or len(part) <= 3 else fix_case(part))
         elif _is_role(part) or _is_desk(part):
             desks.append(fix_case(part))
         else:

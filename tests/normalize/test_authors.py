@@ -25,7 +25,11 @@ CASES = [
     (["By Staff Reporter"], ["Staff Reporter"]),
     (["By Circuit Daily Staff"], ["Circuit Daily Staff"]),
     (["Staff Reporter", "Jane Doe"], ["Jane Doe"]),  # a person named: the desk goes
-    (["By Jane Doe, dpa"], ["Jane Doe", "Dpa"]),  # ...but an agency is credited beside her
+    (["By Jane Doe, dpa"], ["Jane Doe", "dpa"]),  # ...but an agency is credited beside her,
+    # spelled as the agency spells itself
+    (["sportschau.de"], ["sportschau.de"]),  # a publication named by its domain, as written
+    (["SID"], ["SID"]),  # a one-word acronym, as written
+    (["reuters"], ["Reuters"]),
     (["Reuters", "Jane Doe"], ["Reuters", "Jane Doe"]),
     (["and"], []),
     (["By"], []),
@@ -58,3 +62,4 @@ def test_fix_case() -> None:
     assert fix_case("ann lee") == "Ann Lee"
     assert fix_case("Ann McLee") == "Ann McLee"
     assert fix_case("A. B. LEE") == "A. B. Lee"
+    assert fix_case("ntv.com.tr") == "ntv.com.tr" and fix_case("NTV") == "NTV"
