@@ -299,16 +299,35 @@ def _ancestor(el: etree._Element, levels: int) -> etree._Element | None:
 
 
 def _names_texts(el: etree._Element, people: Any) -> list[str]:
-    """The byline texts of ``el`` (and of the same-shaped elements beside it) that name a
-    person; its child elements one by one when its whole text does not ("<span>A B</span>
-    <span>C D</span>" read as one name of four words)."""
+    """The byline texts of ``el`` (and of the same-shaped elements beside it, or one level
+    further up when each sits in a wrapper of its own) that name a person; its child
+    elements one by one when its whole text does not ("<span>A B</span><span>C D</span>"
+    read as one name of four words).
+
+    >>> from lxml import html as lxml_html
+    >>> block = lxml_html.fromstring('<div><div class="author-item"><span class="author-name">'
+    ...     'Ann Lee</span></div><div class="author-item"><span class="author-name">Bo Chan'
+    ...     '</span></div></div>')
+    >>> _names_texts(block.find(".//span"), clean_authors)
+    ['Ann Lee', 'Bo Chan']
+    """
     text = _byline_text(el)
     if 0 < len(text) <= 120 and people([text]):
         parent = el.getparent()
         if parent is None:
             return [text]
         shape = _shape(el)
-        group = [_byline_text(sib) for sib in parent.iter(el.tag) if _shape(sib) == shape]
+        # its like in the same byline block: beside it, or each in a wrapper of its own
+        # ("<div class=author-item><span class=author-name>A</span></div><div ...>B")
+        members = [el]
+        for level in range(1, _BLOCK_LEVELS):
+            block = _ancestor(el, level)
+            if block is None:
+                break
+            members = [sib for sib in block.iter(el.tag) if _shape(sib) == shape]
+            if len(members) > 1 or level == _BLOCK_LEVELS - 1:
+                break
+        group = [_byline_text(sib) for sib in members]
         return [t for t in group if 0 < len(t) <= 120]
     children = [_byline_text(child) for child in el.iterdescendants(etree.Element)
                 if len(child) == 0]
