@@ -82,7 +82,7 @@ def link_score(f: dict[str, float]) -> float:
     score += 4 * named + 4 * callout
     links = get("block_links", 0.0)
     if get("url_in_section") and not named and not get("heading_popular") \
-            and get("block_headline_share", 0.0) >= 0.6 and get("block_links", 0.0) >= 2:
+            and get("block_headline_share", 0.0) >= 0.6 and links >= 2:
         score += 4  # a list headed by the article's section, of stories filed under it
     if named and (get("in_aside") or get("class_sidebar")) \
             and not get("block_topical_share") and not get("block_headline_overlap"):
@@ -90,7 +90,7 @@ def link_score(f: dict[str, float]) -> float:
     elif named and (get("in_aside") or get("class_sidebar")) and not get("headed") \
             and get("block_topical_share", 0.0) < UNHEADED_SIDEBAR_TOPICAL:
         score -= 3  # a sidebar box no heading names, only a class, mostly off the topic
-    elif named and not get("headed") and not callout and get("block_links", 0.0) >= 2 \
+    elif named and not get("headed") and not callout and links >= 2 \
             and not get("block_topical_share") and not get("block_headline_overlap"):
         # a box no heading names, only a class ("related"), none of whose links shares a word
         # with the article's text or headline: the site's feature box, wherever it stands
@@ -135,7 +135,7 @@ def link_score(f: dict[str, float]) -> float:
         score -= 2  # a label: "More", "Politics"
     if words <= 3 and not get("url_article") and not get("has_img"):
         score -= 4  # a name to a page no article's URL: an author's, a product's, a service's
-    if named and not get("block_headline_share") and get("block_links", 0.0) >= 2:
+    if named and not get("block_headline_share") and links >= 2:
         score -= 2  # a named list none of whose links reads like a headline: topics, guides
     if get("block_article_like", 0.0) >= 0.6:
         score += 0.5
